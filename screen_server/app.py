@@ -1,0 +1,44 @@
+"""The Flask application factory.
+
+The server never imports the admin: web plugins (the admin's blueprints) are found through the
+``activity_room.web`` entry point group and each is handed the app to register itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import entry_points
+
+from flask import Flask
+
+from screen_server.http import announcements, devices, health, members, openapi, tickets
+from screen_server.http.common import close_db, install_error_handlers
+from screen_server.runtime import Runtime
+
+log = logging.getLogger(__name__)
+API_BLUEPRINTS = (health.bp, devices.bp, members.bp, announcements.bp, tickets.bp, openapi.bp)
+
+
+def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:
+    app = Flask(__name__)
+    s = rt.settings
+    app.config.update(
+        SECRET_KEY=s.secret_key,
+        MAX_CONTENT_LENGTH=s.max_upload_mb * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["activity_room"] = rt
+    app.teardown_appcontext(close_db)
+    install_error_handlers(app)
+    for bp in API_BLUEPRINTS:
+        app.register_blueprint(bp)
+    if plugins:
+        for ep in entry_points(group="activity_room.web"):
+            try:
+                ep.load()(app)
+            except Exception:  # a broken plugin costs its own pages, not the room's API
+                log.exception("web plugin %s failed to load", ep.name)
+    return app

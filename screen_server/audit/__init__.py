@@ -1,0 +1,1 @@
+"""The audit log: who did what to what, and when, for every admin action."""

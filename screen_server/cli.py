@@ -1,0 +1,132 @@
+"""The ``activity-room`` command.
+
+    activity-room serve --data DIR [--host H] [--port 8000] [--ws-port 8765]
+    activity-room demo  --data DIR [same options]      seed the demo organisation, then serve
+    activity-room kiosk --server URL --mode terminal|wall [...]   (found through an entry point)
+    activity-room import-members FILE --data DIR [--dry-run]
+    activity-room create-user USERNAME --role admin --data DIR
+
+Other packages add subcommands through the ``activity_room.commands`` entry point group
+(``name = "module:run"``, ``run(argv) -> int``), so the server imports neither the kiosk nor the admin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from importlib.metadata import entry_points
+
+DEFAULT_DATA = os.environ.get("ACTIVITY_ROOM_DATA", "./data")
+
+
+def _server_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", default=DEFAULT_DATA, help="数据目录（数据库、媒体、配置）")
+    p.add_argument("--host", default=None, help="监听地址（默认 0.0.0.0）")
+    p.add_argument("--port", type=int, default=None, help="HTTP 端口（默认 8000）")
+    p.add_argument("--ws-port", type=int, default=None, help="WebSocket 端口（默认 8765）")
+
+
+def _settings(args: argparse.Namespace, **extra: object):  # type: ignore[no-untyped-def]
+    from screen_server.config import load_settings
+
+    return load_settings(args.data, host=args.host, port=args.port, ws_port=args.ws_port, **extra)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from screen_server.runner import RoomServer
+
+    return RoomServer(_settings(args)).serve_forever()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from screen_server.demo import DEMO_ROOM_SLUG, seed_demo
+    from screen_server.runner import RoomServer
+    from screen_server.runtime import build_runtime
+
+    settings = _settings(args, auto_approve_room=DEMO_ROOM_SLUG)
+    rt = build_runtime(settings)
+    with rt.session_factory() as session:
+        seed_demo(session, settings)
+        session.commit()
+    server = RoomServer(settings, runtime=rt)
+    print(f"演示服务器：{server.http_url}/admin/  （管理员 admin / demo-admin-2026）", flush=True)
+    return server.serve_forever()
+
+
+def cmd_import_members(args: argparse.Namespace) -> int:
+    from screen_server.org import import_cli
+    from screen_server.runtime import build_runtime
+
+    rt = build_runtime(_settings(args))
+    try:
+        return int(import_cli.run(args, rt.session_factory))
+    finally:
+        rt.close()
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from screen_server.org import services as org
+    from screen_server.runtime import build_runtime
+
+    password = args.password or getpass.getpass("密码：")
+    rt = build_runtime(_settings(args))
+    try:
+        with rt.session_factory() as session:
+            org.create_user(session, actor_user_id=None, username=args.username, password=password,
+                            role=args.role, display_name=args.name or args.username, branch_id=args.branch_id)
+            session.commit()
+    finally:
+        rt.close()
+    print(f"已创建用户 {args.username}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="activity-room", description="智慧党员活动室")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="运行活动室服务器")
+    _server_options(p)
+    p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("demo", help="写入演示数据并运行服务器")
+    _server_options(p)
+    p.set_defaults(func=cmd_demo)
+    try:
+        from screen_server.org import import_cli
+    except ImportError:  # pragma: no cover - the import module is optional while it is being built
+        import_cli = None  # type: ignore[assignment]
+    if import_cli is not None:
+        before = set(sub.choices)
+        import_cli.add_parser(sub)
+        for name in set(sub.choices) - before:
+            _server_options(sub.choices[name])
+            sub.choices[name].set_defaults(func=cmd_import_members)
+    p = sub.add_parser("create-user", help="创建后台用户")
+    _server_options(p)
+    p.add_argument("username")
+    p.add_argument("--role", default="admin", choices=["admin", "secretary", "editor", "reviewer"])
+    p.add_argument("--name", default="")
+    p.add_argument("--password", default="")
+    p.add_argument("--branch-id", type=int, default=None)
+    p.set_defaults(func=cmd_create_user)
+    for ep in entry_points(group="activity_room.commands"):
+        sub.add_parser(ep.name, help=f"{ep.name}（见 {ep.name} --help）", add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    plugins = {ep.name: ep for ep in entry_points(group="activity_room.commands")}
+    if argv and argv[0] in plugins:
+        return int(plugins[argv[0]].load()(argv[1:]))
+    logging.basicConfig(level=os.environ.get("ACTIVITY_ROOM_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("websockets").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Settings: one object per process, read once — defaults, then ``config.toml`` in the data directory,
+then environment variables (``ACTIVITY_ROOM_<NAME>``, plus ``DATABASE_URL`` and ``REDIS_URL``).
+
+Every setting is documented in docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "ACTIVITY_ROOM_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    host: str = "0.0.0.0"
+    port: int = 8000
+    ws_port: int = 8765
+    database_url: str = ""  # empty: SQLite inside data_dir
+    redis_url: str = ""  # empty: in-process event bus
+    secret_key: str = ""  # empty: generated once into data_dir/secret_key
+    # What clients are told to connect to; empty: derived from the Host of each request.
+    ws_public_url: str = ""
+    # Origins (scheme://host[:port]) allowed to open the WebSocket besides the server's own host.
+    allowed_origins: tuple[str, ...] = ()
+    room_name: str = "智慧党员活动室"
+    language: str = "zh_CN"
+    # Mask members' names on public screens (张*明).
+    mask_names: bool = True
+    # A terminal returns to its attract screen after this many idle seconds.
+    idle_seconds: int = 120
+    # Demo only: pairing requests are approved at once into the room with this slug.
+    auto_approve_room: str = ""
+    pairing_code_minutes: int = 15
+    ws_ticket_seconds: int = 60
+    device_offline_seconds: int = 90
+    max_upload_mb: int = 512
+    http_threads: int = 16
+    log_level: str = "INFO"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'activity-room.sqlite3').as_posix()}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+
+def _coerce(name: str, raw: Any, default: Any) -> Any:
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, tuple):
+        if isinstance(raw, list | tuple):
+            return tuple(str(x) for x in raw)
+        return tuple(x.strip() for x in str(raw).split(",") if x.strip())
+    if isinstance(default, Path):
+        return Path(raw)
+    return str(raw)
+
+
+def load_settings(data_dir: Path | str, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read the settings for a server whose data lives in ``data_dir``.
+
+    Order: defaults < data_dir/config.toml < environment < ``overrides`` (command-line options).
+    Creates data_dir and its secret key on first use.
+    """
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(data_dir).expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    defaults = Settings(data_dir=data_dir)
+    values: dict[str, Any] = {}
+    known = {f.name: f for f in dataclasses.fields(Settings) if f.name not in {"data_dir", "extra"}}
+
+    toml_path = data_dir / "config.toml"
+    extra: dict[str, Any] = {}
+    if toml_path.exists():
+        with toml_path.open("rb") as fh:
+            for key, raw in tomllib.load(fh).items():
+                if key in known:
+                    values[key] = _coerce(key, raw, getattr(defaults, key))
+                else:
+                    extra[key] = raw
+    for key in known:
+        raw_env = env.get(ENV_PREFIX + key.upper())
+        if raw_env is not None:
+            values[key] = _coerce(key, raw_env, getattr(defaults, key))
+    if env.get("DATABASE_URL"):
+        values["database_url"] = env["DATABASE_URL"]
+    if env.get("REDIS_URL"):
+        values["redis_url"] = env["REDIS_URL"]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if not values.get("secret_key"):
+        values["secret_key"] = _secret_key(data_dir)
+    return dataclasses.replace(defaults, extra=extra, **values)
+
+
+def _secret_key(data_dir: Path) -> str:
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

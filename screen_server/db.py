@@ -1,0 +1,74 @@
+"""The database: declarative base, engine and session factory, and migrations.
+
+One metadata for every area (screen_server's and content's models), with a naming convention so that
+Alembic names constraints the same on SQLite and PostgreSQL. SQLite runs in WAL mode with foreign keys on.
+Sessions are made per request or job and never shared across threads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from content.orm import NAMING_CONVENTION, Base, UTCDateTime, utcnow
+
+__all__ = ["NAMING_CONVENTION", "Base", "UTCDateTime", "utcnow", "make_engine", "make_session_factory", "migrate"]
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create the engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            # An in-memory database exists only on its one connection.
+            poolclass=StaticPool if ":memory:" in url or url == "sqlite://" else None,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'activity-room.sqlite3').as_posix()}"
+
+
+def import_all_models() -> None:
+    """Import every model module so the metadata is complete (for migrations and tests)."""
+    try:
+        from content import models as _content  # noqa: F401
+    except ImportError:  # TEMP while content lands
+        pass
+    from screen_server.announcements import models as _ann  # noqa: F401
+    from screen_server.audit import models as _audit  # noqa: F401
+    from screen_server.devices import models as _dev  # noqa: F401
+    from screen_server.org import models as _org  # noqa: F401
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    cfg.attributes["connection_engine"] = engine
+    command.upgrade(cfg, "head")

@@ -1,0 +1,143 @@
+"""The demo organisation: seeded idempotently by ``activity-room demo`` (logins in CONTRACT.md).
+
+A committee with four branches and their party groups, 60 members (D0001…D0060, PIN 246810), the
+web users, the demo room, a few announcements, and the demo learning content (content.demo).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from screen_server.announcements.models import Announcement
+from screen_server.announcements.services import create_announcement
+from screen_server.config import Settings
+from screen_server.devices.models import Room
+from screen_server.org.models import Branch, Committee, DatePrecision, Gender, Member, PartyGroup, Role, User
+from screen_server.security import hash_secret
+
+log = logging.getLogger(__name__)
+
+DEMO_ROOM_SLUG = "demo"
+ADMIN = ("admin", "demo-admin-2026")
+SECRETARY = ("secretary1", "demo-secretary-2026")
+MEMBER_PIN = "246810"
+MEMBER_COUNT = 60
+
+BRANCHES = [
+    ("机关第一党支部", "机关一支部", ["综合党小组", "财务党小组"]),
+    ("机关第二党支部", "机关二支部", ["人事党小组", "宣传党小组"]),
+    ("生产运营党支部", "生产支部", ["一车间党小组", "二车间党小组", "设备党小组"]),
+    ("离退休党支部", "离退休支部", ["第一党小组", "第二党小组"]),
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢"
+GIVEN = [
+    "建国", "秀英", "志强", "桂兰", "国华", "丽娟", "海峰", "春梅", "伟", "芳", "军", "敏", "静", "磊", "洋",
+    "晓东", "红霞", "永刚", "玉兰", "文博", "思远", "雨欣", "子涵", "浩然", "明", "立新", "淑珍", "德胜",
+    "卫东", "雪梅", "振华", "晓燕", "宏伟", "秀珍", "鹏", "婷", "建平", "凤英", "新民", "春华",
+]
+EDUCATION = ["研究生", "大学本科", "大学专科", "中专", "高中"]
+TITLES = ["科员", "主任科员", "工程师", "高级工程师", "技术员", "班组长", "副科长", "科长", "会计师", "退休职工"]
+
+
+def _members(branch_ids: list[int], group_ids: dict[int, list[int]]) -> list[Member]:
+    rng = random.Random(20261122)
+    pin_hash = hash_secret(MEMBER_PIN)  # one hash for all: demo data, and 60 argon2 runs would slow start-up
+    people = []
+    used: set[str] = set()
+    for i in range(1, MEMBER_COUNT + 1):
+        while True:
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+            if name not in used:
+                used.add(name)
+                break
+        branch_id = branch_ids[(i - 1) % len(branch_ids)]
+        retired = branch_id == branch_ids[-1]
+        birth = dt.date(rng.randint(1948, 1962) if retired else rng.randint(1966, 2000), rng.randint(1, 12), 1)
+        joined = dt.date(birth.year + rng.randint(20, 32), rng.randint(1, 12), rng.randint(1, 28))
+        joined = min(joined, dt.date(2025, 6, 30))
+        people.append(Member(
+            number=f"D{i:04d}",
+            name=name,
+            gender=Gender.FEMALE if rng.random() < 0.42 else Gender.MALE,
+            birth_date=birth,
+            birth_date_precision=DatePrecision.MONTH,
+            joined_party_on=joined,
+            branch_id=branch_id,
+            group_id=rng.choice(group_ids[branch_id]),
+            education=rng.choice(EDUCATION),
+            title="退休职工" if retired else rng.choice(TITLES[:-1]),
+            employment_type="离退休" if retired else "在职",
+            phone=f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+            pin_hash=pin_hash,
+        ))
+    return people
+
+
+def _user(session: Session, username: str, password: str, role: Role, name: str, branch_id: int | None) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, display_name=name, password_hash=hash_secret(password), role=role,
+                    branch_id=branch_id)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def seed_demo(session: Session, settings: Settings) -> None:
+    """Create whatever of the demo organisation is missing (running it twice adds nothing)."""
+    committee = session.scalar(select(Committee).limit(1))
+    if committee is None:
+        committee = Committee(name="中共示范集团有限公司委员会")
+        session.add(committee)
+        session.flush()
+    for pos, (name, short, groups) in enumerate(BRANCHES):
+        branch = session.scalar(select(Branch).where(Branch.name == name))
+        if branch is None:
+            branch = Branch(committee_id=committee.id, name=name, short_name=short, position=pos)
+            session.add(branch)
+            session.flush()
+            for gpos, gname in enumerate(groups):
+                session.add(PartyGroup(branch_id=branch.id, name=gname, position=gpos))
+    session.flush()
+    branches = list(session.scalars(select(Branch).order_by(Branch.position)))
+    if not session.scalar(select(func.count(Member.id))):
+        groups = {b.id: [g.id for g in b.groups] for b in branches}
+        session.add_all(_members([b.id for b in branches], groups))
+    admin = _user(session, *ADMIN, Role.ADMIN, "系统管理员", None)
+    _user(session, *SECRETARY, Role.SECRETARY, "机关一支部书记", branches[0].id)
+    _user(session, "secretary2", "demo-secretary-2026", Role.SECRETARY, "机关二支部书记", branches[1].id)
+    editor = _user(session, "editor1", "demo-editor-2026", Role.EDITOR, "宣传干事", None)
+    reviewer = _user(session, "reviewer1", "demo-reviewer-2026", Role.REVIEWER, "党建审核员", None)
+    room = session.scalar(select(Room).where(Room.slug == DEMO_ROOM_SLUG))
+    if room is None:
+        room = Room(name="党员活动室（一楼）", slug=DEMO_ROOM_SLUG, location="办公楼一层东侧")
+        session.add(room)
+        session.flush()
+    if not session.scalar(select(func.count(Announcement.id))):
+        for title, body, level in [
+            ("关于开展“三会一课”专题学习的通知",
+             "各党支部：本月 28 日下午 3 点在党员活动室召开支部党员大会，请全体党员准时参加，并提前完成本月学习任务。",
+             "important"),
+            ("党员活动室开放时间", "周一至周五 8:30—17:30 开放，欢迎党员同志前来学习、答题和参加组织生活。", "normal"),
+            ("本周学习推荐", "本周推荐学习《中国共产党章程》总纲部分，学习满 30 分钟可获得积分。", "normal"),
+        ]:
+            create_announcement(session, actor_user_id=admin.id, title=title, body=body, level=level)
+    _seed_content(session, settings, author_id=editor.id, reviewer_id=reviewer.id)
+    session.flush()
+
+
+def _seed_content(session: Session, settings: Settings, *, author_id: int, reviewer_id: int) -> None:
+    try:
+        from content import demo as content_demo
+        from content.media import MediaStore
+    except ImportError:  # pragma: no cover - content arrives with its own issue
+        log.warning("demo content is not available")
+        return
+    content_demo.seed_demo_content(
+        session, media_store=MediaStore(settings.media_dir), author_user_id=author_id, reviewer_user_id=reviewer_id
+    )

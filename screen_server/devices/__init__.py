@@ -1,0 +1,1 @@
+"""Rooms and the devices in them (terminals and walls): pairing, tokens, heartbeats, previews."""

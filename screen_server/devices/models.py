@@ -1,0 +1,61 @@
+"""Rooms and devices: tables only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from screen_server.db import Base, UTCDateTime, utcnow
+
+
+class DeviceRole(enum.StrEnum):
+    TERMINAL = "terminal"  # 党建服务一体机: a touch terminal members use one at a time
+    WALL = "wall"  # 互动大屏: a big screen seen by the room
+
+
+class DeviceStatus(enum.StrEnum):
+    PENDING = "pending"  # showing a pairing code, waiting for an admin
+    APPROVED = "approved"
+    REVOKED = "revoked"
+
+
+class Room(Base):
+    """An activity room (活动室) with its screens."""
+
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Device(Base):
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[DeviceRole] = mapped_column(Enum(DeviceRole, native_enum=False, length=20))
+    status: Mapped[DeviceStatus] = mapped_column(
+        Enum(DeviceStatus, native_enum=False, length=20), default=DeviceStatus.PENDING, index=True
+    )
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"), index=True)
+    # Only digests are kept: a copied database yields no working token or claim.
+    token_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    claim_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pairing_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    pairing_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    approved_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    version: Mapped[str] = mapped_column(String(40), default="")
+    screen: Mapped[str] = mapped_column(String(40), default="")  # what the device says it is showing
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    preview_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    room: Mapped[Room | None] = relationship()

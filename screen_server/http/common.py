@@ -1,0 +1,121 @@
+"""What every view shares: the request's database session, running a service as one unit of work,
+the signed-in user or device, and the one JSON error shape.
+
+Services flush and never commit, so several can make one transaction (an import of 500 rows, a
+sign-in with its points); ``run`` commits once, in this one place, and the bus publishes the
+services' events after that commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from flask import Flask, current_app, g, jsonify, request, session
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+
+from screen_server.devices import services as devices
+from screen_server.devices.models import Device
+from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated
+from screen_server.i18n import _
+from screen_server.org.models import Role, User
+from screen_server.runtime import Runtime
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def runtime() -> Runtime:
+    rt: Runtime = current_app.extensions["activity_room"]
+    return rt
+
+
+def db() -> Session:
+    """The request's session, opened on first use and closed when the request ends."""
+    if "db" not in g:
+        g.db = runtime().session_factory()
+    s: Session = g.db
+    return s
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    s = g.pop("db", None)
+    if s is not None:
+        s.close()
+
+
+def run(service: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run one service as a unit of work: commit on success, roll back on any error."""
+    s = db()
+    try:
+        result = service(*args, **kwargs)
+        s.commit()
+    except BaseException:
+        s.rollback()
+        raise
+    return result
+
+
+def current_user(*, required: bool = True, roles: tuple[Role, ...] = ()) -> User | None:
+    """The admin user signed in through the web admin's session cookie."""
+    user_id = session.get("user_id")
+    user = db().get(User, user_id) if isinstance(user_id, int) else None
+    if user is not None and not user.active:
+        user = None
+    if user is None and required:
+        raise NotAuthenticated(_("请先登录。"))
+    if user is not None and roles and user.role not in roles:
+        raise Forbidden(_("您没有进行此操作的权限。"))
+    return user
+
+
+def current_device() -> Device:
+    """The paired device whose token is in ``Authorization: Bearer``."""
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    device = devices.authenticate(db(), token)
+    if device is None:
+        raise NotAuthenticated(_("设备令牌无效，请重新配对。"), code="device_token_invalid")
+    return device
+
+
+def json_body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalid(_("请求内容必须是 JSON 对象。"))
+    return data
+
+
+def client_ip() -> str:
+    return request.remote_addr or ""
+
+
+def error_response(code: str, message: str, status: int, details: Any = None) -> Any:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if details is not None:
+        body["error"]["details"] = details
+    return jsonify(body), status
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def install_error_handlers(app: Flask) -> None:
+    """Map domain errors and HTTP errors to one JSON shape under /api (the admin renders its own pages)."""
+
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError) -> Any:
+        handler = app.extensions.get("activity_room.html_errors")
+        if handler is not None and not wants_json():
+            return handler(exc)
+        return error_response(exc.code, exc.message, exc.status, exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        if not wants_json():
+            return exc
+        messages = {404: _("找不到该资源。"), 405: _("不支持该请求方法。"), 413: _("上传的文件过大。")}
+        status = exc.code or 500
+        return error_response(exc.name.lower().replace(" ", "_"), messages.get(status, exc.description or ""), status)

@@ -1,0 +1,129 @@
+"""Writing a checked import: all rows and one audit entry in one transaction, or nothing at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from screen_server.errors import Conflict, Invalid
+from screen_server.i18n import _
+from screen_server.org.importing.report import ImportReport, ImportResult, MemberRow
+from screen_server.org.models import Member
+
+BATCH = 200
+_FIELDS = ("gender", "education", "title", "employment_type", "phone")
+
+
+def apply_member_import(
+    session: Session,
+    report: ImportReport,
+    *,
+    actor_user_id: int | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Create and update the members of an ``ok`` report, record one audit entry, and commit.
+
+    New members get no PIN (``pin_hash`` stays None; PINs are handed out separately). An update changes
+    only the fields whose cells were filled in. ``progress(done, total)`` is called as rows are written.
+
+    Raises:
+        Invalid: the report has errors; nothing is written.
+        Conflict: the database changed since the dry run (a number taken, a member gone) or refused a
+            row; everything is rolled back.
+    """
+    if not report.ok:
+        raise Invalid(_("导入检查未通过，没有写入任何数据，请先改正报告中的问题"), details=report.to_dict())
+    from screen_server.audit.services import record
+
+    total = len(report.rows_ok)
+    members: list[Member] = []
+    created: list[str] = []
+    updated: list[str] = []
+    try:
+        _recheck(session, report.rows_ok)
+        for done, row in enumerate(report.rows_ok, start=1):
+            if row.existing_member_id is None:
+                member = Member(number=row.number, pin_hash=None, active=True)
+                _fill(member, row, everything=True)
+                session.add(member)
+                created.append(row.number)
+            else:
+                existing = session.get(Member, row.existing_member_id)
+                if existing is None or existing.number != row.number:
+                    raise Conflict(
+                        _("第{row}行要更新的党员已被删除或修改，请重新检查后导入").format(row=row.row)
+                    )
+                _fill(existing, row, everything=False)
+                member = existing
+                updated.append(row.number)
+            if done % BATCH == 0 or done == total:
+                session.flush()
+                if progress is not None:
+                    progress(done, total)
+            members.append(member)
+        record(
+            session,
+            actor_user_id=actor_user_id,
+            action="member.import",
+            target_type="member",
+            target_id=None,
+            details={
+                "filename": report.filename,
+                "file_sha256": report.file_sha256,
+                "created": len(created),
+                "updated": len(updated),
+                "branch_ids": sorted({r.branch_id for r in report.rows_ok}),
+                "created_numbers": created,
+                "updated_numbers": updated,
+            },
+        )
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        raise Conflict(_("写入数据库时出错，没有导入任何数据，请重新检查后再试")) from exc
+    except BaseException:
+        session.rollback()
+        raise
+    return ImportResult(created=len(created), updated=len(updated), member_ids=[m.id for m in members])
+
+
+def _recheck(session: Session, rows: list[MemberRow]) -> None:
+    """Refuse if a number meant to be new was taken since the dry run."""
+    new = [r for r in rows if r.existing_member_id is None]
+    for start in range(0, len(new), 500):
+        chunk = new[start : start + 500]
+        taken = set(
+            session.scalars(select(Member.number).where(Member.number.in_([r.number for r in chunk])))
+        )
+        for row in chunk:
+            if row.number in taken:
+                raise Conflict(
+                    _("第{row}行的党员编号 {number} 刚被别人添加到系统中，请重新检查后导入").format(
+                        row=row.row, number=row.number
+                    )
+                )
+
+
+def _fill(member: Member, row: MemberRow, *, everything: bool) -> None:
+    def given(field: str) -> bool:
+        return everything or field in row.present
+
+    member.name = row.name
+    if given("branch"):
+        if member.branch_id is not None and member.branch_id != row.branch_id and not given("group"):
+            member.group_id = None  # the old group belongs to the old branch
+        member.branch_id = row.branch_id
+    if given("group"):
+        member.group_id = row.group_id
+    if given("birth_date"):
+        member.birth_date = row.birth_date
+        member.birth_date_precision = row.birth_date_precision
+    if given("joined_party_on"):
+        member.joined_party_on = row.joined_party_on
+        member.joined_party_precision = row.joined_party_precision
+    for field in _FIELDS:
+        if given(field):
+            setattr(member, field, getattr(row, field))

@@ -1,0 +1,156 @@
+"""The wire between the room server and its screens: every WebSocket message and the JSON the kiosk reads.
+
+Only the standard library lives here, so the kiosk (and any test client) can import it without Flask,
+SQLAlchemy or a database. Nothing here does I/O: `encode`/`decode` turn messages into text and back.
+
+Every message, in either direction, is one JSON object with a string field ``type``. Messages from the
+server also carry ``seq``: the bus sequence number of the event that caused them (or, for a snapshot, the
+last sequence number the snapshot already includes). A client drops any event whose ``seq`` is not greater
+than the snapshot's, and after every reconnect it is sent a fresh snapshot, so nothing shown goes stale.
+
+Connection handshake (``ws://HOST:WS_PORT/ws``)::
+
+    client → {"type": "hello", "device_token": "..."}          a paired kiosk or wall
+          or {"type": "hello", "ticket": "..."}                  a browser, with a ticket from POST /api/ws/tickets
+    server → {"type": "welcome", "seq": N, "client": {...}}       who the server thinks you are
+    server → {"type": "snapshot", "seq": N, "state": {...}}       everything the client shows
+    ...     events, each {"type": <topic>, "seq": n, ...payload}
+    client → {"type": "heartbeat", "version": "...", "screen": "home"}   every HEARTBEAT_SECONDS
+    server → {"type": "heartbeat.ack", "seq": N, "server_time": "..."}
+
+A refused hello is answered with {"type": "error", "code": "auth_failed", "message": "..."} and the socket
+is closed with code 4401 (or 4403 for a wrong Origin, which is refused before the upgrade).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final, TypedDict
+
+PROTOCOL_VERSION: Final = 1
+WS_PATH: Final = "/ws"
+HEARTBEAT_SECONDS: Final = 30
+
+# Close codes in the private range (4000-4999).
+CLOSE_AUTH_FAILED: Final = 4401
+CLOSE_FORBIDDEN_ORIGIN: Final = 4403
+CLOSE_DEVICE_REVOKED: Final = 4410
+
+# --- message types -------------------------------------------------------------------------------
+# client → server
+HELLO: Final = "hello"
+HEARTBEAT: Final = "heartbeat"
+# server → client
+WELCOME: Final = "welcome"
+SNAPSHOT: Final = "snapshot"
+ERROR: Final = "error"
+HEARTBEAT_ACK: Final = "heartbeat.ack"
+# server → client, raised by the domain through the event bus
+ANNOUNCEMENT_PUBLISHED: Final = "announcement.published"
+ANNOUNCEMENT_WITHDRAWN: Final = "announcement.withdrawn"
+DEVICE_UPDATED: Final = "device.updated"  # the device's own room, role or name changed
+DEVICE_REVOKED: Final = "device.revoked"  # the device's token no longer works; go back to pairing
+PREVIEW_REQUESTED: Final = "preview.requested"  # send a screenshot now (POST /api/device/preview)
+ROOM_UPDATED: Final = "room.updated"
+
+
+class AnnouncementData(TypedDict):
+    """An announcement as screens show it."""
+
+    id: int
+    title: str
+    body: str
+    level: str  # "normal" | "important" | "urgent"
+    publish_at: str  # ISO 8601, UTC
+    expires_at: str | None
+
+
+class RoomData(TypedDict):
+    id: int
+    name: str
+    slug: str
+
+
+class DeviceData(TypedDict):
+    id: int
+    name: str
+    role: str  # "terminal" | "wall"
+    room: RoomData | None
+
+
+class SnapshotState(TypedDict, total=False):
+    """What a screen shows; each area of the server contributes one key."""
+
+    device: DeviceData
+    room: RoomData
+    announcements: list[AnnouncementData]
+    settings: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing that happened, on its way from a service to the screens.
+
+    ``room_id`` None means every room; ``device_id`` narrows it to one device.
+    """
+
+    type: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    room_id: int | None = None
+    device_id: int | None = None
+    seq: int = 0
+
+    def to_message(self) -> dict[str, Any]:
+        """Return the message a client receives for this event."""
+        return {**self.payload, "type": self.type, "seq": self.seq}
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Event:
+        data = json.loads(text)
+        return cls(
+            type=str(data["type"]),
+            payload=dict(data.get("payload") or {}),
+            room_id=data.get("room_id"),
+            device_id=data.get("device_id"),
+            seq=int(data.get("seq") or 0),
+        )
+
+
+class ProtocolError(ValueError):
+    """A message that is not one JSON object with a string ``type``."""
+
+
+def encode(message: dict[str, Any]) -> str:
+    """Serialise one message; Chinese stays readable on the wire and in logs."""
+    if not isinstance(message.get("type"), str):
+        raise ProtocolError("message has no string 'type'")
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str | bytes) -> dict[str, Any]:
+    """Parse one message, or raise ProtocolError."""
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"not JSON: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        raise ProtocolError("message is not an object with a string 'type'")
+    return data
+
+
+def hello(*, device_token: str | None = None, ticket: str | None = None, version: str = "") -> dict[str, Any]:
+    """Build the first message a client sends."""
+    msg: dict[str, Any] = {"type": HELLO, "protocol": PROTOCOL_VERSION, "version": version}
+    if device_token:
+        msg["device_token"] = device_token
+    if ticket:
+        msg["ticket"] = ticket
+    return msg
+
+
+def heartbeat(*, version: str = "", screen: str = "") -> dict[str, Any]:
+    return {"type": HEARTBEAT, "version": version, "screen": screen}

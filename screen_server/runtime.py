@@ -1,0 +1,60 @@
+"""The process's shared parts, built once from the settings: database, bus, snapshots, tickets.
+
+``Runtime`` is what the Flask app, the push server, the jobs and the CLI share. Building it opens the
+database and applies migrations; it starts no thread (``runner.serve`` does that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from screen_server.bus import Bus, bind_bus, make_bus
+from screen_server.config import Settings
+from screen_server.db import make_engine, make_session_factory, migrate
+from screen_server.push.snapshot import SnapshotBuilder
+from screen_server.security import Tickets
+
+if TYPE_CHECKING:
+    from screen_server.push.server import PushServer
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    bus: Bus
+    snapshots: SnapshotBuilder
+    ws_tickets: Tickets
+    push: PushServer | None = None
+    ws_port: int = 0  # the port actually bound (differs from settings when 0 was asked)
+    closers: list[object] = field(default_factory=list)
+
+    def close(self) -> None:
+        if self.push is not None:
+            self.push.stop()
+        self.bus.close()
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runtime:
+    """Open the database (migrating it), make the bus, and register every area's snapshot part."""
+    from screen_server.announcements import services as announcements
+    from screen_server.devices import services as devices
+
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    if apply_migrations:
+        migrate(engine)
+    session_factory = make_session_factory(engine)
+    bus = make_bus(settings.redis_url)
+    bind_bus(session_factory, bus)
+    snapshots = SnapshotBuilder(settings, session_factory)
+    snapshots.register(devices.snapshot_part)
+    snapshots.register(announcements.snapshot_part)
+    tickets = Tickets(settings.secret_key, "ws-ticket", settings.ws_ticket_seconds)
+    return Runtime(settings, engine, session_factory, bus, snapshots, tickets, ws_port=settings.ws_port)
