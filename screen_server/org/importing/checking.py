@@ -256,6 +256,8 @@ class _RowChecker:
         if len(matches) > 1:
             return None, [RowError(row.row, column, shown, _("这个名称对应多个支部，请写支部全称"))]
         branch = matches[0]
+        if self.allowed is not None and branch.id not in self.allowed:
+            return None, [RowError(row.row, column, shown, _("无权导入其他支部的党员"))]
         if self.default_branch is not None and branch.id != self.default_branch.id:
             return None, [
                 RowError(
@@ -265,8 +267,6 @@ class _RowChecker:
                     _("与指定的支部“{name}”不一致").format(name=self.default_branch.name),
                 )
             ]
-        if self.allowed is not None and branch.id not in self.allowed:
-            return None, [RowError(row.row, column, shown, _("无权导入其他支部的党员"))]
         return branch, []
 
     def _group(self, row: RawRow, branch: Branch | None) -> tuple[PartyGroup | None, list[RowError]]:

@@ -338,6 +338,8 @@ def test_secretary_imports_only_into_their_own_branch(session: Session) -> None:
         session, [["编号", "姓名"], ["D5", "甲"]], allowed_branch_ids={first.id}, default_branch_id=second.id
     )
     assert scoped.file_errors == ["无权导入其他支部的党员"]
+    own = check(session, rows[:3], allowed_branch_ids={first.id}, default_branch_id=first.id)
+    assert reasons(own) == [(3, "所在支部", "无权导入其他支部的党员")]
 
 
 # --- all or nothing ---------------------------------------------------------------------------------------

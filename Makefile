@@ -1,0 +1,55 @@
+# The two commands of the README: `make demo` and `make test`. Everything they need they install.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= ./data
+PG_TEST_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+PYTEST_WORKERS ?= 2
+APT_TEST := xvfb xauth libgl1-mesa-dri libegl1 libmtdev1 fonts-noto-cjk chromium
+APT_BENCH := wrk
+
+.PHONY: demo test test-sqlite test-postgres lint install install-test apt-test bench clean
+
+$(BIN)/activity-room: pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || (apt-get update -qq && apt-get install -y -qq python3-venv && $(PY) -m venv $(VENV))
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+install: $(BIN)/activity-room
+
+apt-test:
+	@missing=""; for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
+
+# Seeds the demo organisation and serves on :8000 (HTTP) and :8765 (WebSocket); with a display, also a kiosk.
+demo: install
+	@if [ -n "$$DISPLAY" ]; then \
+	  ( until curl -sf http://127.0.0.1:8000/healthz >/dev/null; do sleep 0.5; done; \
+	    $(BIN)/activity-room kiosk --server http://127.0.0.1:8000 --mode terminal --size 1280x800 ) & \
+	fi; \
+	exec $(BIN)/activity-room demo --data $(DATA)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# The whole suite on SQLite, then again on PostgreSQL (with Redis), under a virtual display.
+test: install apt-test lint test-sqlite test-postgres
+
+test-sqlite:
+	xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -q
+
+test-postgres:
+	TEST_DATABASE_URL=$(PG_TEST_URL) TEST_REDIS_URL=$(REDIS_TEST_URL) \
+	  xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -q
+
+bench: install apt-test
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq $(APT_BENCH))
+	xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) test-artifacts *.egg-info
