@@ -10,13 +10,15 @@ import logging
 from importlib.metadata import entry_points
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
-from screen_server.http import announcements, devices, health, members, openapi, tickets
+from screen_server.http import announcements, devices, health, members, openapi, signin, tickets
 from screen_server.http.common import close_db, install_error_handlers
+from screen_server.i18n import gettext, ngettext
 from screen_server.runtime import Runtime
 
 log = logging.getLogger(__name__)
-API_BLUEPRINTS = (health.bp, devices.bp, members.bp, announcements.bp, tickets.bp, openapi.bp)
+API_BLUEPRINTS = (health.bp, devices.bp, members.bp, announcements.bp, tickets.bp, openapi.bp, signin.bp)
 
 
 def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:
@@ -30,6 +32,13 @@ def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    csrf = CSRFProtect(app)
+    # Devices authenticate with a Bearer token and JSON bodies, which a cross-site form cannot send.
+    for bp in (devices.bp, signin.bp):
+        csrf.exempt(bp)
+    app.extensions["activity_room.csrf"] = csrf
     app.extensions["activity_room"] = rt
     app.teardown_appcontext(close_db)
     install_error_handlers(app)

@@ -18,6 +18,10 @@ import logging
 import os
 import sys
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from screen_server.config import Settings
 
 DEFAULT_DATA = os.environ.get("ACTIVITY_ROOM_DATA", "./data")
 
@@ -29,10 +33,10 @@ def _server_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ws-port", type=int, default=None, help="WebSocket 端口（默认 8765）")
 
 
-def _settings(args: argparse.Namespace, **extra: object):  # type: ignore[no-untyped-def]
+def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
     from screen_server.config import load_settings
 
-    return load_settings(args.data, host=args.host, port=args.port, ws_port=args.ws_port, **extra)
+    return load_settings(args.data, None, host=args.host, port=args.port, ws_port=args.ws_port, **extra)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

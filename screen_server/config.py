@@ -39,6 +39,14 @@ class Settings:
     # Demo only: pairing requests are approved at once into the room with this slug.
     auto_approve_room: str = ""
     pairing_code_minutes: int = 15
+    # Meeting sign-in: the QR changes this often; the window opens this long before the start.
+    qr_rotate_seconds: int = 15
+    signin_opens_minutes_before: int = 30
+    # Absolute base URL printed into QR codes (e.g. http://192.168.1.10:8000); empty: each screen
+    # prefixes the address it reaches the server at.
+    public_url: str = ""
+    # Run the timed jobs in this process (turn off on all but one process when scaling out).
+    run_jobs: bool = True
     ws_ticket_seconds: int = 60
     device_offline_seconds: int = 90
     max_upload_mb: int = 512

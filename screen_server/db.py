@@ -55,11 +55,12 @@ def import_all_models() -> None:
     """Import every model module so the metadata is complete (for migrations and tests)."""
     try:
         from content import models as _content  # noqa: F401
-    except ImportError:  # TEMP while content lands
+    except ImportError:  # TEMP-UNTIL-CONTENT
         pass
     from screen_server.announcements import models as _ann  # noqa: F401
     from screen_server.audit import models as _audit  # noqa: F401
     from screen_server.devices import models as _dev  # noqa: F401
+    from screen_server.meetings import models as _meetings  # noqa: F401
     from screen_server.org import models as _org  # noqa: F401
 
 

@@ -106,8 +106,8 @@ def seed_demo(session: Session, settings: Settings) -> None:
     session.flush()
     branches = list(session.scalars(select(Branch).order_by(Branch.position)))
     if not session.scalar(select(func.count(Member.id))):
-        groups = {b.id: [g.id for g in b.groups] for b in branches}
-        session.add_all(_members([b.id for b in branches], groups))
+        group_ids = {b.id: [g.id for g in b.groups] for b in branches}
+        session.add_all(_members([b.id for b in branches], group_ids))
     admin = _user(session, *ADMIN, Role.ADMIN, "系统管理员", None)
     _user(session, *SECRETARY, Role.SECRETARY, "机关一支部书记", branches[0].id)
     _user(session, "secretary2", "demo-secretary-2026", Role.SECRETARY, "机关二支部书记", branches[1].id)
@@ -127,17 +127,44 @@ def seed_demo(session: Session, settings: Settings) -> None:
             ("本周学习推荐", "本周推荐学习《中国共产党章程》总纲部分，学习满 30 分钟可获得积分。", "normal"),
         ]:
             create_announcement(session, actor_user_id=admin.id, title=title, body=body, level=level)
+    _seed_meetings(session, settings, admin, branches, room)
     _seed_content(session, settings, author_id=editor.id, reviewer_id=reviewer.id)
     session.flush()
 
 
+def _seed_meetings(session: Session, settings: Settings, admin: User, branches: list[Branch], room: Room) -> None:
+    """One meeting open for sign-in now (it stays open through the day), and a past one for the ledger."""
+    from screen_server.meetings.models import Meeting, MeetingType
+    from screen_server.meetings.services import LOCAL_TZ, create_meeting
+
+    now = dt.datetime.now(LOCAL_TZ)
+    today = now.date()
+    open_title = "学习贯彻党的二十届四中全会精神专题支部党员大会"
+    exists = session.scalar(select(Meeting.id).where(Meeting.title == open_title,
+                                                     Meeting.signin_closes_at > dt.datetime.now(dt.UTC)))
+    if exists is None:
+        start = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+        create_meeting(
+            session, settings, admin, title=open_title, type=MeetingType.BRANCH_GENERAL,
+            branch_ids=[branches[0].id], room_id=room.id, starts_at=start, ends_at=start + dt.timedelta(hours=2),
+            signin_opens_at=now - dt.timedelta(minutes=5),
+            signin_closes_at=dt.datetime.combine(today + dt.timedelta(days=1), dt.time(6), LOCAL_TZ),
+            host="机关一支部书记", recorder="组织委员",
+        )
+    past_title = "“不忘初心、牢记使命”主题党日活动"
+    if session.scalar(select(Meeting.id).where(Meeting.title == past_title)) is None:
+        start = dt.datetime.combine(today - dt.timedelta(days=14), dt.time(15), LOCAL_TZ)
+        create_meeting(
+            session, settings, admin, title=past_title, type=MeetingType.THEME_DAY, branch_ids=[branches[0].id],
+            room_id=room.id, starts_at=start, ends_at=start + dt.timedelta(hours=2), host="机关一支部书记",
+        )
+
+
 def _seed_content(session: Session, settings: Settings, *, author_id: int, reviewer_id: int) -> None:
-    try:
-        from content import demo as content_demo
-        from content.media import MediaStore
-    except ImportError:  # pragma: no cover - content arrives with its own issue
-        log.warning("demo content is not available")
-        return
+    from content.media import MediaStore
+
+    from content import demo as content_demo
+
     content_demo.seed_demo_content(
         session, media_store=MediaStore(settings.media_dir), author_user_id=author_id, reviewer_user_id=reviewer_id
     )

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from screen_server.config import Settings
+
 log = logging.getLogger(__name__)
 Job = Callable[[Session], int]
 
@@ -53,9 +55,11 @@ class Jobs:
             self._thread.join(timeout=5)
 
 
-def default_jobs(session_factory: sessionmaker[Session]) -> Jobs:
+def default_jobs(settings: Settings, session_factory: sessionmaker[Session]) -> Jobs:
     from screen_server.announcements import services as announcements
+    from screen_server.meetings.services import SignInWatcher
 
     jobs = Jobs(session_factory)
     jobs.register(announcements.run_due)
+    jobs.register(SignInWatcher(settings))
     return jobs

@@ -53,6 +53,10 @@ DEVICE_UPDATED: Final = "device.updated"  # the device's own room, role or name 
 DEVICE_REVOKED: Final = "device.revoked"  # the device's token no longer works; go back to pairing
 PREVIEW_REQUESTED: Final = "preview.requested"  # send a screenshot now (POST /api/device/preview)
 ROOM_UPDATED: Final = "room.updated"
+SIGNIN_OPENED: Final = "signin.opened"  # a meeting's sign-in window opened in this room: {"signin": SignInState}
+SIGNIN_CLOSED: Final = "signin.closed"  # {"meeting_id": n}
+SIGNIN_QR: Final = "signin.qr"  # the QR rotated: {"meeting_id": n, "qr": QrData}
+SIGNIN_RECORDED: Final = "signin.recorded"  # someone signed in: {"meeting_id", "attendee": AttendeeData, "counts"}
 
 
 class AnnouncementData(TypedDict):
@@ -79,6 +83,37 @@ class DeviceData(TypedDict):
     room: RoomData | None
 
 
+class QrData(TypedDict):
+    path: str  # relative: the client prefixes the server address it uses (or absolute with public_url)
+    url: str | None
+    expires_at: str
+    rotate_seconds: int
+
+
+class AttendeeData(TypedDict):
+    member_id: int
+    name: str  # masked on public screens when the room's setting says so (张*明)
+    branch: str
+    signed_at: str
+    late: bool
+    guest: bool
+
+
+class SignInCounts(TypedDict):
+    expected: int
+    signed: int  # expected members present
+    guests: int
+    on_leave: int
+    rate: float  # signed / expected, 0..1
+
+
+class SignInState(TypedDict):
+    meeting: dict[str, Any]  # id, title, type, type_label, starts_at, ends_at, signin_closes_at, host, branches
+    qr: QrData
+    counts: SignInCounts
+    recent: list[AttendeeData]  # newest first
+
+
 class SnapshotState(TypedDict, total=False):
     """What a screen shows; each area of the server contributes one key."""
 
@@ -86,6 +121,7 @@ class SnapshotState(TypedDict, total=False):
     room: RoomData
     announcements: list[AnnouncementData]
     settings: dict[str, Any]
+    signin: SignInState | None  # the meeting whose sign-in is open in this room, if any
 
 
 @dataclass(frozen=True, slots=True)

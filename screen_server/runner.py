@@ -34,7 +34,7 @@ class RoomServer:
         )
         self.runtime.push = self.push
         self.app = create_app(self.runtime)
-        self.jobs = default_jobs(self.runtime.session_factory) if jobs else None
+        self.jobs = default_jobs(settings, self.runtime.session_factory) if jobs and settings.run_jobs else None
         self._http = create_server(
             self.app,
             host=settings.host,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from screen_server.bus import Bus, bind_bus, make_bus
 from screen_server.config import Settings
 from screen_server.db import make_engine, make_session_factory, migrate
+from screen_server.meetings.writer import SignInWriter
 from screen_server.push.snapshot import SnapshotBuilder
 from screen_server.security import Tickets
 
@@ -30,13 +31,17 @@ class Runtime:
     bus: Bus
     snapshots: SnapshotBuilder
     ws_tickets: Tickets
+    signin_writer: SignInWriter = field(init=False)
     push: PushServer | None = None
     ws_port: int = 0  # the port actually bound (differs from settings when 0 was asked)
-    closers: list[object] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.signin_writer = SignInWriter(self.settings, self.session_factory)
 
     def close(self) -> None:
         if self.push is not None:
             self.push.stop()
+        self.signin_writer.close()
         self.bus.close()
         self.engine.dispose()
 
@@ -45,6 +50,7 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     """Open the database (migrating it), make the bus, and register every area's snapshot part."""
     from screen_server.announcements import services as announcements
     from screen_server.devices import services as devices
+    from screen_server.meetings import services as meetings
 
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url)
@@ -56,5 +62,6 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     snapshots = SnapshotBuilder(settings, session_factory)
     snapshots.register(devices.snapshot_part)
     snapshots.register(announcements.snapshot_part)
+    snapshots.register(meetings.snapshot_part)
     tickets = Tickets(settings.secret_key, "ws-ticket", settings.ws_ticket_seconds)
     return Runtime(settings, engine, session_factory, bus, snapshots, tickets, ws_port=settings.ws_port)

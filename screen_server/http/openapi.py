@@ -22,8 +22,8 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 
 OBJ: dict[str, Any] = {"type": "object"}
-DEVICE_AUTH = [{"deviceToken": []}]
-SESSION_AUTH = [{"adminSession": []}]
+DEVICE_AUTH: list[dict[str, list[str]]] = [{"deviceToken": []}]
+SESSION_AUTH: list[dict[str, list[str]]] = [{"adminSession": []}]
 
 PATHS: dict[str, dict[str, Any]] = {
     "/api/server-info": {
@@ -90,6 +90,35 @@ PATHS: dict[str, dict[str, Any]] = {
                  "responses": {"201": _json({"type": "object", "properties": {
                      "ticket": {"type": "string"}, "expires_in": {"type": "integer"}}}), **_errors(401)}}
     },
+    "/api/meetings/{meeting_id}/signins": {
+        "post": {
+            "summary": "已记住身份的手机用当前二维码令牌签到（同一 client_id 重发只计一次）",
+            "security": [{"phoneCookie": []}],
+            "parameters": [{"name": "meeting_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "required": ["token"],
+                "properties": {"token": {"type": "string"}, "client_id": {"type": "string", "maxLength": 64}}}}}},
+            "responses": {"201": _json({"$ref": "#/components/schemas/SignIn"}, "已签到"),
+                          "200": _json({"$ref": "#/components/schemas/SignIn"}, "此前已签到"),
+                          **_errors(400, 401, 404, 409)},
+        }
+    },
+    "/api/device/roster": {
+        "get": {"summary": "终端签到用：本活动室正在签到的会议及应到人员（按支部）", "security": DEVICE_AUTH,
+                "responses": {"200": _json(OBJ), **_errors(401)}}
+    },
+    "/api/device/signins": {
+        "post": {
+            "summary": "党员在终端上选择姓名并输入密码签到", "security": DEVICE_AUTH,
+            "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "required": ["meeting_id", "member_id", "pin"],
+                "properties": {"meeting_id": {"type": "integer"}, "member_id": {"type": "integer"},
+                               "pin": {"type": "string"}, "client_id": {"type": "string"}}}}}},
+            "responses": {"201": _json({"$ref": "#/components/schemas/SignIn"}, "已签到"),
+                          "200": _json({"$ref": "#/components/schemas/SignIn"}, "此前已签到"),
+                          **_errors(400, 401, 404)},
+        }
+    },
     "/api/openapi.json": {"get": {"summary": "本说明", "responses": {"200": _json(OBJ)}}},
 }
 
@@ -104,11 +133,17 @@ def spec() -> dict[str, Any]:
             "securitySchemes": {
                 "deviceToken": {"type": "http", "scheme": "bearer"},
                 "adminSession": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "phoneCookie": {"type": "apiKey", "in": "cookie", "name": "ar_phone"},
             },
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["code", "message"],
                     "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {}}}}},
+                "SignIn": {"type": "object", "required": ["created", "message", "meeting_id", "member"],
+                           "properties": {"created": {"type": "boolean"}, "message": {"type": "string"},
+                                          "meeting_id": {"type": "integer"}, "member": OBJ,
+                                          "signed_at": {"type": "string"}, "late": {"type": "boolean"},
+                                          "guest": {"type": "boolean"}}},
                 "Pairing": {"type": "object", "required": ["status"], "properties": {
                     "status": {"enum": ["pending", "approved", "expired"]}, "claim": {"type": "string"},
                     "pairing_code": {"type": "string"}, "expires_at": {"type": "string"},
@@ -119,5 +154,5 @@ def spec() -> dict[str, Any]:
 
 
 @bp.get("/api/openapi.json")
-def openapi_json() -> object:
+def openapi_json() -> Any:
     return jsonify(spec())

@@ -79,7 +79,7 @@ def visible_branches(session: Session, user: User) -> list[Branch]:
     return list(session.scalars(stmt))
 
 
-def _members_query(user: User) -> Select[tuple[Member]]:
+def _members_query(user: User) -> Select[Member]:
     stmt = select(Member).options(selectinload(Member.branch), selectinload(Member.group))
     scope = branch_scope(user)
     if scope is not None:

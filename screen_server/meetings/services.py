@@ -1,0 +1,428 @@
+"""Meeting units of work: create and cancel meetings, record sign-ins, leave requests and make-ups,
+and what a room's wall shows while a sign-in is open.
+
+Services flush; the caller commits (``http.common.run``, or the sign-in writer in batches). Scope: a
+branch secretary creates and corrects meetings of their own branch only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from screen_server import protocol
+from screen_server.audit.services import record
+from screen_server.bus import emit
+from screen_server.config import Settings
+from screen_server.db import utcnow
+from screen_server.devices.models import Room
+from screen_server.errors import Conflict, Forbidden, Invalid, NotFound
+from screen_server.i18n import _
+from screen_server.meetings import qr
+from screen_server.meetings.models import (
+    MEETING_TYPE_LABELS,
+    Attendance,
+    AttendanceCorrection,
+    LeaveRequest,
+    Meeting,
+    MeetingType,
+    SignInMethod,
+    meeting_expected,
+)
+from screen_server.org.models import Branch, Member, Role, User
+from screen_server.org.services import branch_scope, mask_name
+from screen_server.push.viewer import Viewer
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+RECENT_ON_WALL = 40
+
+
+def local_hm(at: dt.datetime) -> str:
+    return at.astimezone(LOCAL_TZ).strftime("%H:%M")
+
+
+def local_text(at: dt.datetime) -> str:
+    return at.astimezone(LOCAL_TZ).strftime("%Y年%m月%d日 %H:%M")
+
+
+# --- meetings ----------------------------------------------------------------------------------------
+def _check_scope(actor: User, branch_ids: Iterable[int]) -> None:
+    if actor.role not in (Role.ADMIN, Role.SECRETARY):
+        raise Forbidden(_("只有管理员和支部书记可以管理会议。"))
+    scope = branch_scope(actor)
+    if scope is not None and any(b != scope for b in branch_ids):
+        raise Forbidden(_("您只能管理本支部的会议。"))
+
+
+def create_meeting(
+    session: Session,
+    settings: Settings,
+    actor: User,
+    *,
+    title: str,
+    type: MeetingType | str,
+    branch_ids: Iterable[int],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    room_id: int | None = None,
+    signin_opens_at: dt.datetime | None = None,
+    signin_closes_at: dt.datetime | None = None,
+    host: str = "",
+    recorder: str = "",
+    agenda: str = "",
+    expected_member_ids: Iterable[int] | None = None,
+) -> Meeting:
+    """Create a meeting; expected attendees default to the active members of its branches."""
+    branch_ids = sorted(set(branch_ids))
+    _check_scope(actor, branch_ids)
+    title = (title or "").strip()
+    if not title:
+        raise Invalid(_("请填写会议主题。"))
+    try:
+        mtype = MeetingType(type)
+    except ValueError:
+        raise Invalid(_("会议类型无效。")) from None
+    if not branch_ids:
+        raise Invalid(_("请至少选择一个支部。"))
+    branches = list(session.scalars(select(Branch).where(Branch.id.in_(branch_ids))))
+    if len(branches) != len(branch_ids):
+        raise Invalid(_("所选支部不存在。"))
+    if ends_at <= starts_at:
+        raise Invalid(_("结束时间必须晚于开始时间。"))
+    opens = signin_opens_at or starts_at - dt.timedelta(minutes=settings.signin_opens_minutes_before)
+    closes = signin_closes_at or ends_at
+    if not opens < closes or opens > starts_at:
+        raise Invalid(_("签到时间段无效：须在会议开始前或开始时开放，并晚于开放时间结束。"))
+    room = session.get(Room, room_id) if room_id else None
+    if room_id and room is None:
+        raise Invalid(_("所选活动室不存在。"))
+    if expected_member_ids is None:
+        expected = list(session.scalars(
+            select(Member).where(Member.branch_id.in_(branch_ids), Member.active.is_(True))
+        ))
+    else:
+        ids = set(expected_member_ids)
+        expected = list(session.scalars(select(Member).where(Member.id.in_(ids))))
+        if len(expected) != len(ids):
+            raise Invalid(_("应到人员中有不存在的党员。"))
+    meeting = Meeting(
+        title=title, type=mtype, room=room, starts_at=starts_at, ends_at=ends_at, signin_opens_at=opens,
+        signin_closes_at=closes, host=host.strip(), recorder=recorder.strip(), agenda=agenda.strip(),
+        branches=branches, expected=expected, created_by_user_id=actor.id,
+    )
+    session.add(meeting)
+    session.flush()
+    record(session, actor_user_id=actor.id, action="meeting.create", target_type="meeting", target_id=meeting.id,
+           details={"title": title, "type": mtype.value, "branches": branch_ids, "expected": len(expected)})
+    return meeting
+
+
+def get_meeting(session: Session, meeting_id: int) -> Meeting:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(_("会议不存在。"))
+    return meeting
+
+
+def get_meeting_for(session: Session, actor: User, meeting_id: int) -> Meeting:
+    """A meeting the actor may manage (a secretary of another branch gets NotFound)."""
+    meeting = get_meeting(session, meeting_id)
+    scope = branch_scope(actor)
+    if scope is not None and scope not in {b.id for b in meeting.branches}:
+        raise NotFound(_("会议不存在或不在您的管理范围内。"))
+    return meeting
+
+
+def list_meetings(
+    session: Session, actor: User, *, start: dt.datetime | None = None, end: dt.datetime | None = None,
+    branch_id: int | None = None,
+) -> list[Meeting]:
+    stmt = select(Meeting).options(selectinload(Meeting.branches), selectinload(Meeting.room))
+    scope = branch_scope(actor)
+    wanted = scope if scope is not None else branch_id
+    if wanted is not None:
+        stmt = stmt.where(Meeting.branches.any(Branch.id == wanted))
+    if start is not None:
+        stmt = stmt.where(Meeting.starts_at >= start)
+    if end is not None:
+        stmt = stmt.where(Meeting.starts_at < end)
+    return list(session.scalars(stmt.order_by(Meeting.starts_at.desc())))
+
+
+def cancel_meeting(session: Session, actor: User, meeting_id: int) -> Meeting:
+    meeting = get_meeting_for(session, actor, meeting_id)
+    _check_scope(actor, [b.id for b in meeting.branches])
+    meeting.cancelled = True
+    record(session, actor_user_id=actor.id, action="meeting.cancel", target_type="meeting", target_id=meeting.id)
+    if meeting.room_id:
+        emit(session, protocol.Event(protocol.SIGNIN_CLOSED, {"meeting_id": meeting.id}, room_id=meeting.room_id))
+    return meeting
+
+
+def window_state(meeting: Meeting, now: dt.datetime) -> str:
+    """"not_open", "open" or "closed"."""
+    if meeting.cancelled or now >= meeting.signin_closes_at:
+        return "closed"
+    return "open" if now >= meeting.signin_opens_at else "not_open"
+
+
+def _require_open(meeting: Meeting, now: dt.datetime) -> None:
+    state = window_state(meeting, now)
+    if meeting.cancelled:
+        raise Invalid(_("会议已取消。"), code="meeting_cancelled")
+    if state == "not_open":
+        raise Invalid(_("签到尚未开始，将于 {t} 开放。").format(t=local_text(meeting.signin_opens_at)),
+                      code="signin_not_open")
+    if state == "closed":
+        raise Invalid(_("签到已于 {t} 结束。").format(t=local_text(meeting.signin_closes_at)), code="signin_closed")
+
+
+# --- attendance -----------------------------------------------------------------------------------
+def is_expected(session: Session, meeting_id: int, member_id: int) -> bool:
+    return bool(session.scalar(select(exists().where(
+        meeting_expected.c.meeting_id == meeting_id, meeting_expected.c.member_id == member_id))))
+
+
+def counts(session: Session, meeting: Meeting) -> protocol.SignInCounts:
+    expected = session.scalar(select(func.count()).where(meeting_expected.c.meeting_id == meeting.id)) or 0
+    present = session.execute(
+        select(Attendance.guest, func.count()).where(Attendance.meeting_id == meeting.id).group_by(Attendance.guest)
+    ).all()
+    by_guest = {bool(g): n for g, n in present}
+    on_leave = session.scalar(select(func.count(LeaveRequest.id)).where(LeaveRequest.meeting_id == meeting.id)) or 0
+    signed = by_guest.get(False, 0)
+    return {"expected": expected, "signed": signed, "guests": by_guest.get(True, 0), "on_leave": on_leave,
+            "rate": round(signed / expected, 4) if expected else 0.0}
+
+
+def attendee_data(a: Attendance, *, mask: bool) -> protocol.AttendeeData:
+    m = a.member
+    return {"member_id": m.id, "name": mask_name(m.name) if mask else m.name,
+            "branch": m.branch.short_name or m.branch.name, "signed_at": a.signed_at.isoformat(),
+            "late": a.late, "guest": a.guest}
+
+
+@dataclass(frozen=True, slots=True)
+class SignInResult:
+    attendance: Attendance
+    created: bool  # False: the member had already signed in (the earlier record is returned)
+    meeting: Meeting
+
+    @property
+    def message(self) -> str:
+        at = local_hm(self.attendance.signed_at)
+        if not self.created:
+            return _("您已于 {t} 签到，无需重复签到。").format(t=at)
+        return _("签到成功（{t}）").format(t=at) + (_("，迟到") if self.attendance.late else "")
+
+
+def record_sign_in(
+    session: Session,
+    settings: Settings,
+    *,
+    meeting_id: int,
+    member_id: int,
+    method: SignInMethod,
+    client_id: str | None = None,
+    device_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> SignInResult:
+    """Record that a member is present. Signing in twice is harmless; a resent client_id counts once."""
+    now = now or utcnow()
+    meeting = get_meeting(session, meeting_id)
+    if client_id:
+        earlier = session.scalar(select(Attendance).where(Attendance.client_id == client_id))
+        if earlier is not None:
+            if earlier.meeting_id != meeting_id or earlier.member_id != member_id:
+                raise Conflict(_("重复的请求编号。"))
+            return SignInResult(earlier, False, meeting)
+    existing = session.scalar(
+        select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.member_id == member_id)
+    )
+    if existing is not None:
+        return SignInResult(existing, False, meeting)
+    _require_open(meeting, now)
+    member = session.get(Member, member_id)
+    if member is None or not member.active:
+        raise NotFound(_("党员不存在。"))
+    attendance = Attendance(
+        meeting_id=meeting_id, member=member, signed_at=now, method=method, late=now > meeting.starts_at,
+        guest=not is_expected(session, meeting_id, member_id), client_id=client_id, device_id=device_id,
+    )
+    session.add(attendance)
+    session.flush()
+    _announce(session, settings, meeting, attendance)
+    return SignInResult(attendance, True, meeting)
+
+
+def _announce(session: Session, settings: Settings, meeting: Meeting, attendance: Attendance) -> None:
+    if meeting.room_id is None:
+        return
+    payload = {"meeting_id": meeting.id, "attendee": attendee_data(attendance, mask=settings.mask_names),
+               "counts": counts(session, meeting)}
+    emit(session, protocol.Event(protocol.SIGNIN_RECORDED, payload, room_id=meeting.room_id))
+
+
+def request_leave(
+    session: Session, *, meeting_id: int, member_id: int, reason: str, entered_by: User | None = None,
+) -> LeaveRequest:
+    """请假: from the member's phone, or entered by the secretary."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("请填写请假事由。"))
+    meeting = get_meeting(session, meeting_id) if entered_by is None else get_meeting_for(session, entered_by, meeting_id)
+    if meeting.cancelled or utcnow() >= meeting.signin_closes_at and entered_by is None:
+        raise Invalid(_("会议已结束，无法在线请假，请联系支部书记。"))
+    if session.scalar(select(Attendance.id).where(Attendance.meeting_id == meeting_id,
+                                                  Attendance.member_id == member_id)) is not None:
+        raise Invalid(_("您已签到，无需请假。"))
+    leave = session.scalar(select(LeaveRequest).where(LeaveRequest.meeting_id == meeting_id,
+                                                      LeaveRequest.member_id == member_id))
+    if leave is None:
+        leave = LeaveRequest(meeting_id=meeting_id, member_id=member_id, reason=reason[:200])
+        session.add(leave)
+    leave.reason = reason[:200]
+    leave.entered_by_user_id = entered_by.id if entered_by else None
+    if entered_by is not None:
+        session.add(AttendanceCorrection(meeting_id=meeting_id, member_id=member_id, action="leave",
+                                         reason=reason[:200], by_user_id=entered_by.id))
+        record(session, actor_user_id=entered_by.id, action="meeting.leave", target_type="meeting",
+               target_id=meeting_id, details={"member_id": member_id, "reason": reason})
+    session.flush()
+    return leave
+
+
+def makeup_sign_in(
+    session: Session, settings: Settings, actor: User, *, meeting_id: int, member_id: int, reason: str,
+    signed_at: dt.datetime | None = None,
+) -> Attendance:
+    """补签: the secretary records a member as present after the fact, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("补签必须填写原因。"))
+    meeting = get_meeting_for(session, actor, meeting_id)
+    _check_scope(actor, [b.id for b in meeting.branches])
+    if session.scalar(select(Attendance.id).where(Attendance.meeting_id == meeting_id,
+                                                  Attendance.member_id == member_id)) is not None:
+        raise Invalid(_("该党员已签到，无需补签。"))
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFound(_("党员不存在。"))
+    at = signed_at or min(utcnow(), meeting.starts_at)
+    attendance = Attendance(meeting_id=meeting_id, member=member, signed_at=at, method=SignInMethod.MAKEUP,
+                            late=False, guest=not is_expected(session, meeting_id, member_id), reason=reason[:200],
+                            recorded_by_user_id=actor.id)
+    session.add(attendance)
+    leave = session.scalar(select(LeaveRequest).where(LeaveRequest.meeting_id == meeting_id,
+                                                      LeaveRequest.member_id == member_id))
+    if leave is not None:
+        session.delete(leave)
+    session.add(AttendanceCorrection(meeting_id=meeting_id, member_id=member_id, action="makeup",
+                                     reason=reason[:200], by_user_id=actor.id))
+    record(session, actor_user_id=actor.id, action="meeting.makeup", target_type="meeting", target_id=meeting_id,
+           details={"member_id": member_id, "reason": reason})
+    session.flush()
+    if window_state(meeting, utcnow()) == "open":
+        _announce(session, settings, meeting, attendance)
+    return attendance
+
+
+# --- what the wall shows --------------------------------------------------------------------------
+def open_meeting_for_room(session: Session, room_id: int | None, now: dt.datetime | None = None) -> Meeting | None:
+    if room_id is None:
+        return None
+    now = now or utcnow()
+    return session.scalar(
+        select(Meeting)
+        .where(Meeting.room_id == room_id, Meeting.cancelled.is_(False), Meeting.signin_opens_at <= now,
+               Meeting.signin_closes_at > now)
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )
+
+
+def roster(session: Session, meeting: Meeting) -> list[dict[str, Any]]:
+    """The meeting's expected members grouped by branch, for a terminal's name tiles."""
+    expected = session.scalars(
+        select(Member).join(meeting_expected, meeting_expected.c.member_id == Member.id)
+        .where(meeting_expected.c.meeting_id == meeting.id, Member.active.is_(True))
+        .options(selectinload(Member.branch)).order_by(Member.branch_id, Member.number)
+    )
+    groups: dict[int, dict[str, Any]] = {}
+    for m in expected:
+        group = groups.setdefault(m.branch_id, {"id": m.branch_id, "name": m.branch.short_name or m.branch.name,
+                                               "members": []})
+        group["members"].append({"id": m.id, "name": m.name})
+    return list(groups.values())
+
+
+def meeting_data(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "id": meeting.id, "title": meeting.title, "type": meeting.type.value,
+        "type_label": MEETING_TYPE_LABELS[meeting.type], "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(), "signin_closes_at": meeting.signin_closes_at.isoformat(),
+        "host": meeting.host, "branches": [b.short_name or b.name for b in meeting.branches],
+    }
+
+
+def qr_data(settings: Settings, meeting: Meeting, now: dt.datetime | None = None) -> protocol.QrData:
+    code = qr.current(settings.secret_key, meeting.id, now or utcnow(), settings.qr_rotate_seconds)
+    return {"path": code.path, "url": settings.public_url.rstrip("/") + code.path if settings.public_url else None,
+            "expires_at": code.expires_at.isoformat(), "rotate_seconds": settings.qr_rotate_seconds}
+
+
+def signin_state(session: Session, settings: Settings, meeting: Meeting) -> protocol.SignInState:
+    recent = session.scalars(
+        select(Attendance).options(selectinload(Attendance.member).selectinload(Member.branch))
+        .where(Attendance.meeting_id == meeting.id).order_by(Attendance.signed_at.desc(), Attendance.id.desc())
+        .limit(RECENT_ON_WALL)
+    )
+    return {"meeting": meeting_data(meeting), "qr": qr_data(settings, meeting), "counts": counts(session, meeting),
+            "recent": [attendee_data(a, mask=settings.mask_names) for a in recent]}
+
+
+def snapshot_part(session: Session, settings: Settings, viewer: Viewer) -> dict[str, Any]:
+    meeting = open_meeting_for_room(session, viewer.room_id)
+    return {"signin": signin_state(session, settings, meeting) if meeting else None}
+
+
+class SignInWatcher:
+    """The job that tells walls when a sign-in window opens or closes and when the QR rotates."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._shown: dict[int, int] = {}  # meeting id → QR window last announced
+
+    def __call__(self, session: Session) -> int:
+        now = utcnow()
+        open_now = list(session.scalars(select(Meeting).where(
+            Meeting.cancelled.is_(False), Meeting.room_id.is_not(None), Meeting.signin_opens_at <= now,
+            Meeting.signin_closes_at > now)))
+        changed = 0
+        for meeting in open_now:
+            window = qr.window_of(now, self._settings.qr_rotate_seconds)
+            last = self._shown.get(meeting.id)
+            if last is None:
+                state = signin_state(session, self._settings, meeting)
+                emit(session, protocol.Event(protocol.SIGNIN_OPENED, {"signin": state}, room_id=meeting.room_id))
+            elif last != window:
+                emit(session, protocol.Event(protocol.SIGNIN_QR, {"meeting_id": meeting.id,
+                     "qr": qr_data(self._settings, meeting, now)}, room_id=meeting.room_id))
+            if last != window:
+                self._shown[meeting.id] = window
+                changed += 1
+        still_open = {m.id for m in open_now}
+        for meeting_id in set(self._shown) - still_open:
+            del self._shown[meeting_id]
+            closed = session.get(Meeting, meeting_id)
+            if closed is not None and closed.room_id is not None:
+                emit(session, protocol.Event(protocol.SIGNIN_CLOSED, {"meeting_id": meeting_id},
+                                             room_id=closed.room_id))
+            changed += 1
+        return changed
