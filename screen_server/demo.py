@@ -134,8 +134,8 @@ def seed_demo(session: Session, settings: Settings) -> None:
 
 def _seed_meetings(session: Session, settings: Settings, admin: User, branches: list[Branch], room: Room) -> None:
     """One meeting open for sign-in now (it stays open through the day), and a past one for the ledger."""
-    from screen_server.meetings.models import Meeting, MeetingType
-    from screen_server.meetings.services import LOCAL_TZ, create_meeting
+    from screen_server.meetings.models import LeaveRequest, Meeting, MeetingType, SignInMethod
+    from screen_server.meetings.services import LOCAL_TZ, create_meeting, record_sign_in
 
     now = dt.datetime.now(LOCAL_TZ)
     today = now.date()
@@ -154,10 +154,17 @@ def _seed_meetings(session: Session, settings: Settings, admin: User, branches: 
     past_title = "“不忘初心、牢记使命”主题党日活动"
     if session.scalar(select(Meeting.id).where(Meeting.title == past_title)) is None:
         start = dt.datetime.combine(today - dt.timedelta(days=14), dt.time(15), LOCAL_TZ)
-        create_meeting(
+        past = create_meeting(
             session, settings, admin, title=past_title, type=MeetingType.THEME_DAY, branch_ids=[branches[0].id],
             room_id=room.id, starts_at=start, ends_at=start + dt.timedelta(hours=2), host="机关一支部书记",
         )
+        # A ledger worth looking at: most came, one late, two on leave, one absent.
+        expected = sorted(past.expected, key=lambda m: m.number)
+        for i, member in enumerate(expected[:-3]):
+            at = start + (dt.timedelta(minutes=4) if i == 3 else -dt.timedelta(minutes=20 - i))
+            record_sign_in(session, settings, meeting_id=past.id, member_id=member.id, method=SignInMethod.QR, now=at)
+        for member, reason in zip(expected[-3:-1], ["出差", "病假"], strict=True):
+            session.add(LeaveRequest(meeting_id=past.id, member_id=member.id, reason=reason))
 
 
 def _seed_content(session: Session, settings: Settings, *, author_id: int, reviewer_id: int) -> None:

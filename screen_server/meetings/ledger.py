@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from screen_server.db import utcnow
 from screen_server.meetings.models import MEETING_TYPE_LABELS, Attendance, LeaveRequest, Meeting
 from screen_server.meetings.services import LOCAL_TZ, list_meetings
 from screen_server.org.models import Branch, User
@@ -62,6 +63,7 @@ def _row(session: Session, meeting: Meeting) -> LedgerRow:
         type_label=MEETING_TYPE_LABELS[m.type], title=m.title, host=m.host,
         branches="、".join(b.name for b in m.branches), expected=len(m.expected),
     )
+    finished = utcnow() >= m.signin_closes_at
     for member in sorted(m.expected, key=lambda x: x.number):
         a = attendances.get(member.id)
         if a is not None:
@@ -71,7 +73,7 @@ def _row(session: Session, meeting: Meeting) -> LedgerRow:
         elif member.id in leaves:
             row.absent.append(f"{member.name}（请假：{leaves[member.id].reason}）")
         else:
-            row.absent.append(f"{member.name}（缺席）")
+            row.absent.append(f"{member.name}（{'缺席' if finished else '未签到'}）")
     for a in sorted(attendances.values(), key=lambda x: x.signed_at):
         if a.guest:
             row.guests.append(a.member.name)

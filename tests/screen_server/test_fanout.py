@@ -4,6 +4,7 @@ WebSocket client of the other. Runs on every pass (the machine provides both ser
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import socket
@@ -22,9 +23,14 @@ from sqlalchemy.engine import make_url
 
 from screen_server import protocol
 from screen_server.bus import RedisBus
-from screen_server.db import make_engine, make_session_factory, migrate
+from screen_server.config import load_settings
+from screen_server.db import make_engine, make_session_factory, migrate, utcnow
+from screen_server.http.signin import PHONE_COOKIE, phone_cookie_value
+from screen_server.meetings import qr
+from screen_server.meetings.models import MeetingType
+from screen_server.meetings.services import create_meeting
 from screen_server.protocol import Event
-from tests.helpers.factories import make_device, make_room, make_user
+from tests.helpers.factories import make_branch, make_device, make_member, make_room, make_user
 from tests.helpers.ws import RoomClient
 
 PG_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
@@ -85,19 +91,29 @@ def test_redis_bus_delivers_across_instances() -> None:
 
 
 def test_event_on_one_process_reaches_a_client_of_the_other(tmp_path: Path, pg_database: str) -> None:
+    secret = "shared-secret-for-both"
     engine = make_engine(pg_database)
     migrate(engine)
     with make_session_factory(engine)() as s:
-        admin = make_user(s)
+        branch = make_branch(s)
+        member = make_member(s, branch_id=branch.id)
         room = make_room(s)
         _device, token = make_device(s, room_id=room.id)
+        now = utcnow()
+        meeting = create_meeting(
+            s, load_settings(tmp_path / "seed", env={}, secret_key=secret), make_user(s),
+            title="跨进程签到", type=MeetingType.GROUP, branch_ids=[branch.id], room_id=room.id,
+            starts_at=now + dt.timedelta(minutes=20), ends_at=now + dt.timedelta(hours=1),
+            signin_opens_at=now - dt.timedelta(minutes=1),
+        )
         s.commit()
-        admin_id, room_id = admin.id, room.id
+        cookie = phone_cookie_value(secret, member)
+        meeting_id, member_id = meeting.id, member.id
     engine.dispose()
     redis.Redis.from_url(REDIS_URL).ping()
 
-    env = os.environ | {"DATABASE_URL": pg_database, "REDIS_URL": REDIS_URL,
-                        "ACTIVITY_ROOM_SECRET_KEY": "shared-secret-for-both"}
+    env = os.environ | {"DATABASE_URL": pg_database, "REDIS_URL": REDIS_URL, "ACTIVITY_ROOM_SECRET_KEY": secret,
+                        "ACTIVITY_ROOM_RUN_JOBS": "false"}
     procs, urls = [], []
     try:
         for i in range(2):
@@ -114,26 +130,17 @@ def test_event_on_one_process_reaches_a_client_of_the_other(tmp_path: Path, pg_d
             assert requests.get(http_url + "/healthz", timeout=5).json()["bus"] == "redis"
 
         async def scenario() -> None:
-            client = await RoomClient.open(urls[1][1], device_token=token)  # a screen of process 2
-            assert client.welcome["type"] == "welcome"
-            # Process 1 raises the event: run its service through its own database and bus.
-            from screen_server.announcements.services import create_announcement
-            from screen_server.bus import bind_bus
-
-            eng = make_engine(pg_database)
-            factory = make_session_factory(eng)
-            bus = RedisBus(REDIS_URL)
-            bind_bus(factory, bus)
-            try:
-                with factory() as s:
-                    create_announcement(s, actor_user_id=admin_id, title="跨进程推送", room_ids=[room_id])
-                    s.commit()
-                msg = await client.recv_type(protocol.ANNOUNCEMENT_PUBLISHED)
-                assert msg["announcement"]["title"] == "跨进程推送"
-            finally:
-                bus.close()
-                eng.dispose()
-            await client.close()
+            wall = await RoomClient.open(urls[1][1], device_token=token)  # a screen of process 2
+            assert wall.snapshot["state"]["signin"]["meeting"]["id"] == meeting_id
+            qr_token = qr.current(secret, meeting_id, utcnow(), 15).token
+            # The member signs in through process 1.
+            r = await asyncio.to_thread(
+                requests.post, f"{urls[0][0]}/api/meetings/{meeting_id}/signins",
+                json={"token": qr_token}, cookies={PHONE_COOKIE: cookie}, timeout=10)
+            assert r.status_code == 201, r.text
+            msg = await wall.recv_type(protocol.SIGNIN_RECORDED)
+            assert msg["attendee"]["member_id"] == member_id and msg["counts"]["signed"] == 1
+            await wall.close()
 
         asyncio.run(scenario())
     finally:
