@@ -13,6 +13,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, jsonify, request, session
 from sqlalchemy.orm import Session
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from screen_server.devices import services as devices
@@ -111,6 +112,14 @@ def install_error_handlers(app: Flask) -> None:
         if handler is not None and not wants_json():
             return handler(exc)
         return error_response(exc.code, exc.message, exc.status, exc.details)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> Any:
+        message = _("页面已过期或来源不明，请刷新页面后重试。")
+        handler = app.extensions.get("activity_room.html_errors")
+        if handler is not None and not wants_json():
+            return handler(Invalid(message, code="csrf"))
+        return error_response("csrf", message, 400)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
