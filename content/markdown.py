@@ -11,13 +11,39 @@ from __future__ import annotations
 
 import html as _html
 from collections.abc import Callable
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "s", "del", "code", "pre",
-    "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "s",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -35,7 +61,7 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": 
 
 def is_local_url(url: str) -> bool:
     """Tell whether ``url`` stays on the room server: relative, no scheme, no other host."""
-    url = url.strip()
+    url = unquote(url).strip()
     if not url or url.startswith(("//", "\\")) or "\\" in url:
         return False
     head = url.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]

@@ -43,8 +43,16 @@ MP3 = MediaType("audio/mpeg", "audio", "MP3 音频")
 PDF = MediaType("application/pdf", "pdf", "PDF 文档")
 
 BY_EXTENSION: dict[str, MediaType] = {
-    ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG, ".gif": GIF, ".webp": WEBP,
-    ".mp4": MP4, ".m4v": MP4, ".m4a": M4A, ".mp3": MP3, ".pdf": PDF,
+    ".png": PNG,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+    ".gif": GIF,
+    ".webp": WEBP,
+    ".mp4": MP4,
+    ".m4v": MP4,
+    ".m4a": M4A,
+    ".mp3": MP3,
+    ".pdf": PDF,
 }
 
 
@@ -95,9 +103,9 @@ def check_type(filename: str, head: bytes) -> MediaType:
     claimed = BY_EXTENSION.get(ext)
     if claimed is None:
         raise MediaRejected(
-            _("不支持的文件类型“{ext}”。可上传图片（PNG、JPEG、GIF、WebP）、MP4 视频、MP3/M4A 音频和 PDF 文档。").format(
-                ext=ext or _("无扩展名")
-            )
+            _(
+                "不支持的文件类型“{ext}”。可上传图片（PNG、JPEG、GIF、WebP）、MP4 视频、MP3/M4A 音频和 PDF 文档。"
+            ).format(ext=ext or _("无扩展名"))
         )
     actual = sniff(head)
     # MP4 and M4A share the ftyp container: the extension decides which one people meant.
@@ -165,8 +173,15 @@ class MediaStore:
             raise
         width, height, duration = probe(target, kind)
         return StoredMedia(
-            sha256=sha, size=size, mime=kind.mime, family=kind.family, relative_path=relative,
-            original_filename=Path(filename).name, width=width, height=height, duration_seconds=duration,
+            sha256=sha,
+            size=size,
+            mime=kind.mime,
+            family=kind.family,
+            relative_path=relative,
+            original_filename=Path(filename).name,
+            width=width,
+            height=height,
+            duration_seconds=duration,
         )
 
     def store_file(self, path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> StoredMedia:
@@ -178,7 +193,7 @@ class MediaStore:
         """Return the absolute path of a stored file; refuse anything that would leave the store."""
         root = self.root.resolve()
         path = (root / relative_path).resolve()
-        if not path.is_relative_to(root) or path == root:
+        if not path.is_relative_to(root) or path == root or path.relative_to(root).parts[0] == ".incoming":
             raise MediaRejected(_("无效的媒体路径。"))
         return path
 

@@ -61,9 +61,14 @@ class QuestionKind(enum.StrEnum):
     FILL_BLANK = "fill_blank"
 
 
+def _enum(cls: type[enum.Enum]) -> Enum:
+    """A string column holding the member's name ("PUBLISHED"), like every enum column in the project."""
+    return Enum(cls, native_enum=False, length=20, validate_strings=True)
+
+
 def _status_column() -> Mapped[ReviewStatus]:
     return mapped_column(
-        Enum(ReviewStatus, native_enum=False, length=20, validate_strings=True),
+        _enum(ReviewStatus),
         default=ReviewStatus.DRAFT,
         index=True,
     )
@@ -118,7 +123,7 @@ class Item(Base):
     __tablename__ = "content_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[ItemKind] = mapped_column(Enum(ItemKind, native_enum=False, length=20, validate_strings=True))
+    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind))
     title: Mapped[str] = mapped_column(String(200))
     pinyin_initials: Mapped[str] = mapped_column(String(200), default="", index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -130,7 +135,9 @@ class Item(Base):
     main_media_id: Mapped[int | None] = mapped_column(ForeignKey("content_media.id", ondelete="SET NULL"))
     source: Mapped[str] = mapped_column(String(200), default="")  # 来源
     author_name: Mapped[str] = mapped_column(String(100), default="")  # 作者 as printed
-    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    author_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[ReviewStatus] = _status_column()
     publish_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     withdraw_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -160,9 +167,11 @@ class ItemStateChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[ReviewStatus | None] = mapped_column(Enum(ReviewStatus, native_enum=False, length=20))
-    to_status: Mapped[ReviewStatus] = mapped_column(Enum(ReviewStatus, native_enum=False, length=20))
-    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))  # None: scheduler
+    from_status: Mapped[ReviewStatus | None] = mapped_column(_enum(ReviewStatus))
+    to_status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus))
+    actor_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )  # None: scheduler
     comment: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -183,9 +192,7 @@ class Question(Base):
     __table_args__ = (CheckConstraint("difficulty BETWEEN 1 AND 5", name="difficulty_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[QuestionKind] = mapped_column(
-        Enum(QuestionKind, native_enum=False, length=20, validate_strings=True)
-    )
+    kind: Mapped[QuestionKind] = mapped_column(_enum(QuestionKind))
     stem: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(String(500))
     explanation: Mapped[str] = mapped_column(Text, default="")
@@ -194,7 +201,9 @@ class Question(Base):
     )
     difficulty: Mapped[int] = mapped_column(default=2)
     source: Mapped[str] = mapped_column(String(200), default="")
-    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    author_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[ReviewStatus] = _status_column()
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -228,9 +237,11 @@ class QuestionStateChange(Base):
     __tablename__ = "content_question_state_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("content_questions.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[ReviewStatus | None] = mapped_column(Enum(ReviewStatus, native_enum=False, length=20))
-    to_status: Mapped[ReviewStatus] = mapped_column(Enum(ReviewStatus, native_enum=False, length=20))
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("content_questions.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[ReviewStatus | None] = mapped_column(_enum(ReviewStatus))
+    to_status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus))
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     comment: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -53,10 +53,7 @@ def sqlite_url(data_dir: Path) -> str:
 
 def import_all_models() -> None:
     """Import every model module so the metadata is complete (for migrations and tests)."""
-    try:
-        from content import models as _content  # noqa: F401
-    except ImportError:  # TEMP-UNTIL-CONTENT
-        pass
+    from content import models as _content  # noqa: F401
     from screen_server.announcements import models as _ann  # noqa: F401
     from screen_server.audit import models as _audit  # noqa: F401
     from screen_server.devices import models as _dev  # noqa: F401

@@ -168,9 +168,8 @@ def _seed_meetings(session: Session, settings: Settings, admin: User, branches: 
 
 
 def _seed_content(session: Session, settings: Settings, *, author_id: int, reviewer_id: int) -> None:
-    from content.media import MediaStore
-
     from content import demo as content_demo
+    from content.media import MediaStore
 
     content_demo.seed_demo_content(
         session, media_store=MediaStore(settings.media_dir), author_user_id=author_id, reviewer_user_id=reviewer_id

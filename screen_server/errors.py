@@ -13,12 +13,16 @@ class DomainError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, details: Any = None, code: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, details: Any = None, code: str | None = None, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
         if code:
             self.code = code
+        if status:
+            self.status = status
 
 
 class Invalid(DomainError):

@@ -11,9 +11,12 @@ _translation: _gettext.NullTranslations = _gettext.NullTranslations()
 
 
 def set_language(lang: str) -> None:
-    """Switch the process's language (``zh_CN`` needs no catalogue)."""
+    """Switch the process's language (``zh_CN`` needs no catalogue); content's messages follow."""
     global _translation
     _translation = _gettext.translation("activity_room", _LOCALE_DIR, languages=[lang], fallback=True)
+    from content.i18n import set_translator
+
+    set_translator(gettext)
 
 
 def gettext(message: str) -> str:

@@ -55,6 +55,19 @@ class Jobs:
             self._thread.join(timeout=5)
 
 
+def publish_scheduled_content(session: Session) -> int:
+    """Publish and withdraw learning items on schedule, and tell the screens to refetch."""
+    from content.services import publish_due
+    from screen_server import protocol
+    from screen_server.bus import emit
+
+    published, withdrawn = publish_due(session)
+    if published or withdrawn:
+        emit(session, protocol.Event(protocol.CONTENT_CHANGED, {"published": [i.id for i in published],
+                                                                "withdrawn": [i.id for i in withdrawn]}))
+    return len(published) + len(withdrawn)
+
+
 def default_jobs(settings: Settings, session_factory: sessionmaker[Session]) -> Jobs:
     from screen_server.announcements import services as announcements
     from screen_server.meetings.services import SignInWatcher
@@ -62,4 +75,5 @@ def default_jobs(settings: Settings, session_factory: sessionmaker[Session]) -> 
     jobs = Jobs(session_factory)
     jobs.register(announcements.run_due)
     jobs.register(SignInWatcher(settings))
+    jobs.register(publish_scheduled_content)
     return jobs

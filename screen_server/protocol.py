@@ -53,6 +53,7 @@ DEVICE_UPDATED: Final = "device.updated"  # the device's own room, role or name 
 DEVICE_REVOKED: Final = "device.revoked"  # the device's token no longer works; go back to pairing
 PREVIEW_REQUESTED: Final = "preview.requested"  # send a screenshot now (POST /api/device/preview)
 ROOM_UPDATED: Final = "room.updated"
+CONTENT_CHANGED: Final = "content.changed"  # published learning items changed: {"published": [ids], "withdrawn": [ids]}
 SIGNIN_OPENED: Final = "signin.opened"  # a meeting's sign-in window opened in this room: {"signin": SignInState}
 SIGNIN_CLOSED: Final = "signin.closed"  # {"meeting_id": n}
 SIGNIN_QR: Final = "signin.qr"  # the QR rotated: {"meeting_id": n, "qr": QrData}

@@ -50,8 +50,10 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     """Open the database (migrating it), make the bus, and register every area's snapshot part."""
     from screen_server.announcements import services as announcements
     from screen_server.devices import services as devices
+    from screen_server.i18n import set_language
     from screen_server.meetings import services as meetings
 
+    set_language(settings.language)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url)
     if apply_migrations:

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, jsonify, request, session
-from sqlalchemy.orm import Session
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
+from content.errors import ContentError
 from screen_server.devices import services as devices
 from screen_server.devices.models import Device
 from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated
@@ -112,6 +113,10 @@ def install_error_handlers(app: Flask) -> None:
         if handler is not None and not wants_json():
             return handler(exc)
         return error_response(exc.code, exc.message, exc.status, exc.details)
+
+    @app.errorhandler(ContentError)
+    def _content(exc: ContentError) -> Any:
+        return _domain(DomainError(exc.message, details=exc.details, code=exc.code or "invalid", status=exc.status))
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:

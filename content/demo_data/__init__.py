@@ -1,0 +1,1 @@
+"""Data of the demo library (our own writing): articles and other items, and the question bank."""
