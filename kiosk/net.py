@@ -1,0 +1,413 @@
+"""The kiosk's link to the room server: pairing, snapshot, live push, heartbeats and preview uploads.
+
+``ServerLink`` owns one asyncio loop in a named daemon thread. Everything it learns it hands to the UI
+as a message dict (the server's own messages, plus the ``link.*``/``pairing.*`` ones in kiosk.state)
+through ``deliver``, which the app wraps in ``Clock.schedule_once``: ``deliver`` is called on the
+network thread and must not touch widgets. HTTP is urllib run in ``asyncio.to_thread``; WebSocket is
+``websockets``' reconnecting ``async for ws in connect(...)`` with capped exponential backoff and jitter.
+
+The flow: no token → ask for a pairing code and poll until an admin approves it; with a token → fetch
+the server info and a snapshot over HTTP (a refused token means back to pairing), then stay on the
+WebSocket, reconnecting for as long as the kiosk runs. Close codes 4401/4410 or ``device.revoked``
+also mean back to pairing.
+
+No Kivy here; from the server only ``screen_server.protocol``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import json
+import logging
+import random
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.asyncio.client import connect
+from websockets.client import process_exception
+from websockets.exceptions import ConnectionClosed
+
+import screen_server.protocol as protocol
+from kiosk import __version__
+from kiosk import state as st
+from kiosk.i18n import _
+from kiosk.store import DeviceStore
+
+log = logging.getLogger(__name__)
+Deliver = Callable[[dict[str, Any]], None]
+REFUSED_CLOSE_CODES = (protocol.CLOSE_AUTH_FAILED, protocol.CLOSE_DEVICE_REVOKED)
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Capped exponential backoff with jitter: base, base*factor, ... up to cap, each cut by up to
+    ``jitter`` (a fraction) at random so that a room full of kiosks does not reconnect in step."""
+
+    base: float = 1.0
+    cap: float = 30.0
+    factor: float = 2.0
+    jitter: float = 0.5
+
+    def delays(self) -> Iterator[float]:
+        delay = self.base
+        while True:
+            yield delay * (1.0 - self.jitter * random.random())
+            delay = min(self.cap, delay * self.factor)
+
+
+class HttpError(Exception):
+    """The server answered with an error status; ``message`` is its (Chinese) explanation."""
+
+    def __init__(self, status: int, code: str = "", message: str = "") -> None:
+        super().__init__(f"HTTP {status} {code}: {message}")
+        self.status, self.code, self.message = status, code, message
+
+
+class Unreachable(Exception):
+    """No answer from the server (refused, timed out, reset)."""
+
+
+class Unpaired(Exception):
+    """The server no longer accepts this device's token."""
+
+
+def http_request(
+    method: str,
+    url: str,
+    *,
+    token: str | None = None,
+    body: Any = None,
+    data: bytes | None = None,
+    content_type: str | None = None,
+    timeout: float = 10.0,
+) -> Any:
+    """Make one blocking HTTP request and return its JSON answer (None when empty).
+
+    Raises:
+        HttpError: the server answered 4xx/5xx.
+        Unreachable: the server did not answer.
+    """
+    headers = {"Accept": "application/json", "User-Agent": f"activity-room-kiosk/{__version__}"}
+    if body is not None:
+        data, content_type = json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json"
+    if content_type:
+        headers["Content-Type"] = content_type
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            raw = response.read()
+    except urllib.error.HTTPError as exc:
+        try:
+            error = json.loads(exc.read() or b"{}").get("error") or {}
+        except (ValueError, AttributeError):
+            error = {}
+        finally:
+            exc.close()
+        raise HttpError(exc.code, str(error.get("code") or ""), str(error.get("message") or "")) from None
+    except (OSError, ValueError) as exc:  # URLError, timeouts and resets are OSErrors
+        raise Unreachable(str(getattr(exc, "reason", exc))) from None
+    return json.loads(raw) if raw.strip() else None
+
+
+class ServerLink:
+    """The kiosk's one connection to its server, run on a background asyncio loop."""
+
+    def __init__(
+        self,
+        server: str,
+        store: DeviceStore,
+        deliver: Deliver,
+        *,
+        mode: str = "terminal",
+        name: str = "",
+        backoff: Backoff = Backoff(),
+        heartbeat_seconds: float = protocol.HEARTBEAT_SECONDS,
+        poll_seconds: float = 2.0,
+        http_timeout: float = 10.0,
+    ) -> None:
+        self.server = server.rstrip("/")
+        self.store = store
+        self.mode = mode
+        self.name = name
+        self.backoff = backoff
+        self.heartbeat_seconds = heartbeat_seconds
+        self.poll_seconds = poll_seconds
+        self.http_timeout = http_timeout
+        self.screen = ""  # the UI's current screen, reported in heartbeats (a str swap is thread-safe)
+        self._deliver = deliver
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._main: asyncio.Task[None] | None = None
+        self._stop_lock = threading.Lock()
+        self._stopped = False
+        self._status = ""
+
+    # --- called from the UI thread ---------------------------------------------------------------
+
+    def start(self) -> ServerLink:
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(ready,), name="kiosk-net", daemon=True)
+        self._thread.start()
+        ready.wait(5)
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the socket politely and end the thread; safe to call twice (``on_stop`` can fire twice)."""
+        with self._stop_lock:
+            if self._stopped:
+                return
+            self._stopped = True
+        loop, main = self._loop, self._main
+        if loop is not None and main is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed in between
+                loop.call_soon_threadsafe(main.cancel)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any] | None:
+        """Run ``coro`` on the network loop; None (and the coroutine closed) once the link has stopped."""
+        loop = self._loop
+        if self._stopped or loop is None or loop.is_closed():
+            coro.close()
+            return None
+        return asyncio.run_coroutine_threadsafe(coro, loop)
+
+    def upload_preview(self, make_png: Callable[[], bytes]) -> concurrent.futures.Future[Any] | None:
+        """Encode (``make_png`` runs off the UI thread) and POST the screen's preview."""
+        return self.submit(self._upload_preview(make_png))
+
+    # --- the network thread ----------------------------------------------------------------------
+
+    def _run(self, ready: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        self._main = loop.create_task(self._serve_forever(), name="kiosk-link")
+        ready.set()
+        try:
+            loop.run_until_complete(self._main)
+        except asyncio.CancelledError:
+            pass
+        finally:
+            try:
+                pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+                for task in pending:
+                    task.cancel()
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.run_until_complete(loop.shutdown_default_executor())
+            finally:
+                loop.close()
+
+    def _emit(self, message: dict[str, Any]) -> None:
+        try:
+            self._deliver(message)
+        except Exception:  # a broken UI callback must not take the link down
+            log.exception("deliver failed for %s", message.get("type"))
+
+    def _set_status(self, status: str, detail: str = "") -> None:
+        if status != self._status:
+            self._status = status
+            self._emit({"type": st.LINK_STATUS, "status": status, "detail": detail})
+
+    async def _http(self, method: str, path: str, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(
+            http_request, method, self.server + path, timeout=self.http_timeout, **kwargs
+        )
+
+    async def _retrying(self, call: Callable[[], Awaitable[Any]]) -> Any:
+        """Await ``call()`` until the server answers, saying so to the UI and backing off in between."""
+        delays = self.backoff.delays()
+        while True:
+            try:
+                return await call()
+            except Unreachable as exc:
+                self._set_status(st.DOWN, str(exc))
+            except HttpError as exc:
+                if exc.status < 500:
+                    raise
+                self._set_status(st.DOWN, exc.message or str(exc))
+            await asyncio.sleep(next(delays))
+
+    async def _serve_forever(self) -> None:
+        self._set_status(st.CONNECTING)
+        while True:
+            token = self.store.token or await self._pair()
+            try:
+                await self._session(token)
+            except Unpaired as exc:
+                log.warning("token refused (%s); pairing again", exc)
+                await asyncio.to_thread(self.store.forget)
+                self._emit({"type": st.LINK_UNPAIRED, "reason": str(exc)})
+
+    # --- pairing -----------------------------------------------------------------------------------
+
+    async def _pair(self) -> str:
+        """Ask for a pairing code, show it, and poll until approved (a new code when one expires)."""
+        body = {"mode": self.mode, "name": self.name, "version": __version__}
+        while True:
+            try:
+                answer = await self._retrying(lambda: self._http("POST", "/api/devices/pairing", body=body))
+            except HttpError as exc:  # e.g. 400: a setting on the server refuses this mode
+                self._set_status(st.DOWN, exc.message or str(exc))
+                await asyncio.sleep(next(self.backoff.delays()) * 5)
+                continue
+            self._set_status(st.UP)
+            while answer.get("status") == "pending":
+                self._emit(
+                    {
+                        "type": st.PAIRING_CODE,
+                        "pairing_code": answer.get("pairing_code") or "",
+                        "expires_at": answer.get("expires_at") or "",
+                    }
+                )
+                claim = answer.get("claim") or ""
+                answer = await self._poll(claim)
+            if answer.get("status") == "approved" and answer.get("device_token"):
+                token = str(answer["device_token"])
+                device = answer.get("device")
+                await asyncio.to_thread(self.store.save_token, token, device, self.server)
+                self._emit({"type": st.PAIRING_APPROVED, "device": device})
+                return token
+            # expired or unknown: ask for a fresh code
+
+    async def _poll(self, claim: str) -> dict[str, Any]:
+        """Poll one claim until its status changes; carries the claim on in the answer."""
+        while True:
+            await asyncio.sleep(self.poll_seconds)
+            try:
+                answer = await self._http("GET", f"/api/devices/pairing/{claim}")
+            except Unreachable as exc:
+                self._set_status(st.DOWN, str(exc))
+                continue
+            except HttpError as exc:
+                if exc.status >= 500:
+                    continue
+                return {"status": "expired"}
+            self._set_status(st.UP)
+            if answer.get("status") != "pending":
+                return dict(answer)
+
+    # --- the live session ----------------------------------------------------------------------------
+
+    async def _session(self, token: str) -> None:
+        """Stay connected with ``token`` until it is refused (raises Unpaired) or the link stops."""
+        if self._status != st.DOWN:
+            self._set_status(st.CONNECTING)
+        while True:
+            try:
+                info = await self._retrying(lambda: self._http("GET", "/api/server-info"))
+                self._emit({"type": st.SERVER_INFO, **info})
+                await self._fetch_snapshot(token)
+                await self._live(str(info["ws_url"]), token)
+            except Unpaired:
+                raise
+            except Exception as exc:
+                # A fatal handshake error (404 on the WebSocket, a bad ws_url): start over after a pause.
+                log.warning("session failed: %s", exc)
+                self._set_status(st.DOWN, str(exc))
+                await asyncio.sleep(next(self.backoff.delays()))
+
+    async def _fetch_snapshot(self, token: str) -> None:
+        try:
+            answer = await self._http("GET", "/api/device/snapshot", token=token)
+        except HttpError as exc:
+            if exc.status == 401:
+                raise Unpaired(exc.message or "401") from None
+            raise
+        except Unreachable:
+            return  # the WebSocket's own snapshot will follow once the server is back
+        message = {"type": protocol.SNAPSHOT, "seq": answer.get("seq", 0), "state": answer.get("state") or {}}
+        await self._keep_snapshot(message)
+
+    async def _keep_snapshot(self, message: dict[str, Any]) -> None:
+        self._emit(message)
+        try:
+            await asyncio.to_thread(self.store.save_snapshot, message)
+        except OSError as exc:
+            log.warning("could not cache the snapshot: %s", exc)
+
+    def _on_connect_error(self, exc: Exception) -> Exception | None:
+        self._set_status(st.DOWN, str(exc) or type(exc).__name__)
+        return process_exception(exc)
+
+    async def _live(self, ws_url: str, token: str) -> None:
+        connections = connect(
+            ws_url,
+            compression=None,
+            open_timeout=self.http_timeout,
+            process_exception=self._on_connect_error,
+            reconnect_delays=self.backoff.delays,
+            user_agent_header=f"activity-room-kiosk/{__version__}",
+        ).__aiter__()
+        drops = self.backoff.delays()
+        try:
+            async for ws in connections:
+                opened = time.monotonic()
+                try:
+                    await ws.send(protocol.encode(protocol.hello(device_token=token, version=__version__)))
+                    await self._receive(ws)
+                except ConnectionClosed:
+                    pass
+                except BaseException:  # stopping (cancelled) or refused: leaving the iterator would send 1011
+                    await ws.close()
+                    raise
+                if ws.close_code in REFUSED_CLOSE_CODES:
+                    raise Unpaired(ws.close_reason or str(ws.close_code))
+                self._set_status(st.DOWN, _("与服务器的连接已断开"))
+                if time.monotonic() - opened < 10:
+                    await asyncio.sleep(next(drops))  # a server that accepts and drops at once: do not hammer
+                else:
+                    drops = self.backoff.delays()
+        finally:
+            await connections.aclose()
+
+    async def _receive(self, ws: Any) -> None:
+        beats = asyncio.create_task(self._heartbeats(ws), name="kiosk-heartbeat")
+        try:
+            async for raw in ws:
+                try:
+                    message = protocol.decode(raw)
+                except protocol.ProtocolError as exc:
+                    log.warning("ignored a malformed message: %s", exc)
+                    continue
+                kind = message["type"]
+                if kind == protocol.WELCOME:
+                    self._set_status(st.UP)
+                if kind == protocol.SNAPSHOT:
+                    await self._keep_snapshot(message)
+                    continue
+                self._emit(message)
+                if kind == protocol.DEVICE_REVOKED:
+                    raise Unpaired("device.revoked")
+        finally:
+            beats.cancel()
+
+    async def _heartbeats(self, ws: Any) -> None:
+        try:
+            while True:
+                await asyncio.sleep(self.heartbeat_seconds)
+                await ws.send(protocol.encode(protocol.heartbeat(version=__version__, screen=self.screen)))
+        except ConnectionClosed:
+            return  # the receive loop sees the close and reconnects
+
+    async def _upload_preview(self, make_png: Callable[[], bytes]) -> bool:
+        token = self.store.token
+        if not token:
+            return False
+        png = await asyncio.to_thread(make_png)
+        try:
+            await self._http("POST", "/api/device/preview", token=token, data=png, content_type="image/png")
+        except (HttpError, Unreachable) as exc:
+            log.info("preview not sent: %s", exc)
+            return False
+        return True

@@ -1,0 +1,33 @@
+"""The screens: one module and one KV file per screen, and the registry that maps names to classes.
+
+``create(name)`` imports a screen's module and loads its KV file the first time it is needed, so a
+kiosk starting on its home screen does not pay for screens nobody has opened yet.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REGISTRY: dict[str, str] = {
+    "pairing": "PairingScreen",
+    "home": "HomeScreen",
+    "announcements": "AnnouncementsScreen",
+    "announcement": "AnnouncementScreen",
+    "attract": "AttractScreen",
+    "wall": "WallScreen",
+}
+_loaded: set[str] = set()
+
+
+def create(name: str) -> Any:
+    """Return a new instance of the screen registered as ``name`` (its KV loaded once per process)."""
+    module = import_module(f"kiosk.screens.{name}")
+    if name not in _loaded:
+        from kivy.lang import Builder
+
+        Builder.load_file(str(HERE / f"{name}.kv"))
+        _loaded.add(name)
+    return getattr(module, REGISTRY[name])(name=name)

@@ -1,0 +1,36 @@
+"""The kiosk's fonts and base look: registers the bundled Simplified Chinese font as Kivy's default
+and loads the theme and shared-widget KV files. Call ``install()`` once, after the window exists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FONT_DIR = HERE / "fonts"
+REGULAR = FONT_DIR / "NotoSansSC-Regular.otf"
+BOLD = FONT_DIR / "NotoSansSC-Bold.otf"
+KV_FILES = ("theme.kv", "widgets.kv")
+_installed = False
+
+
+def register_fonts() -> None:
+    """Make the bundled Noto Sans SC subset the default font ('Roboto') of every label and input."""
+    from kivy.core.text import LabelBase
+
+    LabelBase.register("Roboto", str(REGULAR), fn_bold=str(BOLD))
+    LabelBase.register("NotoSansSC", str(REGULAR), fn_bold=str(BOLD))
+
+
+def install() -> None:
+    """Register fonts and load the theme once per process (a second app in tests reuses it)."""
+    global _installed
+    if _installed:
+        return
+    from kivy.lang import Builder
+
+    import kiosk.widgets  # noqa: F401  (the classes widgets.kv styles)
+
+    register_fonts()
+    for name in KV_FILES:
+        Builder.load_file(str(HERE / name))
+    _installed = True

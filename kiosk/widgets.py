@@ -1,0 +1,82 @@
+"""Widgets shared by the screens: tiles, big buttons, the header, the offline banner, list rows and the
+notice dialog. Their look lives in widgets.kv; what a tap does is one call to the app."""
+
+from __future__ import annotations
+
+from kivy.app import App
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
+from kivy.uix.recycleview.views import RecycleDataViewBehavior
+
+LEVEL_COLOURS = {
+    "urgent": ((0.99, 0.82, 0.36, 1), (0.33, 0.02, 0.03, 1)),  # gold on dark red text
+    "important": ((1, 0.97, 0.9, 1), (0.66, 0.06, 0.08, 1)),
+    "normal": ((0.33, 0.02, 0.03, 1), (1, 0.97, 0.9, 1)),
+}
+
+
+class Panel(BoxLayout):
+    """A box with a rounded, coloured background."""
+
+    bg_color = ListProperty([0, 0, 0, 0])
+    border_color = ListProperty([0, 0, 0, 0])
+
+
+class BigButton(ButtonBehavior, Label):
+    """A button at least TOUCH high, gold-edged."""
+
+
+class Tile(ButtonBehavior, BoxLayout):
+    key = StringProperty("")
+    title = StringProperty("")
+    glyph = StringProperty("")
+    note = StringProperty("")
+    ready = BooleanProperty(True)
+
+    def on_release(self) -> None:
+        App.get_running_app().open_tile(self.key)
+
+
+class LevelBadge(Label):
+    level = StringProperty("normal")
+    bg_color = ListProperty(LEVEL_COLOURS["normal"][0])
+
+    def on_level(self, _instance: object, level: str) -> None:
+        self.bg_color, self.color = LEVEL_COLOURS.get(level, LEVEL_COLOURS["normal"])
+
+
+class AnnouncementRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
+    announcement_id = NumericProperty(0)
+    title = StringProperty("")
+    level = StringProperty("normal")
+    level_text = StringProperty("")
+    date_text = StringProperty("")
+
+    def on_release(self) -> None:
+        App.get_running_app().open_announcement(self.announcement_id)
+
+
+class Header(BoxLayout):
+    """Room name, date and time, and the connection state: the top of the home screens."""
+
+
+class ConnectionPill(Label):
+    pass
+
+
+class OfflineBanner(BoxLayout):
+    """Says plainly that the server is away; the screen below keeps showing what it has."""
+
+
+class KioskRoot(BoxLayout):
+    """The banner above the screen manager: every screen gets the offline notice."""
+
+
+class NoticeView(ModalView):
+    """A plain message with one big button, e.g. "coming soon"."""
+
+    title = StringProperty("")
+    message = StringProperty("")
