@@ -25,13 +25,15 @@ def make_app() -> Flask:
 
     @app.get("/api/server-info")
     def server_info() -> Any:
-        return jsonify({
-            "name": "智慧党员活动室",
-            "ws_url": "ws://127.0.0.1:8765/ws",
-            "server_time": dt.datetime.now(dt.UTC).isoformat(),
-            "version": "0.1.0",
-            "protocol": 1,
-        })
+        return jsonify(
+            {
+                "name": "智慧党员活动室",
+                "ws_url": "ws://127.0.0.1:8765/ws",
+                "server_time": dt.datetime.now(dt.UTC).isoformat(),
+                "version": "0.1.0",
+                "protocol": 1,
+            }
+        )
 
     return app
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import loadgen
-from bench.procs import Child, activity_room_cmd, children, clean_env, free_port, wait_http
+from bench.procs import BenchError, Child, activity_room_cmd, children, clean_env, free_port, wait_http
 
 ENDPOINT = "/api/server-info"
 HTTP_THREADS = 16  # screen_server.config.Settings.http_threads
@@ -21,8 +21,18 @@ HTTP_THREADS = 16  # screen_server.config.Settings.http_threads
 
 def start_ours(started: list[Child], data: Path, log_dir: Path, *, threads: int) -> str:
     port, ws_port = free_port(), free_port()
-    argv = [*activity_room_cmd(), "serve", "--data", str(data), "--host", "127.0.0.1",
-            "--port", str(port), "--ws-port", str(ws_port)]
+    argv = [
+        *activity_room_cmd(),
+        "serve",
+        "--data",
+        str(data),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--ws-port",
+        str(ws_port),
+    ]
     env = clean_env(ACTIVITY_ROOM_HTTP_THREADS=str(threads), ACTIVITY_ROOM_LOG_LEVEL="WARNING")
     child = Child(argv, name="ours-http", log_dir=log_dir, env=env)
     started.append(child)
@@ -81,6 +91,9 @@ def run(
             ours_loads.append(loadgen.run(ours_url, connections=connections, seconds=seconds, tool=tool))
             bare_loads.append(loadgen.run(bare_url, connections=connections, seconds=seconds, tool=tool))
     ours, bare = _combine(ours_loads), _combine(bare_loads)
+    for side, got in (("ours", ours), ("bare", bare)):
+        if got["errors"] > 0.01 * max(1, got["requests"]):
+            raise BenchError(f"{side}: {got['errors']} errors in {got['requests']} requests")
     return {
         "http_read": {
             "value": round(ours["rps"], 1),

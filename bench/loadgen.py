@@ -48,8 +48,16 @@ def run(url: str, *, connections: int, seconds: float, tool: str = "auto", threa
 
 def run_wrk(url: str, *, connections: int, seconds: float, threads: int = 2) -> Load:
     threads = max(1, min(threads, connections))
-    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
-            "--timeout", "10s", url]
+    argv = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        url,
+    ]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 30, check=False)
     if out.returncode != 0:
         raise BenchError(f"wrk failed ({out.returncode}): {out.stderr or out.stdout}")
@@ -98,7 +106,9 @@ def run_python(url: str, *, connections: int, seconds: float) -> Load:
 
 
 # --- the asyncio load generator (runs in its own process) ----------------------------------------------
-async def _worker(host: str, port: int, request: bytes, until: float, lat: list[float], errs: list[int]) -> None:
+async def _worker(
+    host: str, port: int, request: bytes, until: float, lat: list[float], errs: list[int]
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.monotonic() < until:

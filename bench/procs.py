@@ -7,6 +7,7 @@ Nothing here knows about any particular benchmark.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import queue
 import resource
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
+_PR_SET_PDEATHSIG = 1
 # Settings that would point a child server at another database or bus than the benchmark's own.
 _SERVER_ENV = ("DATABASE_URL", "REDIS_URL")
 _SERVER_ENV_PREFIX = "ACTIVITY_ROOM_"
@@ -69,6 +71,12 @@ def activity_room_cmd() -> list[str]:
     return [sys.executable, "-c", "import sys; from screen_server.cli import main; sys.exit(main())"]
 
 
+def _die_with_parent() -> None:
+    """In the forked child: ask Linux to SIGTERM it if the benchmark process dies (even by SIGKILL)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class Child:
     """One child process (and its process group) with its stdout read line by line in a thread."""
 
@@ -94,6 +102,7 @@ class Child:
             stderr=self._log,
             env=env if env is not None else clean_env(),
             start_new_session=True,  # its own process group, killed as one
+            preexec_fn=_die_with_parent,
         )
         if lines:
             threading.Thread(target=self._read, name=f"{name}-stdout", daemon=True).start()
@@ -131,7 +140,9 @@ class Child:
             except queue.Empty:
                 continue
             if line is None:
-                raise BenchError(f"{self.name} exited ({self.proc.poll()}) before {prefix!r}\n{self.log_tail()}")
+                raise BenchError(
+                    f"{self.name} exited ({self.proc.poll()}) before {prefix!r}\n{self.log_tail()}"
+                )
             if line.startswith(prefix):
                 return line.split()[1:]
 
@@ -154,10 +165,8 @@ class Child:
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                pass
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)  # stragglers in the group, even if the leader exited
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -186,10 +195,12 @@ def wait_http(url: str, child: Child, timeout: float = 60.0) -> None:
     while time.monotonic() < deadline:
         if not child.alive():
             raise BenchError(f"{child.name} exited ({child.proc.returncode})\n{child.log_tail()}")
-        with contextlib.suppress(urllib.error.URLError, OSError):
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
+        with (
+            contextlib.suppress(urllib.error.URLError, OSError),
+            urllib.request.urlopen(url, timeout=2) as resp,
+        ):
+            if resp.status == 200:
+                return
         time.sleep(0.1)
     raise BenchError(f"{child.name}: {url} did not answer within {timeout:.0f} s\n{child.log_tail()}")
 

@@ -71,8 +71,9 @@ async def main_async() -> int:
     server = BareServer()
     server.loop = asyncio.get_running_loop()
     done = asyncio.Event()
-    async with serve(server.handler, "127.0.0.1", 0, compression=None, max_size=2**20,
-                     ping_interval=20, ping_timeout=20) as ws_server:
+    async with serve(
+        server.handler, "127.0.0.1", 0, compression=None, max_size=2**20, ping_interval=20, ping_timeout=20
+    ) as ws_server:
         port = ws_server.sockets[0].getsockname()[1]
         print(f"READY ws://127.0.0.1:{port}/ws", flush=True)
 

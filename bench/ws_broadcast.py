@@ -38,8 +38,9 @@ def _measure(
             argv = [sys.executable, "-m", "bench.ws_clients", "--url", url, "--clients", str(share)]
             if token:
                 argv += ["--token", token]
-            child = Child(argv, name=f"{side}-ws-clients-{i}", log_dir=log_dir, env=clean_env(),
-                          stdin=True, lines=True)
+            child = Child(
+                argv, name=f"{side}-ws-clients-{i}", log_dir=log_dir, env=clean_env(), stdin=True, lines=True
+            )
             started.append(child)
             harnesses.append(child)
         for child in harnesses:
@@ -73,8 +74,9 @@ def run(
         tmp_path = Path(tmp)
         kw = {"clients": clients, "rounds": rounds, "client_procs": client_procs}
         bare = _measure([sys.executable, "-m", "bench.ws_bare"], "bare", tmp_path, **kw)
-        ours = _measure([sys.executable, "-m", "bench.ws_ours", "--data", str(tmp_path / "data")], "ours",
-                        tmp_path, **kw)
+        ours = _measure(
+            [sys.executable, "-m", "bench.ws_ours", "--data", str(tmp_path / "data")], "ours", tmp_path, **kw
+        )
     ours_ms, bare_ms = statistics.median(ours["latencies"]), statistics.median(bare["latencies"])
     message = {**payload(0), "type": "announcement.published", "seq": 0}
     return {

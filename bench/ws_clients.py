@@ -41,8 +41,9 @@ class Harness:
     async def client(self, gate: asyncio.Semaphore, all_ready: asyncio.Event) -> None:
         try:
             async with gate:
-                ws = await connect(self.url, compression=None, open_timeout=60, ping_interval=None,
-                                   max_size=2**22)
+                ws = await connect(
+                    self.url, compression=None, open_timeout=60, ping_interval=None, max_size=2**22
+                )
                 await ws.send(self.hello)
                 while True:
                     first = json.loads(await asyncio.wait_for(ws.recv(), 60))

@@ -30,8 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    settings = load_settings(args.data, env={}, host="127.0.0.1", port=0, ws_port=0,
-                             auto_approve_room=ROOM_SLUG)
+    settings = load_settings(
+        args.data, env={}, host="127.0.0.1", port=0, ws_port=0, auto_approve_room=ROOM_SLUG
+    )
     server = RoomServer(settings)
     with server.runtime.session_factory() as session:
         room = devices.create_room(session, actor_user_id=None, name="基准测试活动室", slug=ROOM_SLUG)
@@ -47,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
             if words and words[0] == "FIRE":
                 r = int(words[1])
                 started = time.monotonic_ns()
-                server.runtime.bus.publish(protocol.Event(protocol.ANNOUNCEMENT_PUBLISHED, payload(r), room_id=room_id))
+                server.runtime.bus.publish(
+                    protocol.Event(protocol.ANNOUNCEMENT_PUBLISHED, payload(r), room_id=room_id)
+                )
                 print(f"FIRED {r} {started}", flush=True)
             elif words and words[0] == "QUIT":
                 break
