@@ -12,13 +12,14 @@ from importlib.metadata import entry_points
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from screen_server.http import announcements, devices, health, members, openapi, signin, tickets
+from screen_server.http import announcements, devices, health, meetings, members, openapi, signin, tickets
 from screen_server.http.common import close_db, install_error_handlers
 from screen_server.i18n import gettext, ngettext
 from screen_server.runtime import Runtime
 
 log = logging.getLogger(__name__)
-API_BLUEPRINTS = (health.bp, devices.bp, members.bp, announcements.bp, tickets.bp, openapi.bp, signin.bp)
+API_BLUEPRINTS = (health.bp, devices.bp, members.bp, announcements.bp, tickets.bp, openapi.bp, signin.bp,
+                  meetings.bp)
 
 
 def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:

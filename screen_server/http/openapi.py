@@ -25,6 +25,13 @@ OBJ: dict[str, Any] = {"type": "object"}
 DEVICE_AUTH: list[dict[str, list[str]]] = [{"deviceToken": []}]
 SESSION_AUTH: list[dict[str, list[str]]] = [{"adminSession": []}]
 
+_MEETING_ID = {"name": "meeting_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_LEDGER_PARAMS = [
+    {"name": "branch_id", "in": "query", "schema": {"type": "integer"}},
+    {"name": "start", "in": "query", "schema": {"type": "string", "format": "date"}},
+    {"name": "end", "in": "query", "schema": {"type": "string", "format": "date"}},
+]
+
 PATHS: dict[str, dict[str, Any]] = {
     "/api/server-info": {
         "get": {"summary": "服务器信息与 WebSocket 地址", "responses": {"200": _json({
@@ -118,6 +125,61 @@ PATHS: dict[str, dict[str, Any]] = {
                           "200": _json({"$ref": "#/components/schemas/SignIn"}, "此前已签到"),
                           **_errors(400, 401, 404)},
         }
+    },
+    "/api/meetings": {
+        "get": {"summary": "会议列表（支部书记只见本支部）", "security": SESSION_AUTH,
+                "parameters": [{"name": "branch_id", "in": "query", "schema": {"type": "integer"}}],
+                "responses": {"200": _json(OBJ), **_errors(401, 403)}},
+        "post": {"summary": "创建会议（应到人员默认为所选支部全体党员）", "security": SESSION_AUTH,
+                 "requestBody": {"content": {"application/json": {"schema": {
+                     "type": "object", "required": ["title", "type", "branch_ids", "starts_at", "ends_at"],
+                     "properties": {
+                         "title": {"type": "string"},
+                         "type": {"enum": ["branch_general", "branch_committee", "group", "party_lecture",
+                                           "theme_day", "other"]},
+                         "branch_ids": {"type": "array", "items": {"type": "integer"}},
+                         "room_id": {"type": "integer"},
+                         "starts_at": {"type": "string", "description": "ISO 8601；无时区按北京时间"},
+                         "ends_at": {"type": "string"}, "signin_opens_at": {"type": "string"},
+                         "signin_closes_at": {"type": "string"}, "host": {"type": "string"},
+                         "recorder": {"type": "string"}, "agenda": {"type": "string"},
+                         "expected_member_ids": {"type": "array", "items": {"type": "integer"}}}}}}},
+                 "responses": {"201": _json(OBJ), **_errors(400, 401, 403)}},
+    },
+    "/api/meetings/{meeting_id}": {
+        "get": {"summary": "会议详情与签到情况（应到、实到、请假、列席）", "security": SESSION_AUTH,
+                "parameters": [_MEETING_ID], "responses": {"200": _json(OBJ), **_errors(401, 404)}}
+    },
+    "/api/meetings/{meeting_id}/cancel": {
+        "post": {"summary": "取消会议", "security": SESSION_AUTH, "parameters": [_MEETING_ID],
+                 "responses": {"200": _json(OBJ), **_errors(401, 403, 404)}}
+    },
+    "/api/meetings/{meeting_id}/leaves": {
+        "post": {"summary": "支部书记登记请假（记录操作人与时间）", "security": SESSION_AUTH,
+                 "parameters": [_MEETING_ID],
+                 "requestBody": {"content": {"application/json": {"schema": {
+                     "type": "object", "required": ["member_id", "reason"],
+                     "properties": {"member_id": {"type": "integer"}, "reason": {"type": "string"}}}}}},
+                 "responses": {"201": _json(OBJ), **_errors(400, 401, 404)}}
+    },
+    "/api/meetings/{meeting_id}/makeups": {
+        "post": {"summary": "支部书记补签（必须填写原因，记录操作人与时间）", "security": SESSION_AUTH,
+                 "parameters": [_MEETING_ID],
+                 "requestBody": {"content": {"application/json": {"schema": {
+                     "type": "object", "required": ["member_id", "reason"],
+                     "properties": {"member_id": {"type": "integer"}, "reason": {"type": "string"}}}}}},
+                 "responses": {"201": _json(OBJ), **_errors(400, 401, 404)}}
+    },
+    "/api/ledger": {
+        "get": {"summary": "会议台账（按支部与时间段）", "security": SESSION_AUTH, "parameters": _LEDGER_PARAMS,
+                "responses": {"200": _json(OBJ), **_errors(400, 401)}}
+    },
+    "/api/ledger.xlsx": {
+        "get": {"summary": "导出会议台账 Excel（冻结表头、中文列名）", "security": SESSION_AUTH,
+                "parameters": _LEDGER_PARAMS,
+                "responses": {"200": {"description": "xlsx", "content": {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}}}}, **_errors(400, 401)}}
     },
     "/api/openapi.json": {"get": {"summary": "本说明", "responses": {"200": _json(OBJ)}}},
 }

@@ -333,6 +333,26 @@ def makeup_sign_in(
     return attendance
 
 
+def attendance_sheet(session: Session, meeting: Meeting) -> dict[str, Any]:
+    """Every expected member with their status (present, leave, absent), the guests, and the counts."""
+    present = {a.member_id: a for a in session.scalars(
+        select(Attendance).options(selectinload(Attendance.member)).where(Attendance.meeting_id == meeting.id))}
+    leaves = {lr.member_id: lr for lr in session.scalars(
+        select(LeaveRequest).where(LeaveRequest.meeting_id == meeting.id))}
+    people = []
+    for m in sorted(meeting.expected, key=lambda x: x.number):
+        a, lr = present.get(m.id), leaves.get(m.id)
+        people.append({
+            "member_id": m.id, "number": m.number, "name": m.name,
+            "status": "present" if a else "leave" if lr else "absent",
+            "signed_at": a.signed_at.isoformat() if a else None, "late": bool(a and a.late),
+            "method": a.method.value if a else None, "reason": lr.reason if lr else (a.reason if a else ""),
+        })
+    guests = [{"member_id": a.member_id, "name": a.member.name, "signed_at": a.signed_at.isoformat()}
+              for a in present.values() if a.guest]
+    return {"counts": counts(session, meeting), "attendees": people, "guests": guests}
+
+
 # --- what the wall shows --------------------------------------------------------------------------
 def open_meeting_for_room(session: Session, room_id: int | None, now: dt.datetime | None = None) -> Meeting | None:
     if room_id is None:
