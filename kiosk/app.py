@@ -11,8 +11,8 @@ import datetime as dt
 import logging
 import os
 import time
-from pathlib import Path
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from kivy.app import App
