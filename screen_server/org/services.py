@@ -17,13 +17,20 @@ from screen_server.security import hash_secret, verify_secret
 
 
 def authenticate_user(session: Session, username: str, password: str, *, ip: str = "") -> User:
-    """Return the active user with these credentials, or raise NotAuthenticated."""
+    """Return the active user with these credentials, or raise NotAuthenticated.
+
+    A refusal changes nothing here (its transaction is rolled back); the caller records it with
+    ``record_failed_login`` in a unit of work of its own.
+    """
     user = session.scalar(select(User).where(User.username == (username or "").strip()))
     if user is None or not user.active or not verify_secret(user.password_hash, password or ""):
-        record(session, actor_user_id=None, actor_name=(username or "")[:50], action="user.login_failed", ip=ip)
         raise NotAuthenticated(_("用户名或密码不正确。"))
     record(session, actor_user_id=user.id, action="user.login", target_type="user", target_id=user.id, ip=ip)
     return user
+
+
+def record_failed_login(session: Session, username: str, *, ip: str = "") -> None:
+    record(session, actor_user_id=None, actor_name=(username or "")[:50], action="user.login_failed", ip=ip)
 
 
 def authenticate_member(session: Session, number: str, pin: str) -> Member:
