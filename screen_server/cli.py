@@ -36,7 +36,9 @@ def _server_options(p: argparse.ArgumentParser) -> None:
 def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
     from screen_server.config import load_settings
 
-    return load_settings(args.data, None, host=args.host, port=args.port, ws_port=args.ws_port, **extra)
+    settings = load_settings(args.data, None, host=args.host, port=args.port, ws_port=args.ws_port, **extra)
+    logging.getLogger().setLevel(settings.log_level.upper())
+    return settings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -128,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("ACTIVITY_ROOM_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("websockets").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

@@ -118,6 +118,8 @@ def load_settings(data_dir: Path | str, env: dict[str, str] | None = None, **ove
 def _secret_key(data_dir: Path) -> str:
     path = data_dir / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        # Created 0600 from the start: never readable by others, whatever the umask.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
     return path.read_text().strip()

@@ -10,13 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from content.orm import NAMING_CONVENTION, Base, UTCDateTime, utcnow
 
 __all__ = ["NAMING_CONVENTION", "Base", "UTCDateTime", "utcnow", "make_engine", "make_session_factory", "migrate"]
+
+
+MIGRATION_LOCK = 7_274_2026  # an arbitrary advisory-lock key owned by our migrations
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -69,4 +72,13 @@ def migrate(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     cfg.attributes["connection_engine"] = engine
-    command.upgrade(cfg, "head")
+    if engine.dialect.name != "postgresql":
+        command.upgrade(cfg, "head")
+        return
+    # Several processes starting together on one PostgreSQL: one migrates, the others wait.
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+        try:
+            command.upgrade(cfg, "head")
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})

@@ -16,10 +16,10 @@ Connection handshake (``ws://HOST:WS_PORT/ws``)::
     server → {"type": "snapshot", "seq": N, "state": {...}}       everything the client shows
     ...     events, each {"type": <topic>, "seq": n, ...payload}
     client → {"type": "heartbeat", "version": "...", "screen": "home"}   every HEARTBEAT_SECONDS
-    server → {"type": "heartbeat.ack", "seq": N, "server_time": "..."}
+    server → {"type": "heartbeat.ack", "seq": N}
 
 A refused hello is answered with {"type": "error", "code": "auth_failed", "message": "..."} and the socket
-is closed with code 4401 (or 4403 for a wrong Origin, which is refused before the upgrade).
+is closed with code 4401. A browser with a wrong Origin is refused with HTTP 403 before the upgrade.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ HEARTBEAT_SECONDS: Final = 30
 
 # Close codes in the private range (4000-4999).
 CLOSE_AUTH_FAILED: Final = 4401
-CLOSE_FORBIDDEN_ORIGIN: Final = 4403
 CLOSE_DEVICE_REVOKED: Final = 4410
 
 # --- message types -------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def parse_date(value: Any, field: str) -> dt.date:
 def meeting_json(m: Meeting) -> dict[str, Any]:
     return meetings.meeting_data(m) | {
         "room": {"id": m.room.id, "name": m.room.name} if m.room else None,
-        "signin_opens_at": m.signin_opens_at.isoformat(), "cancelled": m.cancelled,
+        "signin_opens_at": m.signin_opens_at.astimezone(dt.UTC).isoformat(), "cancelled": m.cancelled,
         "window": meetings.window_state(m, meetings.utcnow()), "recorder": m.recorder, "agenda": m.agenda,
         "branch_ids": [b.id for b in m.branches],
     }

@@ -385,8 +385,9 @@ def roster(session: Session, meeting: Meeting) -> list[dict[str, Any]]:
 def meeting_data(meeting: Meeting) -> dict[str, Any]:
     return {
         "id": meeting.id, "title": meeting.title, "type": meeting.type.value,
-        "type_label": MEETING_TYPE_LABELS[meeting.type], "starts_at": meeting.starts_at.isoformat(),
-        "ends_at": meeting.ends_at.isoformat(), "signin_closes_at": meeting.signin_closes_at.isoformat(),
+        "type_label": MEETING_TYPE_LABELS[meeting.type], "starts_at": meeting.starts_at.astimezone(dt.UTC).isoformat(),
+        "ends_at": meeting.ends_at.astimezone(dt.UTC).isoformat(),
+        "signin_closes_at": meeting.signin_closes_at.astimezone(dt.UTC).isoformat(),
         "host": meeting.host, "branches": [b.short_name or b.name for b in meeting.branches],
     }
 
