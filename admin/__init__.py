@@ -1,7 +1,9 @@
-"""The web admin: Flask blueprints and Jinja templates for admins and branch secretaries.
+"""The web admin: Flask blueprints and Jinja templates for the committee's admins and branch secretaries.
 
-The server finds this package through the ``activity_room.web`` entry point and calls ``register``;
-the admin calls services and owns no rules. Importing this package opens nothing.
+The server finds this package through the ``activity_room.web`` entry point and calls ``register``; it
+never imports the admin. The admin calls services and owns no rules. One area, one sub-package
+(``auth``, ``dashboard``, ``members``, ``devices``, ``announcements``, ``meetings``, ``audit``), each a
+``views.py`` with its ``bp``; ``site`` nests them under /admin. Importing this package opens nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +16,6 @@ if TYPE_CHECKING:
 
 def register(app: Flask) -> None:
     """Add the admin's pages to the server's app."""
-    from admin.views import install
+    from admin.site import install
 
     install(app)

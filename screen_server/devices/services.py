@@ -233,6 +233,8 @@ def save_preview(session: Session, settings: Settings, device: Device, png: byte
 
 def request_preview(session: Session, *, actor_user_id: int, device_id: int) -> None:
     device = get_device(session, device_id)
+    record(session, actor_user_id=actor_user_id, action="device.request_preview", target_type="device",
+           target_id=device.id)
     emit(session, protocol.Event(protocol.PREVIEW_REQUESTED, {}, device_id=device.id))
 
 

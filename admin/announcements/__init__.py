@@ -1,0 +1,1 @@
+"""Announcements: write, schedule and withdraw what the rooms' screens show."""

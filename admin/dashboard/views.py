@@ -1,0 +1,39 @@
+"""The landing page: members and meetings for those who look after members, screens and announcements
+for admins; content roles see their own corner until the content admin arrives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from admin.web import guard, me
+from screen_server.announcements import services as announcements
+from screen_server.devices import services as devices
+from screen_server.http.common import db, runtime
+from screen_server.meetings import services as meetings
+from screen_server.org import services as org
+from screen_server.org.models import Role
+
+bp = Blueprint("dashboard", __name__)
+guard(bp)
+
+
+@bp.get("/")
+def show_dashboard() -> Any:
+    return render_template("admin/dashboard/show.html", **_figures())
+
+
+def _figures() -> dict[str, Any]:
+    """Read-only figures for the cards, each from its own service (presentation, not a rule)."""
+    s, user = db(), me()
+    figures: dict[str, Any] = {"branches": org.visible_branches(s, user)}
+    if user.role in (Role.ADMIN, Role.SECRETARY):
+        figures["member_total"] = org.list_members(s, user, limit=1)[1]
+        figures["meetings"] = meetings.list_meetings(s, user)[:5]
+    if user.role is Role.ADMIN:
+        devs = [d for d in devices.list_devices(s) if d.status.value == "approved"]
+        figures["devices_online"] = sum(devices.is_online(d, runtime().settings) for d in devs)
+        figures["devices_total"] = len(devs)
+        figures["announcements"] = announcements.active_for_room(s, None)[:5]
+    return figures

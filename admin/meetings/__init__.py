@@ -1,0 +1,1 @@
+"""Meetings: create, the attendance sheet with corrections, and the meeting ledger."""

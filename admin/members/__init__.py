@@ -1,0 +1,1 @@
+"""Members: the list (search, branch filter, pages), a member's card, PINs and the roster import."""
