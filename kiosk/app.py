@@ -24,6 +24,8 @@ from kivy.uix.screenmanager import FadeTransition
 import screen_server.protocol as protocol
 from kiosk import capture, present, theme
 from kiosk import state as st
+from kiosk.board import SignInBoard
+from kiosk.desk import SignInDesk
 from kiosk.i18n import _
 from kiosk.options import Options
 from kiosk.screens import create
@@ -36,6 +38,7 @@ PREVIEW_MAX_WIDTH = 960
 WALL_ROTATE_SECONDS = 12
 # Features whose screens exist; the other tiles open an honest "coming soon" notice.
 READY_FEATURES = {"announcements"}
+SIGNIN_TARGET = "signin"  # TopBar's back_to on the sign-in screens: the desk decides where back is
 
 
 class KioskApp(App):
@@ -63,12 +66,9 @@ class KioskApp(App):
     wall_level = StringProperty("normal")
     wall_level_text = StringProperty("")
     wall_page = StringProperty("")
-    wall_panel = StringProperty("")
-    signin_title = StringProperty("")
-    signin_counts = StringProperty("")
-    signin_rate = StringProperty("")
-    signin_recent = StringProperty("")
-    qr_texture = ObjectProperty(None, allownone=True)
+    portrait = BooleanProperty(False)
+    board = ObjectProperty(None)  # the wall's sign-in screen (kiosk.board.SignInBoard)
+    desk = ObjectProperty(None)  # the terminal's sign-in flow (kiosk.desk.SignInDesk)
     instant_transitions = BooleanProperty(False)
 
     def __init__(self, options: Options, *, instant_transitions: bool = False, **kwargs: Any) -> None:
@@ -84,7 +84,8 @@ class KioskApp(App):
         self.first_frame_at: float | None = None
         self._wall_index = 0
         self._ticks = 0
-        self._qr_for = ""
+        self.board = SignInBoard()
+        self.desk = SignInDesk(self)
         self._events: list[Any] = []
         self._redraw = Clock.create_trigger(self.redraw)
 
@@ -194,7 +195,10 @@ class KioskApp(App):
         self.latest_date = present.short_date(latest.get("publish_at"))
         self._show_detail(s.announcement(self.detail_id))
         self._show_wall_page()
-        self._show_signin(s.signin)
+        if self.options.mode == "wall":
+            self.board.show(s.signin, self.options.server)
+        else:
+            self.desk.update(s.signin)
         self._route()
 
     def _show_detail(self, item: dict[str, Any] | None) -> None:
@@ -219,29 +223,16 @@ class KioskApp(App):
         self.wall_level_text = present.level_text(item.get("level"))
         self.wall_page = f"{self._wall_index % len(items) + 1} / {len(items)}"
 
-    def _show_signin(self, signin: dict[str, Any] | None) -> None:
-        if self.options.mode != "wall":
-            return  # the terminal's sign-in flow is not built yet; only the wall shows the panel
-        self.wall_panel = "signin" if signin else ""
-        if not signin:
-            return
-        self.signin_title = str((signin.get("meeting") or {}).get("title") or "")
-        self.signin_counts = present.signin_counts_text(signin)
-        self.signin_rate = present.signin_rate_text(signin)
-        names = [str(a.get("name") or "") for a in (signin.get("recent") or [])[:6]]
-        self.signin_recent = (_("刚刚签到：") + "、".join(names)) if names else ""
-        qr = signin.get("qr") or {}
-        text = str(qr.get("url") or (self.options.server + str(qr.get("path") or "")))
-        if text != self._qr_for:
-            from kiosk.qr import qr_texture
-
-            self._qr_for, self.qr_texture = text, qr_texture(text)
-
     def _route(self) -> None:
         s, current = self.state, self.sm.current
         if not s.paired:
             if current != "pairing":
                 self.show("pairing")
+        elif self.options.mode == "wall":
+            # A wall shows the sign-in by itself while a meeting's window is open in its room.
+            wanted = "signin_wall" if s.signin else self.home_screen
+            if current != wanted:
+                self.show(wanted)
         elif not current or current == "pairing":  # None before the first screen
             self.show(self.home_screen)
 
@@ -254,8 +245,17 @@ class KioskApp(App):
         if self.link is not None:
             self.link.screen = name
 
+    def back(self, target: str) -> None:
+        """The back button of a TopBar."""
+        if target == SIGNIN_TARGET:
+            self.desk.back()
+        else:
+            self.show(target)
+
     def open_tile(self, key: str) -> None:
-        if key in READY_FEATURES:
+        if key == "signin":
+            self.desk.start()
+        elif key in READY_FEATURES:
             self.show(key)
         else:
             self.notice(_("即将开放"), _("该功能正在建设中，即将开放，敬请期待。"))
@@ -298,7 +298,8 @@ class KioskApp(App):
         return False
 
     def _on_resize(self, _window: Any, size: tuple[int, int]) -> None:
-        self.tile_columns = 2 if size[0] < size[1] else 3
+        self.portrait = size[0] < size[1]
+        self.tile_columns = 2 if self.portrait else 3
 
     def _tick(self, _dt: float) -> None:
         now = dt.datetime.now()

@@ -3,8 +3,10 @@
 ``ServerLink`` owns one asyncio loop in a named daemon thread. Everything it learns it hands to the UI
 as a message dict (the server's own messages, plus the ``link.*``/``pairing.*`` ones in kiosk.state)
 through ``deliver``, which the app wraps in ``Clock.schedule_once``: ``deliver`` is called on the
-network thread and must not touch widgets. HTTP is urllib run in ``asyncio.to_thread``; WebSocket is
-``websockets``' reconnecting ``async for ws in connect(...)`` with capped exponential backoff and jitter.
+network thread and must not touch widgets. HTTP is urllib (kiosk.httpclient) run in
+``asyncio.to_thread``; WebSocket is ``websockets``' reconnecting ``async for ws in connect(...)`` with
+capped exponential backoff and jitter. The terminal's sign-in calls (``roster``, ``sign_in``) return
+futures the UI turns into ``Clock`` callbacks; they are not retried, since a member is waiting.
 
 The flow: no token → ask for a pairing code and poll until an admin approves it; with a token → fetch
 the server info and a snapshot over HTTP (a refused token means back to pairing), then stay on the
@@ -19,15 +21,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import json
 import logging
-import random
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from websockets.asyncio.client import connect
@@ -37,85 +34,16 @@ from websockets.exceptions import ConnectionClosed
 import screen_server.protocol as protocol
 from kiosk import __version__
 from kiosk import state as st
+from kiosk.httpclient import Backoff, HttpError, Unpaired, Unreachable, http_request
 from kiosk.i18n import _
 from kiosk.store import DeviceStore
+
+__all__ = ["Backoff", "HttpError", "ServerLink", "Unpaired", "Unreachable", "http_request"]
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[dict[str, Any]], None]
 REFUSED_CLOSE_CODES = (protocol.CLOSE_AUTH_FAILED, protocol.CLOSE_DEVICE_REVOKED)
-
-
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    """Capped exponential backoff with jitter: base, base*factor, ... up to cap, each cut by up to
-    ``jitter`` (a fraction) at random so that a room full of kiosks does not reconnect in step."""
-
-    base: float = 1.0
-    cap: float = 30.0
-    factor: float = 2.0
-    jitter: float = 0.5
-
-    def delays(self) -> Iterator[float]:
-        delay = self.base
-        while True:
-            yield delay * (1.0 - self.jitter * random.random())
-            delay = min(self.cap, delay * self.factor)
-
-
-class HttpError(Exception):
-    """The server answered with an error status; ``message`` is its (Chinese) explanation."""
-
-    def __init__(self, status: int, code: str = "", message: str = "") -> None:
-        super().__init__(f"HTTP {status} {code}: {message}")
-        self.status, self.code, self.message = status, code, message
-
-
-class Unreachable(Exception):
-    """No answer from the server (refused, timed out, reset)."""
-
-
-class Unpaired(Exception):
-    """The server no longer accepts this device's token."""
-
-
-def http_request(
-    method: str,
-    url: str,
-    *,
-    token: str | None = None,
-    body: Any = None,
-    data: bytes | None = None,
-    content_type: str | None = None,
-    timeout: float = 10.0,
-) -> Any:
-    """Make one blocking HTTP request and return its JSON answer (None when empty).
-
-    Raises:
-        HttpError: the server answered 4xx/5xx.
-        Unreachable: the server did not answer.
-    """
-    headers = {"Accept": "application/json", "User-Agent": f"activity-room-kiosk/{__version__}"}
-    if body is not None:
-        data, content_type = json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json"
-    if content_type:
-        headers["Content-Type"] = content_type
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read()
-    except urllib.error.HTTPError as exc:
-        try:
-            error = json.loads(exc.read() or b"{}").get("error") or {}
-        except (ValueError, AttributeError):
-            error = {}
-        finally:
-            exc.close()
-        raise HttpError(exc.code, str(error.get("code") or ""), str(error.get("message") or "")) from None
-    except (OSError, ValueError) as exc:  # URLError, timeouts and resets are OSErrors
-        raise Unreachable(str(getattr(exc, "reason", exc))) from None
-    return json.loads(raw) if raw.strip() else None
+DEFAULT_BACKOFF = Backoff()
 
 
 class ServerLink:
@@ -129,7 +57,7 @@ class ServerLink:
         *,
         mode: str = "terminal",
         name: str = "",
-        backoff: Backoff = Backoff(),
+        backoff: Backoff = DEFAULT_BACKOFF,
         heartbeat_seconds: float = protocol.HEARTBEAT_SECONDS,
         poll_seconds: float = 2.0,
         http_timeout: float = 10.0,
@@ -184,6 +112,18 @@ class ServerLink:
     def upload_preview(self, make_png: Callable[[], bytes]) -> concurrent.futures.Future[Any] | None:
         """Encode (``make_png`` runs off the UI thread) and POST the screen's preview."""
         return self.submit(self._upload_preview(make_png))
+
+    def roster(self) -> concurrent.futures.Future[Any] | None:
+        """GET the open meeting's roster (branches and members) for the terminal's sign-in tiles."""
+        return self.submit(self._device_call("GET", "/api/device/roster"))
+
+    def sign_in(self, body: dict[str, Any]) -> concurrent.futures.Future[Any] | None:
+        """POST a sign-in made at this terminal: {meeting_id, member_id, pin, client_id}.
+
+        The future's result is the server's answer; it raises HttpError (with the server's message,
+        e.g. a wrong PIN), Unreachable, or Unpaired when this device has no token.
+        """
+        return self.submit(self._device_call("POST", "/api/device/signins", body=body))
 
     # --- the network thread ----------------------------------------------------------------------
 
@@ -399,6 +339,13 @@ class ServerLink:
                 await ws.send(protocol.encode(protocol.heartbeat(version=__version__, screen=self.screen)))
         except ConnectionClosed:
             return  # the receive loop sees the close and reconnects
+
+    async def _device_call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One request as this device (Bearer token); no retries: a member is waiting for the answer."""
+        token = self.store.token
+        if not token:
+            raise Unpaired("no device token")
+        return await self._http(method, path, token=token, **kwargs)
 
     async def _upload_preview(self, make_png: Callable[[], bytes]) -> bool:
         token = self.store.token

@@ -83,18 +83,66 @@ def connection_text(connection: str) -> str:
     )
 
 
-def signin_counts_text(signin: dict[str, Any] | None) -> str:
-    counts = (signin or {}).get("counts") or {}
-    if not counts:
-        return ""
-    return _("应到 {expected} 人  ·  已签到 {signed} 人  ·  请假 {on_leave} 人  ·  列席 {guests} 人").format(
-        expected=counts.get("expected", 0),
-        signed=counts.get("signed", 0),
-        on_leave=counts.get("on_leave", 0),
-        guests=counts.get("guests", 0),
-    )
+def hm_text(value: str | None) -> str:
+    moment = parse_time(value)
+    return moment.strftime("%H:%M") if moment else ""
 
 
-def signin_rate_text(signin: dict[str, Any] | None) -> str:
+def signin_numbers(signin: dict[str, Any] | None) -> dict[str, str]:
+    """The wall's big numbers: signed in, expected, the rate, and a line with leave and guests."""
     counts = (signin or {}).get("counts") or {}
-    return f"{round(float(counts.get('rate') or 0) * 100)}%" if counts else ""
+    extra = [_("请假 {n} 人").format(n=counts.get("on_leave", 0))]
+    if counts.get("guests"):
+        extra.append(_("列席 {n} 人").format(n=counts.get("guests", 0)))
+    return {
+        "signed": str(counts.get("signed", 0)),
+        "expected": str(counts.get("expected", 0)),
+        "rate": f"{round(float(counts.get('rate') or 0) * 100)}%",
+        "extra": "  ·  ".join(extra),
+    }
+
+
+def meeting_line(meeting: dict[str, Any]) -> str:
+    """会议类型 · 开始时间, for the wall's header."""
+    parts = [str(meeting.get("type_label") or "")]
+    moment = parse_time(meeting.get("starts_at"))
+    if moment:
+        today = moment.date() == dt.datetime.now().astimezone().date()
+        when = moment.strftime("%H:%M") if today else short_date(meeting.get("starts_at"))
+        parts.append(_("{when} 开始").format(when=when))
+    return "  ·  ".join(p for p in parts if p)
+
+
+def attendee_chips(recent: list[dict[str, Any]] | None, limit: int) -> list[dict[str, Any]]:
+    """The names on the wall (RecycleView data), newest first, marked 迟到 / 列席."""
+    chips = []
+    for i, a in enumerate((recent or [])[:limit]):
+        marks = [_("迟到") if a.get("late") else "", _("列席") if a.get("guest") else ""]
+        chips.append(
+            {
+                "name": str(a.get("name") or ""),
+                "branch": str(a.get("branch") or ""),
+                "time": hm_text(a.get("signed_at")),
+                "mark": " ".join(m for m in marks if m),
+                "newest": i == 0,
+            }
+        )
+    return chips
+
+
+def qr_address(qr: dict[str, Any] | None, server: str) -> str:
+    """What the wall's QR encodes: the server's public URL when it has one, else ``server`` + the path."""
+    qr = qr or {}
+    return str(qr.get("url") or (server.rstrip("/") + str(qr.get("path") or "")))
+
+
+def qr_hint(qr: dict[str, Any] | None) -> str:
+    seconds = int((qr or {}).get("rotate_seconds") or 0)
+    return _("二维码每 {n} 秒更新，请在现场扫码").format(n=seconds) if seconds else ""
+
+
+def signin_tile_note(signin: dict[str, Any] | None) -> str:
+    """The terminal's 会议签到 tile: the open meeting, or that none is open."""
+    if not signin:
+        return _("当前没有正在签到的会议")
+    return excerpt(str((signin.get("meeting") or {}).get("title") or ""), 14)

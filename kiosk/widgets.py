@@ -1,15 +1,16 @@
-"""Widgets shared by the screens: tiles, big buttons, the header, the offline banner, list rows and the
-notice dialog. Their look lives in widgets.kv; what a tap does is one call to the app."""
+"""Widgets shared by the screens: tiles, big buttons, the header, the offline banner, list rows, the
+QR code and the notice dialog. Their look lives in widgets.kv; what a tap does is one call to the app."""
 
 from __future__ import annotations
 
 from kivy.app import App
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
+from kivy.uix.widget import Widget
 
 LEVEL_COLOURS = {
     "urgent": ((0.99, 0.82, 0.36, 1), (0.33, 0.02, 0.03, 1)),  # gold on dark red text
@@ -80,3 +81,22 @@ class NoticeView(ModalView):
 
     title = StringProperty("")
     message = StringProperty("")
+
+
+class QrCode(Widget):
+    """A QR texture (one pixel per module, quiet zone included) drawn as large as fits, scaled by a whole
+    number so that every module is the same crisp square; ``side`` is the drawn size in pixels."""
+
+    texture = ObjectProperty(None, allownone=True)
+    side = NumericProperty(0)
+
+    def on_size(self, *_args: object) -> None:
+        self._fit()
+
+    def on_texture(self, *_args: object) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        modules = self.texture.width if self.texture is not None else 0
+        room = min(self.width, self.height)
+        self.side = (room // modules) * modules if modules and room >= modules else room

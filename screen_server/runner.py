@@ -44,6 +44,8 @@ class RoomServer:
             connection_limit=1000,
             channel_timeout=60,
             clear_untrusted_proxy_headers=True,
+            # poll() reports a socket closed by stop() from another thread; select() raises EBADF.
+            asyncore_use_poll=True,
         )
         self.http_port: int = self._http.effective_port  # type: ignore[union-attr]
         self._http_thread: threading.Thread | None = None

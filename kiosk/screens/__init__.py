@@ -18,6 +18,10 @@ REGISTRY: dict[str, str] = {
     "announcement": "AnnouncementScreen",
     "attract": "AttractScreen",
     "wall": "WallScreen",
+    "signin_wall": "SignInWallScreen",
+    "signin_pick": "SignInPickScreen",
+    "signin_pin": "SignInPinScreen",
+    "signin_result": "SignInResultScreen",
 }
 _loaded: set[str] = set()
 

@@ -63,6 +63,7 @@ class KioskDriver:
     def tap(self, widget: Any) -> None:
         from kivy.tests.common import UnitTestTouch
 
+        self.frames(2)  # a screen shown a moment ago may not be laid out yet: tap where it really is
         touch = UnitTestTouch(*widget.to_window(*widget.center))
         touch.touch_down()
         self.frames(1)

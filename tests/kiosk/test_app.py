@@ -4,6 +4,7 @@ Screenshots of each land in test-artifacts/kiosk/ for people to look at."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -130,10 +131,10 @@ def test_offline_banner_keeps_showing_what_it_has(kiosk: Any) -> None:
 def test_idle_terminal_goes_to_attract_and_a_touch_wakes_it(kiosk: Any) -> None:
     k = kiosk(idle_seconds=30)
     k.receive(snapshot())
-    k.app.last_touch -= 29
+    k.app.last_touch = time.monotonic() - 20  # a margin, not a timing: a loaded machine may pause here
     k.app.check_idle()
     assert k.app.sm.current == "home"
-    k.app.last_touch -= 2
+    k.app.last_touch = time.monotonic() - 31
     k.app.check_idle()
     k.frames()
     assert k.app.sm.current == "attract"
@@ -142,46 +143,100 @@ def test_idle_terminal_goes_to_attract_and_a_touch_wakes_it(kiosk: Any) -> None:
     assert k.app.sm.current == "home"
 
 
-def test_wall_home_rotates_announcements_and_reserves_a_panel_slot(kiosk: Any) -> None:
+def test_wall_home_rotates_announcements(kiosk: Any) -> None:
     k = kiosk(mode="wall")
     k.receive(snapshot())
     assert k.app.sm.current == "wall"
     assert k.app.wall_title == ITEMS[0]["title"] and k.app.wall_page == "1 / 3"
-    assert k.screen().ids.panel_slot.children == []
     k.screenshot("wall")
     k.app._wall_index += 1
     k.app.redraw()
     assert k.app.wall_title == ITEMS[1]["title"]
 
 
-def test_wall_shows_the_sign_in_panel_while_sign_in_is_open(kiosk: Any) -> None:
-    k = kiosk(mode="wall", server="http://127.0.0.1:8000")
-    signin = {
-        "meeting": {"id": 9, "title": "十一月主题党日"},
-        "recent": [],
-        "qr": {"path": "/s/abc", "url": None, "expires_at": "", "rotate_seconds": 30},
-        "counts": {"expected": 40, "signed": 10, "guests": 1, "on_leave": 2, "rate": 0.25},
+def attendee(member_id: int, name: str, *, late: bool = False, guest: bool = False) -> dict[str, Any]:
+    return {
+        "member_id": member_id,
+        "name": name,
+        "branch": "机关一支部",
+        "signed_at": f"2026-11-22T06:{member_id:02d}:00+00:00",
+        "late": late,
+        "guest": guest,
     }
-    k.receive(snapshot(signin=signin))
-    assert k.app.wall_panel == "signin" and k.app.signin_rate == "25%"
+
+
+SIGNIN = {
+    "meeting": {
+        "id": 9,
+        "title": "学习贯彻党的二十届四中全会精神专题支部党员大会",
+        "type_label": "支部党员大会",
+        "starts_at": "2026-11-22T07:00:00+00:00",
+        "host": "机关一支部书记",
+    },
+    "recent": [attendee(i, n) for i, n in enumerate(["王*国", "李*英", "赵*", "陈*华"], start=1)][::-1],
+    "qr": {"path": "/s/9?t=1234.abcdefgh", "url": None, "expires_at": "", "rotate_seconds": 15},
+    "counts": {"expected": 15, "signed": 4, "guests": 0, "on_leave": 1, "rate": 0.2667},
+}
+
+
+def decode(path: Any) -> list[str]:
+    import zxingcpp
+    from PIL import Image
+
+    return [r.text for r in zxingcpp.read_barcodes(Image.open(path))]
+
+
+def test_wall_switches_to_the_full_sign_in_screen_and_back(kiosk: Any) -> None:
+    k = kiosk(mode="wall", server="http://127.0.0.1:8000")
+    k.receive(snapshot(signin=SIGNIN))
+    assert k.app.sm.current == "signin_wall"
+    screen = k.screen()
+    assert (
+        screen.ids.signed.value == "4"
+        and screen.ids.expected.value == "15"
+        and screen.ids.rate.value == "27%"
+    )
+    qr = screen.ids.qr
+    assert qr.side >= 0.4 * 1080 and qr.side % qr.texture.width == 0  # large, and every module equal
+    assert decode(k.screenshot("wall-signin")) == ["http://127.0.0.1:8000/s/9?t=1234.abcdefgh"]
+
     k.receive(
         {
             "type": protocol.SIGNIN_RECORDED,
             "seq": 6,
             "meeting_id": 9,
-            "attendee": {"name": "张*明"},
-            "counts": {**signin["counts"], "signed": 11, "rate": 0.275},
-        }
+            "attendee": attendee(20, "张*明", late=True),
+            "counts": {**SIGNIN["counts"], "signed": 5, "rate": 0.3333},
+        },
+        {
+            "type": protocol.SIGNIN_RECORDED,
+            "seq": 7,
+            "meeting_id": 9,
+            "attendee": attendee(21, "欧**明", guest=True),
+            "counts": {**SIGNIN["counts"], "signed": 5, "guests": 1, "rate": 0.3333},
+        },
     )
-    assert "张*明" in k.app.signin_recent
-    assert k.screen().ids.panel_slot.children
-    shot = k.screenshot("wall-signin")
-    import zxingcpp
-    from PIL import Image
+    names = k.app.board.names
+    assert [n["name"] for n in names[:3]] == ["欧**明", "张*明", "陈*华"]
+    assert names[0]["mark"] == "列席" and names[1]["mark"] == "迟到" and names[0]["newest"]
+    assert screen.ids.signed.value == "5" and "列席 1 人" in k.app.board.extra
+    assert k.app.board.welcome == "欢迎 欧**明 同志"
+    k.screenshot("wall-signin-arrivals")
 
-    assert [r.text for r in zxingcpp.read_barcodes(Image.open(shot))] == ["http://127.0.0.1:8000/s/abc"]
-    k.receive({"type": protocol.SIGNIN_CLOSED, "seq": 7, "meeting_id": 9})
-    assert k.screen().ids.panel_slot.children == []
+    k.receive(
+        {"type": protocol.SIGNIN_QR, "seq": 8, "meeting_id": 9, "qr": {**SIGNIN["qr"], "path": "/s/9?t=2"}}
+    )
+    assert decode(k.screenshot("wall-signin-rotated")) == ["http://127.0.0.1:8000/s/9?t=2"]
+    k.receive({"type": protocol.SIGNIN_CLOSED, "seq": 9, "meeting_id": 9})
+    assert k.app.sm.current == "wall"
+
+
+def test_wall_sign_in_uses_the_public_url_and_fits_a_portrait_screen(kiosk: Any) -> None:
+    k = kiosk(mode="wall", size=(1080, 1920), server="http://10.0.0.5:8000")
+    qr = {**SIGNIN["qr"], "url": "https://dangjian.example.cn/s/9?t=1"}
+    k.receive(snapshot(signin={**SIGNIN, "qr": qr}))
+    assert k.screen().ids.qr.side >= 0.4 * 1080
+    assert decode(k.screenshot("wall-signin-portrait")) == ["https://dangjian.example.cn/s/9?t=1"]
 
 
 def test_english_ui_follows_the_language(kiosk: Any) -> None:

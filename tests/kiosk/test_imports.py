@@ -7,7 +7,16 @@ import ast
 from pathlib import Path
 
 KIOSK = Path(__file__).resolve().parents[2] / "kiosk"
-PLAIN = ("net.py", "state.py", "store.py", "present.py", "i18n.py", "options.py")
+PLAIN = (
+    "net.py",
+    "state.py",
+    "store.py",
+    "present.py",
+    "i18n.py",
+    "options.py",
+    "signin.py",
+    "httpclient.py",
+)
 SERVER_SIDE = ("screen_server", "admin", "content")
 
 
