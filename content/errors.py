@@ -1,8 +1,7 @@
 """Domain errors of the learning library, each with a user-facing Chinese ``message``.
 
-They mirror the shape of ``screen_server.errors.DomainError`` (``status``, ``code``, ``message``,
-``details``) without importing it — content is the lowest layer — so the server's one error handler can
-map them to HTTP answers by duck typing or by an explicit table.
+``ContentError`` is also the root of the server's ``screen_server.errors.DomainError`` (content is the
+lowest layer), so one handler maps every domain error of either package to the same HTTP answer.
 """
 
 from __future__ import annotations
@@ -16,10 +15,16 @@ class ContentError(Exception):
     status = 400
     code = "content_error"
 
-    def __init__(self, message: str, *, details: Any = None) -> None:
+    def __init__(
+        self, message: str, *, details: Any = None, code: str | None = None, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        if code:
+            self.code = code
+        if status:
+            self.status = status
 
 
 class InvalidContent(ContentError):

@@ -6,23 +6,14 @@ One handler in ``http/errors.py`` maps them to HTTP status codes and one JSON sh
 
 from __future__ import annotations
 
-from typing import Any
+from content.errors import ContentError
 
 
-class DomainError(Exception):
+class DomainError(ContentError):
+    """A rule of the room's domain was broken; ``message`` is for people, ``code`` for programs."""
+
     status = 400
     code = "invalid"
-
-    def __init__(
-        self, message: str, *, details: Any = None, code: str | None = None, status: int | None = None
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
-        if code:
-            self.code = code
-        if status:
-            self.status = status
 
 
 class Invalid(DomainError):

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from content.errors import ContentError
 from screen_server.devices import services as devices
 from screen_server.devices.models import Device
-from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated
+from screen_server.errors import Forbidden, Invalid, NotAuthenticated
 from screen_server.i18n import _
 from screen_server.org.models import Role, User
 from screen_server.runtime import Runtime
@@ -107,16 +107,12 @@ def wants_json() -> bool:
 def install_error_handlers(app: Flask) -> None:
     """Map domain errors and HTTP errors to one JSON shape under /api (the admin renders its own pages)."""
 
-    @app.errorhandler(DomainError)
-    def _domain(exc: DomainError) -> Any:
+    @app.errorhandler(ContentError)  # DomainError is a ContentError too
+    def _domain(exc: ContentError) -> Any:
         handler = app.extensions.get("activity_room.html_errors")
         if handler is not None and not wants_json():
             return handler(exc)
         return error_response(exc.code, exc.message, exc.status, exc.details)
-
-    @app.errorhandler(ContentError)
-    def _content(exc: ContentError) -> Any:
-        return _domain(DomainError(exc.message, details=exc.details, code=exc.code or "invalid", status=exc.status))
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:
