@@ -19,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench import http_read, kiosk, report, ws_broadcast
+from bench import http_read, kiosk, report, signin, ws_broadcast
 from bench.procs import raise_fd_limit
 
 Runner = Callable[[bool, set[str], Path], dict[str, dict[str, Any]]]  # (quick, names, out dir)
@@ -41,6 +41,11 @@ BENCHMARKS = (
         "kiosk",
         {"kiosk_first_frame_s": "s", "kiosk_rss_mb": "MB"},
         lambda quick, names, out: kiosk.run(quick=quick, names=names, out=out),
+    ),
+    Benchmark(
+        "signin",
+        {"signin_64": "sign-ins/s", "signin_collapse": "ratio 64/8", "signin_to_wall_ms": "ms"},
+        lambda quick, _names, _out: signin.run(quick=quick),
     ),
 )
 
