@@ -13,11 +13,12 @@ import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
 def main(argv: list[str]) -> int:
-    spec = json.loads(open(argv[0], encoding="utf-8").read())
+    spec = json.loads(Path(argv[0]).read_text("utf-8"))
     url = urlsplit(spec["url"])
     items: list[list[object]] = spec["items"]
     threads = int(spec["threads"])
