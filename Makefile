@@ -28,7 +28,7 @@ apt-test:
 # Seeds the demo organisation and serves on :8000 (HTTP) and :8765 (WebSocket); with a display, also a kiosk.
 demo: install
 	@if [ -n "$$DISPLAY" ]; then \
-	  ( until curl -sf http://127.0.0.1:8000/healthz >/dev/null; do sleep 0.5; done; \
+	  ( $(BIN)/python -c "import time, urllib.request as u; exec('while True:\n try: u.urlopen(\'http://127.0.0.1:8000/healthz\'); break\n except OSError: time.sleep(0.5)')"; \
 	    $(BIN)/activity-room kiosk --server http://127.0.0.1:8000 --mode terminal --size 1280x800 ) & \
 	fi; \
 	exec $(BIN)/activity-room demo --data $(DATA)
