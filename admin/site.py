@@ -14,15 +14,24 @@ from flask import Blueprint, Flask, g, redirect, url_for
 from admin.announcements.views import bp as announcements_bp
 from admin.audit.views import bp as audit_bp
 from admin.auth.views import bp as auth_bp
+from admin.content.views import bp as content_bp
+from admin.contests.views import bp as contests_bp
 from admin.dashboard.views import bp as dashboard_bp
 from admin.devices.views import bp as devices_bp
 from admin.meetings.views import bp as meetings_bp
 from admin.members.views import bp as members_bp
+from admin.points.views import bp as points_bp
+from admin.polls.views import bp as polls_bp
+from admin.questions.views import bp as questions_bp
+from admin.screens.views import bp as screens_bp
 from admin.web import html_error, local_time, mask_phone, role_label
+from screen_server.errors import Invalid
+from screen_server.i18n import _
 from screen_server.org.models import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
-for _area in (auth_bp, dashboard_bp, members_bp, devices_bp, announcements_bp, meetings_bp, audit_bp):
+for _area in (auth_bp, dashboard_bp, members_bp, devices_bp, announcements_bp, meetings_bp, audit_bp,
+              points_bp, screens_bp, contests_bp, content_bp, questions_bp, polls_bp):
     bp.register_blueprint(_area)
 
 
@@ -41,5 +50,17 @@ def install(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_url_rule("/", "root", lambda: redirect(url_for("admin.dashboard.show_dashboard")))
     app.extensions["activity_room.html_errors"] = html_error
+    app.register_error_handler(413, _too_large)
     app.jinja_env.filters["local"] = local_time
     app.jinja_env.filters["mask_phone"] = mask_phone
+
+
+def _too_large(exc: Any) -> Any:
+    """An upload over the limit: the admin's own page, in Chinese, saying what the limit is."""
+    from flask import current_app, request
+
+    if not request.path.startswith("/admin"):
+        return exc
+    limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1024 / 1024
+    message = _("上传的文件过大（上限 {n:g} MB），未保存任何内容。").format(n=round(limit_mb, 2))
+    return html_error(Invalid(message, status=413))

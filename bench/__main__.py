@@ -19,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench import http_read, kiosk, report, signin, ws_broadcast
+from bench import contest, http_read, kiosk, kiosk_frames, media, report, search, signin, stats, ws_broadcast
 from bench.procs import raise_fd_limit
 
 Runner = Callable[[bool, set[str], Path], dict[str, dict[str, Any]]]  # (quick, names, out dir)
@@ -46,6 +46,16 @@ BENCHMARKS = (
         "signin",
         {"signin_64": "sign-ins/s", "signin_collapse": "ratio 64/8", "signin_to_wall_ms": "ms"},
         lambda quick, _names, _out: signin.run(quick=quick),
+    ),
+    Benchmark("search", {"search_p95_ms": "ms"}, lambda quick, _names, _out: search.run(quick=quick)),
+    Benchmark("media", {"video_range": "MiB/s"}, lambda quick, _names, _out: media.run(quick=quick)),
+    Benchmark("stats", {"stats_push_ms": "ms"}, lambda quick, _names, _out: stats.run(quick=quick)),
+    Benchmark("kiosk_frames", {"kiosk_panel_frame_ms": "ms"},
+              lambda quick, _names, _out: kiosk_frames.run(quick=quick)),
+    Benchmark(
+        "contest",
+        {"contest_2000_answers_per_s": "answers/s", "contest_2000_close_to_board_ms": "ms"},
+        lambda quick, _names, _out: contest.run(quick=quick),
     ),
 )
 

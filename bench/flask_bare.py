@@ -3,8 +3,8 @@ server serves its own app (same thread count and options, see ``screen_server.ru
 
     python -m bench.flask_bare --port P [--threads 16]
 
-It answers ``GET /api/server-info`` with a JSON body of the same shape as ours, and serves until
-SIGTERM or SIGINT.
+It answers ``GET /api/server-info`` with a JSON body of the same shape as ours (and, with ``--static
+DIR``, serves that folder's files with Flask's ``send_from_directory``), until SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
@@ -20,8 +20,15 @@ from flask import Flask, jsonify
 from waitress.server import create_server
 
 
-def make_app() -> Flask:
+def make_app(static: str | None = None) -> Flask:
     app = Flask(__name__)
+
+    if static:
+        from flask import send_from_directory
+
+        @app.get("/files/<path:name>")
+        def files(name: str) -> Any:  # the bare baseline of media serving: Flask's own static files
+            return send_from_directory(static, name, conditional=True)
 
     @app.get("/api/server-info")
     def server_info() -> Any:
@@ -43,9 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--static", default=None, help="also serve this folder's files at /files/<name>")
     args = parser.parse_args(argv)
     server = create_server(
-        make_app(),
+        make_app(args.static),
         host=args.host,
         port=args.port,
         threads=args.threads,

@@ -18,6 +18,11 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # What each entry may carry besides value/unit/baseline/ratio that is worth a column's mention.
 _NOTES = (
     "p99_ms",
+    "p95_ms",
+    "over_33ms",
+    "compute_ms",
+    "members",
+    "rows",
     "baseline_p99_ms",
     "server_rss_mb",
     "baseline_server_rss_mb",

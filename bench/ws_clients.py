@@ -29,10 +29,11 @@ MARK = b'"bench_round"'
 
 
 class Harness:
-    def __init__(self, url: str, clients: int, token: str) -> None:
+    def __init__(self, url: str, clients: int, token: str, ticket: str = "") -> None:
         self.url = url
         self.clients = clients
-        self.hello = json.dumps({"type": "hello", "protocol": 1, "version": "bench", "device_token": token})
+        auth = {"ticket": ticket} if ticket else {"device_token": token}
+        self.hello = json.dumps({"type": "hello", "protocol": 1, "version": "bench", **auth})
         self.received: dict[int, list[int]] = defaultdict(list)  # round → receive times
         self.ready = 0
         self.failed: list[str] = []
@@ -86,8 +87,8 @@ def _stdin_lines(loop: asyncio.AbstractEventLoop, q: asyncio.Queue[str | None]) 
     loop.call_soon_threadsafe(q.put_nowait, None)
 
 
-async def main_async(url: str, clients: int, token: str, concurrency: int) -> int:
-    harness = Harness(url, clients, token)
+async def main_async(url: str, clients: int, token: str, concurrency: int, ticket: str = "") -> int:
+    harness = Harness(url, clients, token, ticket)
     gate = asyncio.Semaphore(concurrency)
     all_ready = asyncio.Event()
     tasks = [asyncio.create_task(harness.client(gate, all_ready)) for _ in range(clients)]
@@ -117,9 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", required=True)
     parser.add_argument("--clients", type=int, required=True)
     parser.add_argument("--token", default="")
+    parser.add_argument("--ticket", default="", help="a browser ticket instead of a device token")
     parser.add_argument("--concurrency", type=int, default=50, help="connections opened at once")
     args = parser.parse_args(argv)
-    return asyncio.run(main_async(args.url, args.clients, args.token, args.concurrency))
+    return asyncio.run(main_async(args.url, args.clients, args.token, args.concurrency, args.ticket))
 
 
 if __name__ == "__main__":

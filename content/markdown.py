@@ -103,3 +103,78 @@ def to_plain_text(text: str) -> str:
     """Return the words of a Markdown text without markup (for search and summaries)."""
     words = _html.unescape(nh3.clean(_md.render(text), tags=set(), clean_content_tags={"script", "style"}))
     return " ".join(words.split())
+
+
+def _kivy_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+
+
+def _inline(token: object) -> str:
+    """An inline token's text as Kivy markup: bold and italic kept, links as their words, HTML dropped."""
+    out: list[str] = []
+    for child in getattr(token, "children", None) or []:
+        kind = child.type
+        if kind in ("text", "code_inline"):
+            out.append(_kivy_escape(child.content))
+        elif kind in ("softbreak", "hardbreak"):
+            out.append("\n" if kind == "hardbreak" else " ")
+        elif kind == "strong_open":
+            out.append("[b]")
+        elif kind == "strong_close":
+            out.append("[/b]")
+        elif kind == "em_open":
+            out.append("[i]")
+        elif kind == "em_close":
+            out.append("[/i]")
+    return "".join(out)
+
+
+def to_blocks(text: str, *, rewrite_image: Callable[[str], str | None] | None = None) -> list[dict[str, object]]:
+    """The same Markdown as ``render_markdown``, flattened into blocks a screen without HTML lays out:
+    headings, paragraphs (Kivy markup for bold and italic), lists, quotes, code, rules and local images.
+    Raw HTML, scripts and link targets never reach the blocks."""
+    tokens = _md.parse(text or "")
+    blocks: list[dict[str, object]] = []
+    quote = 0
+    list_stack: list[dict[str, object]] = []
+    heading_level = 0
+    for token in tokens:
+        kind = token.type
+        if kind == "heading_open":
+            heading_level = int(token.tag[1])
+        elif kind == "blockquote_open":
+            quote += 1
+        elif kind == "blockquote_close":
+            quote -= 1
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            list_stack.append({"type": "list", "ordered": kind == "ordered_list_open", "items": []})
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            finished = list_stack.pop()
+            if list_stack:
+                items = list_stack[-1]["items"]
+                assert isinstance(items, list)
+                items.extend("    " + str(i) for i in finished["items"])  # type: ignore[attr-defined]
+            else:
+                blocks.append(finished)
+        elif kind == "inline":
+            images = [c for c in token.children or [] if c.type == "image"]
+            words = _inline(token).strip()  # images come after as blocks of their own
+            if list_stack:
+                items = list_stack[-1]["items"]
+                assert isinstance(items, list)
+                items.append(words)
+            elif heading_level:
+                blocks.append({"type": "heading", "level": heading_level, "text": words})
+                heading_level = 0
+            elif words:
+                blocks.append({"type": "quote" if quote else "paragraph", "text": words})
+            for image in images:
+                src = str(image.attrs.get("src") or "")
+                url = (rewrite_image(src) if rewrite_image else src) if is_local_url(src) else None
+                if url:
+                    blocks.append({"type": "image", "url": url, "alt": image.content or ""})
+        elif kind in ("fence", "code_block"):
+            blocks.append({"type": "code", "text": token.content.rstrip("\n")})
+        elif kind == "hr":
+            blocks.append({"type": "rule"})
+    return blocks

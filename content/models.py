@@ -126,6 +126,8 @@ class Item(Base):
     kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind))
     title: Mapped[str] = mapped_column(String(200))
     pinyin_initials: Mapped[str] = mapped_column(String(200), default="", index=True)
+    # Title, summary, body text and tags with each Han character spaced out (content.search keeps it).
+    search_doc: Mapped[str] = mapped_column(Text, default="", server_default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     body_markdown: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int | None] = mapped_column(
@@ -247,3 +249,6 @@ class QuestionStateChange(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     question: Mapped[Question] = relationship(back_populates="history")
+
+
+import content.search  # noqa: E402, F401  (keeps Item.search_doc current on every flush)

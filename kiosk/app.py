@@ -18,27 +18,41 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    DictProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 from kivy.uix.screenmanager import FadeTransition
 
 import screen_server.protocol as protocol
-from kiosk import capture, present, theme
+from kiosk import capture, present, theme, wallplan
 from kiosk import state as st
+from kiosk.arena import ArenaDesk
 from kiosk.board import SignInBoard
 from kiosk.desk import SignInDesk
 from kiosk.i18n import _
+from kiosk.library import Library
+from kiosk.net import CONTENT_SYNCED, STUDY_SYNCED
 from kiosk.options import Options
+from kiosk.outbox import Outbox
 from kiosk.screens import create
 from kiosk.store import DeviceStore
+from kiosk.study import StudyDesk
 
 log = logging.getLogger(__name__)
 DEFAULT_IDLE_SECONDS = 120
 PREVIEW_SECONDS = 60
 PREVIEW_MAX_WIDTH = 960
 WALL_ROTATE_SECONDS = 12
+PODIUM_SECONDS = 180
 # Features whose screens exist; the other tiles open an honest "coming soon" notice.
 READY_FEATURES = {"announcements"}
 SIGNIN_TARGET = "signin"  # TopBar's back_to on the sign-in screens: the desk decides where back is
+STUDY_CLOSE = "study_close"  # TopBar's back_to on the reader: stop the study clock, then the library
 
 
 class KioskApp(App):
@@ -69,7 +83,14 @@ class KioskApp(App):
     portrait = BooleanProperty(False)
     board = ObjectProperty(None)  # the wall's sign-in screen (kiosk.board.SignInBoard)
     desk = ObjectProperty(None)  # the terminal's sign-in flow (kiosk.desk.SignInDesk)
+    study = ObjectProperty(None)  # the terminal's study desk (kiosk.study.StudyDesk)
+    arena = ObjectProperty(None)  # the terminal's contest desk (kiosk.arena.ArenaDesk)
     instant_transitions = BooleanProperty(False)
+    stats = DictProperty({})  # the activity panels, as the server last sent them
+    contest = DictProperty({})  # the room's live contest, as the server last sent it
+    poll = DictProperty({})  # the room's open poll (totals only)
+    server_offset = NumericProperty(0.0)  # seconds to add to this machine's clock to get the server's
+    wall_entry = DictProperty({})  # what the wall's current page is about (a loop entry, an emergency)
 
     def __init__(self, options: Options, *, instant_transitions: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -77,15 +98,23 @@ class KioskApp(App):
         self.instant_transitions = instant_transitions
         self.home_screen = "wall" if options.mode == "wall" else "home"
         self.store = DeviceStore(options.state_dir)
+        self.library = Library(options.state_dir)
+        self.outbox = Outbox(options.state_dir) if options.mode == "terminal" else None
         self.state = st.ViewState()
         self.link: Any = None
         self.detail_id = 0
         self.last_touch = time.monotonic()
         self.first_frame_at: float | None = None
         self._wall_index = 0
+        self._stats_seen: Any = None
+        self._loop_index = 0
+        self._loop_until = 0.0
+        self._podium_until = dt.datetime.min.replace(tzinfo=dt.UTC)
         self._ticks = 0
         self.board = SignInBoard()
         self.desk = SignInDesk(self)
+        self.study = StudyDesk(self, self.outbox)
+        self.arena = ArenaDesk(self)
         self._events: list[Any] = []
         self._redraw = Clock.create_trigger(self.redraw)
 
@@ -98,6 +127,7 @@ class KioskApp(App):
         theme.install()
         from kiosk.widgets import KioskRoot
 
+        Window.clearcolor = theme.BACKGROUND
         root = KioskRoot()
         self.sm = root.ids.sm
         return root
@@ -106,7 +136,9 @@ class KioskApp(App):
         self._seed_from_disk()
         Window.bind(on_touch_down=self._on_any_touch, size=self._on_resize)
         self._on_resize(Window, Window.size)
+        self._loop_until = time.monotonic() + float(wallplan.loop_of(self.state)[0].get("seconds") or 20)
         self._events = [Clock.schedule_interval(self._tick, 1)]
+        self.study.start()
         self._tick(0)
         self.redraw()
         Clock.schedule_once(self._note_first_frame, 0)
@@ -115,7 +147,8 @@ class KioskApp(App):
 
             name = self.options.name or (_("触摸终端") if self.options.mode == "terminal" else _("大屏"))
             self.link = ServerLink(
-                self.options.server, self.store, self.deliver, mode=self.options.mode, name=name
+                self.options.server, self.store, self.deliver, mode=self.options.mode, name=name,
+                library=self.library, outbox=self.outbox,
             ).start()
             self._events.append(Clock.schedule_interval(lambda _dt: self.send_preview(), PREVIEW_SECONDS))
         if self.options.exit_after is not None:
@@ -126,8 +159,13 @@ class KioskApp(App):
             event.cancel()
         self._events = []
         Window.unbind(on_touch_down=self._on_any_touch, size=self._on_resize)
+        if getattr(self, "sm", None) is not None and self.sm.has_screen("reader"):
+            self.sm.get_screen("reader").clear()  # stops a playing video and its poll
+        self.study.stop()
         if self.link is not None:
             self.link.stop()
+        if self.outbox is not None:
+            self.outbox.close()
 
     def on_request_close(self, *_args: Any, **_kwargs: Any) -> bool:
         return self.options.production  # True blocks closing: a production kiosk has no way out
@@ -164,8 +202,24 @@ class KioskApp(App):
 
     def receive(self, message: dict[str, Any]) -> None:
         self.state = st.apply(self.state, message)
-        if message.get("type") == protocol.PREVIEW_REQUESTED:
+        kind = message.get("type")
+        if kind == protocol.PREVIEW_REQUESTED:
             Clock.schedule_once(lambda _dt: self.send_preview(), 0)
+        elif kind == st.SERVER_INFO and message.get("server_time"):
+            try:
+                server = dt.datetime.fromisoformat(str(message["server_time"]))
+                self.server_offset = (server - dt.datetime.now(dt.UTC)).total_seconds()
+            except ValueError:
+                pass
+        elif kind == CONTENT_SYNCED:
+            self.study.refresh()
+        elif kind == STUDY_SYNCED:
+            self.study.on_synced(message)
+        elif kind == protocol.SCREEN_UPDATED:
+            self._loop_index, self._loop_until = -1, 0.0  # a new plan starts from its first page
+            Clock.schedule_once(lambda _dt: self.rotate_wall(), 0)
+        elif kind == protocol.MEMBER_LOGIN and self.options.mode == "terminal":
+            self.study.logged_in(dict(message.get("summary") or {}))
         self._redraw()
 
     # --- state → properties ------------------------------------------------------------------------
@@ -195,6 +249,18 @@ class KioskApp(App):
         self.latest_date = present.short_date(latest.get("publish_at"))
         self._show_detail(s.announcement(self.detail_id))
         self._show_wall_page()
+        if s.screen and s.screen.get("utc_offset_minutes") is not None:
+            present.set_room_offset(int(s.screen["utc_offset_minutes"]))
+        if (s.poll or {}) != self.poll:
+            self.poll = dict(s.poll or {})
+        if (s.contest or {}) != self.contest:
+            self.contest = dict(s.contest or {})
+            self.arena.update(self.contest)
+            if self.contest.get("status") == "finished":  # the podium stays up for a while
+                self._podium_until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=PODIUM_SECONDS)
+        if s.stats is not None and s.stats is not self._stats_seen:
+            self._stats_seen = s.stats
+            self.stats = dict(s.stats)
         if self.options.mode == "wall":
             self.board.show(s.signin, self.options.server)
         else:
@@ -230,9 +296,11 @@ class KioskApp(App):
                 self.show("pairing")
         elif self.options.mode == "wall":
             # A wall shows the sign-in by itself while a meeting's window is open in its room.
-            wanted = "signin_wall" if s.signin else self.home_screen
-            if current != wanted:
-                self.show(wanted)
+            choice = wallplan.choose(s, dt.datetime.now(dt.UTC), self._loop_index, self._podium_until)
+            if choice.entry != self.wall_entry:
+                self.wall_entry = choice.entry
+            if current != choice.screen:
+                self.show(choice.screen)
         elif not current or current == "pairing":  # None before the first screen
             self.show(self.home_screen)
 
@@ -249,12 +317,20 @@ class KioskApp(App):
         """The back button of a TopBar."""
         if target == SIGNIN_TARGET:
             self.desk.back()
+        elif target == STUDY_CLOSE:
+            self.study.close_item()
         else:
             self.show(target)
 
     def open_tile(self, key: str) -> None:
         if key == "signin":
             self.desk.start()
+        elif key == "study":
+            self.study.open_library()
+        elif key == "contests":
+            self.arena.open_hub()
+        elif key == "stats":
+            self.show("wall_stats")
         elif key in READY_FEATURES:
             self.show(key)
         else:
@@ -295,6 +371,8 @@ class KioskApp(App):
 
     def _on_any_touch(self, *_args: Any) -> bool:
         self.last_touch = time.monotonic()
+        if self.sm.current == "reader":
+            self.study.clock.touch()
         return False
 
     def _on_resize(self, _window: Any, size: tuple[int, int]) -> None:
@@ -302,23 +380,41 @@ class KioskApp(App):
         self.tile_columns = 2 if self.portrait else 3
 
     def _tick(self, _dt: float) -> None:
-        now = dt.datetime.now()
+        # The room's time, not this machine's: the server's clock in the organisation's time zone.
+        now = wallplan.local_now(self.state, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.server_offset))
         self.clock_text = present.clock_text(now)
         self.date_text = present.date_text(now)
         self._ticks += 1
+        if self.options.mode == "wall" and self.state.paired:
+            if time.monotonic() >= self._loop_until:
+                self.rotate_wall()
+            else:
+                self._route()  # timed panels start and end on the minute
         if self._ticks % WALL_ROTATE_SECONDS == 0 and len(self.state.announcements) > 1:
             self._wall_index += 1
             self._show_wall_page()
         self.check_idle()
+        if self.sm.current == "contest_play":
+            self.arena.tick()
+
+    def rotate_wall(self) -> None:
+        """The idle loop's next page, shown for its entry's seconds."""
+        self._loop_index += 1
+        loop = wallplan.loop_of(self.state)
+        entry = loop[self._loop_index % len(loop)]
+        self._loop_until = time.monotonic() + float(entry.get("seconds") or 20)
+        if self.state.paired:
+            self._route()
 
     def check_idle(self) -> None:
-        idle = time.monotonic() - self.last_touch
-        if (
-            self.options.mode == "terminal"
-            and self.state.paired
-            and idle >= self.idle_seconds()
-            and self.sm.current not in ("attract", "pairing")
-        ):
+        if self.options.mode != "terminal" or not self.state.paired:
+            return
+        idle, limit = time.monotonic() - self.last_touch, self.idle_seconds()
+        self.study.idle(idle, limit)  # warns, then logs the member out
+        if self.study.clock.playing:
+            return  # someone is watching a video without touching the screen
+        if idle >= limit and self.sm.current not in ("attract", "pairing"):
+            self.study.clock.close()
             self.show("attract")
 
     def save_screenshot(self, path: Any) -> None:

@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import time
+from pathlib import Path
 
 from kiosk.i18n import set_language
 from kiosk.options import Options, parse
@@ -38,7 +39,9 @@ def kivy_environment(options: Options) -> None:
     os.environ.setdefault("KIVY_HOME", str(options.state_dir / "kivy"))
     os.environ.setdefault("KIVY_IMAGE", "sdl2,pil")  # keeps ffpyplayer's image loader (and 12 MB) out
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
-    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    os.environ.setdefault("KIVY_VIDEO", "ffpyplayer")  # the PyPI Kivy wheel has no GStreamer
+    if not Path("/dev/snd").exists():  # no sound card (CI, a virtual display): videos play silently
+        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 
 def kivy_config(options: Options, *, testing: bool = False) -> None:

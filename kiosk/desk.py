@@ -13,9 +13,7 @@ same client id, so a sign-in that did reach the server is never counted twice).
 
 from __future__ import annotations
 
-import concurrent.futures
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from kivy.clock import Clock
@@ -24,6 +22,7 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk import present
 from kiosk import signin as si
+from kiosk.answers import when_done
 from kiosk.i18n import _
 from kiosk.net import HttpError
 
@@ -101,7 +100,7 @@ class SignInDesk(EventDispatcher):
         self.step, self.tiles, self.heading = LOADING, [], _("正在读取名单…")
         self.page_label, self.has_prev, self.has_next = "", False, False
         self.app.show("signin_pick")
-        self._call(self.app.link and self.app.link.roster(), self._on_roster)
+        when_done(self.app.link and self.app.link.roster(), self._on_roster)
 
     def pick(self, key: int) -> None:
         """A tile: a branch shows its members; a name asks for the PIN."""
@@ -151,26 +150,11 @@ class SignInDesk(EventDispatcher):
             return
         body = si.request_body(self.roster.meeting_id, self.member.id, self.pin, self.client_id)
         self.pin, self.busy = "", True  # the PIN is not kept once sent
-        self._call(self.app.link and self.app.link.sign_in(body), self._on_signed)
+        when_done(self.app.link and self.app.link.sign_in(body), self._on_signed)
 
     def retry(self) -> None:
         self._retry()
 
-    # --- answers (on the UI thread, through Clock) -----------------------------------------------------
-
-    def _call(self, future: concurrent.futures.Future[Any] | None, handler: Callable[..., None]) -> None:
-        if future is None:  # no link (offline) or stopping
-            handler(None, None)
-            return
-        future.add_done_callback(lambda f: Clock.schedule_once(partial(self._done, f, handler), 0))
-
-    def _done(self, future: concurrent.futures.Future[Any], handler: Callable[..., None], _dt: float) -> None:
-        try:
-            handler(future.result(), None)
-        except HttpError as exc:
-            handler(None, exc)
-        except Exception:  # unreachable, unpaired, cancelled: all "cannot reach the server" to a member
-            handler(None, None)
 
     def _on_roster(self, answer: Any, error: HttpError | None) -> None:
         if self.app.sm.current != "signin_pick":

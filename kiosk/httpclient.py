@@ -58,6 +58,7 @@ def http_request(
     data: bytes | None = None,
     content_type: str | None = None,
     timeout: float = 10.0,
+    headers: dict[str, str] | None = None,
 ) -> Any:
     """Make one blocking HTTP request and return its JSON answer (None when empty).
 
@@ -65,7 +66,7 @@ def http_request(
         HttpError: the server answered 4xx/5xx.
         Unreachable: the server did not answer.
     """
-    headers = {"Accept": "application/json", "User-Agent": f"activity-room-kiosk/{__version__}"}
+    headers = {"Accept": "application/json", "User-Agent": f"activity-room-kiosk/{__version__}", **(headers or {})}
     if body is not None:
         data, content_type = json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json"
     if content_type:
@@ -87,3 +88,20 @@ def http_request(
     except (OSError, ValueError) as exc:  # URLError, timeouts and resets are OSErrors
         raise Unreachable(str(getattr(exc, "reason", exc))) from None
     return json.loads(raw) if raw.strip() else None
+
+
+def http_chunks(url: str, *, timeout: float = 30.0, chunk: int = 256 * 1024) -> Iterator[bytes]:
+    """Yield the body of a GET in chunks (media files are never held whole in memory).
+
+    Raises HttpError or Unreachable like ``http_request``, before the first chunk or while reading.
+    """
+    headers = {"User-Agent": f"activity-room-kiosk/{__version__}"}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout) as response:
+            while block := response.read(chunk):
+                yield block
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        raise HttpError(exc.code) from None
+    except (OSError, ValueError) as exc:
+        raise Unreachable(str(getattr(exc, "reason", exc))) from None

@@ -24,6 +24,7 @@ import contextlib
 import logging
 import threading
 import time
+import urllib.parse
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -34,8 +35,10 @@ from websockets.exceptions import ConnectionClosed
 import screen_server.protocol as protocol
 from kiosk import __version__
 from kiosk import state as st
-from kiosk.httpclient import Backoff, HttpError, Unpaired, Unreachable, http_request
+from kiosk.httpclient import Backoff, HttpError, Unpaired, Unreachable, http_chunks, http_request
 from kiosk.i18n import _
+from kiosk.library import Library
+from kiosk.outbox import Outbox
 from kiosk.store import DeviceStore
 
 __all__ = ["Backoff", "HttpError", "ServerLink", "Unpaired", "Unreachable", "http_request"]
@@ -44,6 +47,11 @@ log = logging.getLogger(__name__)
 Deliver = Callable[[dict[str, Any]], None]
 REFUSED_CLOSE_CODES = (protocol.CLOSE_AUTH_FAILED, protocol.CLOSE_DEVICE_REVOKED)
 DEFAULT_BACKOFF = Backoff()
+# Made up here for the UI: the content index on disk changed; the outbox was sent (with the answer).
+CONTENT_SYNCED = "content.synced"
+STUDY_SYNCED = "study.synced"
+INDEX_LIMIT = 500  # newest published summaries a terminal keeps for browsing offline
+DRAIN_SECONDS = 10.0
 
 
 class ServerLink:
@@ -61,6 +69,9 @@ class ServerLink:
         heartbeat_seconds: float = protocol.HEARTBEAT_SECONDS,
         poll_seconds: float = 2.0,
         http_timeout: float = 10.0,
+        library: Library | None = None,
+        outbox: Outbox | None = None,
+        drain_seconds: float = DRAIN_SECONDS,
     ) -> None:
         self.server = server.rstrip("/")
         self.store = store
@@ -78,6 +89,11 @@ class ServerLink:
         self._stop_lock = threading.Lock()
         self._stopped = False
         self._status = ""
+        self.library = library
+        self.outbox = outbox
+        self.drain_seconds = drain_seconds
+        self._kick: asyncio.Event | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     # --- called from the UI thread ---------------------------------------------------------------
 
@@ -125,6 +141,159 @@ class ServerLink:
         """
         return self.submit(self._device_call("POST", "/api/device/signins", body=body))
 
+    # --- study: content, members, the outbox (futures for the UI) -------------------------------------
+
+    def item(self, item_id: int) -> concurrent.futures.Future[Any] | None:
+        """An item's detail: from the server (and kept on disk), or from disk when the server is down."""
+        return self.submit(self._item(int(item_id)))
+
+    def media(self, url: str) -> concurrent.futures.Future[Any] | None:
+        """A local path of the file at ``url`` (a server path such as /media/…), downloading it once."""
+        return self.submit(self._media(url))
+
+    def search(self, text: str = "", initials: str = "") -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._search(text, initials))
+
+    def member_login(self, number: str, pin: str) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._device_call("POST", "/api/device/members/login",
+                                             body={"number": number, "pin": pin}))
+
+    def member_summary(self, member_id: int) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._device_call("GET", f"/api/device/members/{int(member_id)}/summary"))
+
+    def recommendations(self, member_id: int) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._device_call("GET", f"/api/device/members/{int(member_id)}/recommendations"))
+
+    def leaderboard(self, period: str) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._http("GET", f"/api/leaderboard?period={urllib.parse.quote(period)}"))
+
+    def member_rank(self, member_id: int, period: str) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._device_call(
+            "GET", f"/api/device/members/{int(member_id)}/rank?period={urllib.parse.quote(period)}"))
+
+    def contest_join(self, contest_id: int, member_id: int) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._device_call("POST", f"/api/device/contests/{int(contest_id)}/join",
+                                             body={"member_id": int(member_id)}))
+
+    def contest_answer(self, contest_id: int, body: dict[str, Any]) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._http("POST", f"/api/contests/{int(contest_id)}/answers", body=body))
+
+    def contest_player(self, contest_id: int, player_id: int, secret: str) -> concurrent.futures.Future[Any] | None:
+        return self.submit(asyncio.to_thread(
+            http_request, "GET", f"{self.server}/api/device/contests/{int(contest_id)}/players/{int(player_id)}",
+            token=self.store.token, timeout=self.http_timeout, headers={"X-Player-Secret": secret}))
+
+    def practice(self, method: str, path: str, body: dict[str, Any]) -> concurrent.futures.Future[Any] | None:
+        """A practice call (daily, levels, streak, answers) for the member logged in at this terminal."""
+        if method == "GET":
+            query = urllib.parse.urlencode(body)
+            return self.submit(self._device_call("GET", f"/api/practice/{path}?{query}"))
+        return self.submit(self._device_call("POST", f"/api/practice/{path}", body=body))
+
+    def login_qr(self) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._device_call("POST", "/api/device/login-qr"))
+
+    def kick_outbox(self) -> None:
+        """Send the outbox now (a span was just added); thread-safe."""
+        loop, kick = self._loop, self._kick
+        if loop is not None and kick is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(kick.set)
+
+    def sync_content(self) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._sync_content())
+
+    async def _item(self, item_id: int) -> dict[str, Any] | None:
+        try:
+            item = await self._http("GET", f"/api/content/items/{item_id}")
+        except Unreachable:
+            return await asyncio.to_thread(self.library.load_item, item_id) if self.library else None
+        except HttpError as exc:
+            if exc.status >= 500 and self.library is not None:
+                return await asyncio.to_thread(self.library.load_item, item_id)
+            raise
+        if self.library is not None and isinstance(item, dict):
+            await asyncio.to_thread(self.library.save_item, item)
+        return dict(item) if isinstance(item, dict) else None
+
+    async def _media(self, url: str) -> str | None:
+        if self.library is None:
+            return self.server + url
+        cached = await asyncio.to_thread(self.library.cached_media, url)
+        if cached is not None:
+            return str(cached)
+        full = url if url.startswith("http") else self.server + url
+        path = await asyncio.to_thread(self.library.store_media, url, http_chunks(full, timeout=self.http_timeout))
+        return str(path)
+
+    async def _search(self, text: str, initials: str) -> list[dict[str, Any]]:
+        query = {"q": text} if text else {"initials": initials}
+        try:
+            answer = await self._http("GET", "/api/content/search?" + urllib.parse.urlencode(query))
+            return list((answer or {}).get("items") or [])
+        except (Unreachable, HttpError):
+            return self.library.search(text, initials) if self.library is not None else []
+
+    async def _sync_content(self) -> bool:
+        """Fetch the categories and the newest summaries into the library; True when it changed."""
+        if self.library is None:
+            return False
+        try:
+            cats = await self._http("GET", "/api/content/categories")
+            items = await self._http("GET", f"/api/content/items?limit={INDEX_LIMIT}")
+        except (Unreachable, HttpError) as exc:
+            log.info("content not synced: %s", exc)
+            return False
+        await asyncio.to_thread(self.library.save_index, list((cats or {}).get("categories") or []),
+                                list((items or {}).get("items") or []))
+        self._emit({"type": CONTENT_SYNCED})
+        return True
+
+    def _background(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drain_forever(self) -> None:
+        """Send the outbox whenever kicked, and every few seconds while anything is waiting."""
+        self._kick = asyncio.Event()
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._kick.wait(), self.drain_seconds)
+            self._kick.clear()
+            try:
+                await self.drain()
+            except Exception:  # never let the outbox loop die; the spans stay on disk
+                log.exception("outbox drain failed")
+
+    async def drain(self) -> int:
+        """POST what the outbox holds; drop what the server acknowledged. Returns how many left."""
+        if self.outbox is None or not self.store.token:
+            return 0
+        sent = 0
+        while spans := await asyncio.to_thread(self.outbox.pending, 200):
+            try:
+                answer = await self._device_call("POST", "/api/study/spans", body={"spans": spans})
+            except (Unreachable, Unpaired) as exc:
+                log.info("outbox kept %d span(s): %s", len(spans), exc)
+                break
+            except HttpError as exc:
+                if exc.status >= 500 or exc.status == 401:
+                    break
+                log.warning("outbox batch refused whole (%s); dropping it", exc)
+                await asyncio.to_thread(self.outbox.remove, [s["id"] for s in spans])
+                continue
+            done = [*answer.get("accepted", []), *answer.get("duplicates", []),
+                    *[r.get("id") for r in answer.get("rejected", [])]]
+            for refusal in answer.get("rejected", []):
+                log.warning("span %s refused: %s", refusal.get("id"), refusal.get("error"))
+            await asyncio.to_thread(self.outbox.remove, done)
+            sent += len(answer.get("accepted", []))
+            self._emit({"type": STUDY_SYNCED, **answer})
+            if not done:
+                break
+        return sent
+
     # --- the network thread ----------------------------------------------------------------------
 
     def _run(self, ready: threading.Event) -> None:
@@ -132,6 +301,8 @@ class ServerLink:
         self._loop = loop
         asyncio.set_event_loop(loop)
         self._main = loop.create_task(self._serve_forever(), name="kiosk-link")
+        if self.outbox is not None:
+            loop.create_task(self._drain_forever(), name="kiosk-outbox")
         ready.set()
         try:
             loop.run_until_complete(self._main)
@@ -327,6 +498,10 @@ class ServerLink:
                     await self._keep_snapshot(message)
                     continue
                 self._emit(message)
+                if kind in (protocol.CONTENT_CHANGED, protocol.WELCOME):  # changed, or maybe while away
+                    self._background(self._sync_content())
+                if kind == protocol.WELCOME:
+                    self.kick_outbox()
                 if kind == protocol.DEVICE_REVOKED:
                     raise Unpaired("device.revoked")
         finally:

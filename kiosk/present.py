@@ -22,8 +22,16 @@ def date_text(now: dt.datetime) -> str:
     return _("{y}年{m}月{d}日").format(y=now.year, m=now.month, d=now.day) + "  " + _(WEEKDAYS[now.weekday()])
 
 
+ROOM_TZ = [dt.timezone(dt.timedelta(hours=8), "CST")]  # the organisation's time zone (the server says)
+
+
+def set_room_offset(minutes: int) -> None:
+    """Show times in the room's zone (UTC+8 unless the server says otherwise), not this machine's."""
+    ROOM_TZ[0] = dt.timezone(dt.timedelta(minutes=minutes))
+
+
 def parse_time(value: str | None) -> dt.datetime | None:
-    """Parse an ISO 8601 time from the server into local time; None when absent or malformed."""
+    """Parse an ISO 8601 time from the server into the room's time; None when absent or malformed."""
     if not value:
         return None
     try:
@@ -32,7 +40,7 @@ def parse_time(value: str | None) -> dt.datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone()
+    return moment.astimezone(ROOM_TZ[0])
 
 
 def short_date(value: str | None) -> str:
@@ -107,7 +115,7 @@ def meeting_line(meeting: dict[str, Any]) -> str:
     parts = [str(meeting.get("type_label") or "")]
     moment = parse_time(meeting.get("starts_at"))
     if moment:
-        today = moment.date() == dt.datetime.now().astimezone().date()
+        today = moment.date() == dt.datetime.now(ROOM_TZ[0]).date()
         when = moment.strftime("%H:%M") if today else short_date(meeting.get("starts_at"))
         parts.append(_("{when} 开始").format(when=when))
     return "  ·  ".join(p for p in parts if p)

@@ -35,6 +35,11 @@ EVENT_TYPES: Final = frozenset(
         protocol.SIGNIN_CLOSED,
         protocol.SIGNIN_QR,
         protocol.SIGNIN_RECORDED,
+        protocol.STATS_UPDATED,
+        protocol.SCREEN_UPDATED,
+        protocol.EMERGENCY_CHANGED,
+        protocol.CONTEST_STATE,
+        protocol.POLL_UPDATED,
     }
 )
 
@@ -55,6 +60,11 @@ class ViewState:
     announcements: tuple[dict[str, Any], ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
     signin: dict[str, Any] | None = None
+    stats: dict[str, Any] | None = None  # the activity panels (screen_server.stats)
+    screen: dict[str, Any] | None = None  # this screen's plan and manual switch (screen_server.screens)
+    emergencies: tuple[dict[str, Any], ...] = ()
+    contest: dict[str, Any] | None = None  # the room's live contest (screen_server.contests)
+    poll: dict[str, Any] | None = None  # the room's open poll, totals only (screen_server.polls)
 
     @property
     def room_name(self) -> str:
@@ -85,6 +95,11 @@ def _snapshot(state: ViewState, msg: dict[str, Any]) -> ViewState:
         announcements=_sorted([dict(a) for a in snap.get("announcements") or []]),
         settings=dict(snap.get("settings") or {}),
         signin=snap.get("signin"),
+        stats=snap.get("stats") or state.stats,
+        screen=snap.get("screen", state.screen),
+        emergencies=tuple(snap.get("emergencies") or ()),
+        contest=snap.get("contest"),
+        poll=snap.get("poll"),
     )
 
 
@@ -136,6 +151,17 @@ def _event(state: ViewState, msg: dict[str, Any]) -> ViewState:
         return _unpaired(state)
     if kind.startswith("signin."):
         return _signin(state, msg)
+    if kind == protocol.STATS_UPDATED:
+        return replace(state, stats=msg.get("stats") or state.stats)
+    if kind == protocol.SCREEN_UPDATED:
+        return replace(state, screen=msg.get("screen") or state.screen)
+    if kind == protocol.POLL_UPDATED:
+        poll = msg.get("poll") or {}
+        return replace(state, poll=poll if poll.get("open") else None)
+    if kind == protocol.CONTEST_STATE:
+        return replace(state, contest=msg.get("contest"))
+    if kind == protocol.EMERGENCY_CHANGED:
+        return replace(state, emergencies=tuple(msg.get("emergencies") or ()))
     return state
 
 

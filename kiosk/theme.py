@@ -10,6 +10,7 @@ FONT_DIR = HERE / "fonts"
 REGULAR = FONT_DIR / "NotoSansSC-Regular.otf"
 BOLD = FONT_DIR / "NotoSansSC-Bold.otf"
 KV_FILES = ("theme.kv", "widgets.kv")
+BACKGROUND = (0.47, 0.03, 0.05, 1)  # RED_DEEP in theme.kv: the window's clear colour
 _installed = False
 
 

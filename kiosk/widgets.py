@@ -3,6 +3,8 @@ QR code and the notice dialog. Their look lives in widgets.kv; what a tap does i
 
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.app import App
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -100,3 +102,71 @@ class QrCode(Widget):
         modules = self.texture.width if self.texture is not None else 0
         room = min(self.width, self.height)
         self.side = (room // modules) * modules if modules and room >= modules else room
+
+
+class ItemRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
+    """One learning item in a list: kind badge, title, what it is, and why (or a summary)."""
+
+    item_id = NumericProperty(0)
+    title = StringProperty("")
+    meta = StringProperty("")
+    note = StringProperty("")
+    badge = StringProperty("")
+    done = BooleanProperty(False)
+
+    def on_release(self) -> None:
+        App.get_running_app().study.open_item(self.item_id)
+
+
+class ShelfButton(RecycleDataViewBehavior, ButtonBehavior, Label):
+    """A shelf (category) of the library, in the left column."""
+
+    key = NumericProperty(0)
+    selected = BooleanProperty(False)
+
+    def on_release(self) -> None:
+        App.get_running_app().study.pick_shelf(self.key)
+
+
+class KeyButton(ButtonBehavior, Label):
+    """A key of a big on-screen keypad; ``target`` names the desk method that takes the key."""
+
+    key = StringProperty("")
+    target = StringProperty("press_letter")
+    strong = BooleanProperty(False)
+
+    def on_release(self) -> None:
+        getattr(App.get_running_app().study, self.target)(self.key)
+
+
+class QrView(ModalView):
+    """A dialog with a QR code to scan with a phone (e.g. "continue on your phone")."""
+
+    title = StringProperty("")
+    message = StringProperty("")
+    url = StringProperty("")
+    texture = ObjectProperty(None, allownone=True)
+
+    def on_url(self, _instance: object, url: str) -> None:
+        from kiosk.qr import qr_texture
+
+        self.texture = qr_texture(url) if url else None
+
+
+class AnswerKey(RecycleDataViewBehavior, ButtonBehavior, Label):
+    label = StringProperty("")
+    mode = StringProperty("live")  # live: the room's contest; practice: on one's own
+
+    def refresh_view_attrs(self, rv: Any, index: int, data: dict[str, Any]) -> Any:
+        self.label = str(data.get("label") or "")
+        self.text = data["text"] if data.get("label") == data.get("text") else f"{data['label']}.  {data['text']}"
+        self.picked = bool(data.get("picked"))
+        self.mode = str(data.get("mode") or "live")
+        return super().refresh_view_attrs(rv, index, {k: v for k, v in data.items() if k in ("label",)})
+
+    def on_release(self) -> None:
+        arena = App.get_running_app().arena
+        if self.mode == "practice":
+            arena.choose(self.label)
+        else:
+            arena.pick(self.label)

@@ -12,14 +12,31 @@ from importlib.metadata import entry_points
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from screen_server.http import announcements, devices, health, meetings, members, openapi, signin, tickets
+from screen_server.http import (
+    announcements,
+    content,
+    contests,
+    devices,
+    health,
+    meetings,
+    members,
+    openapi,
+    phone_study,
+    points,
+    polls,
+    practice,
+    signin,
+    study,
+    tickets,
+    wall,
+)
 from screen_server.http.common import close_db, install_error_handlers
 from screen_server.i18n import gettext, ngettext
 from screen_server.runtime import Runtime
 
 log = logging.getLogger(__name__)
 API_BLUEPRINTS = (health.bp, devices.bp, members.bp, announcements.bp, tickets.bp, openapi.bp, signin.bp,
-                  meetings.bp)
+                  meetings.bp, study.bp, points.bp, contests.bp, contests.players, wall.bp, content.bp, phone_study.bp, practice.bp, polls.bp)
 
 
 def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:
@@ -37,7 +54,7 @@ def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     csrf = CSRFProtect(app)
     # Devices authenticate with a Bearer token and JSON bodies, which a cross-site form cannot send.
-    for bp in (devices.bp, signin.bp):
+    for bp in (devices.bp, signin.bp, study.bp, contests.players, practice.bp, polls.bp):
         csrf.exempt(bp)
     app.extensions["activity_room.csrf"] = csrf
     app.extensions["activity_room"] = rt

@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -90,6 +91,43 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_content_pack(args: argparse.Namespace) -> int:
+    """Export the published library as a pack, or check and import one (all or nothing)."""
+    from tqdm import tqdm
+
+    from content import packs
+    from content.media import MediaStore
+    from screen_server.runtime import build_runtime
+
+    settings = _settings(args)
+    rt = build_runtime(settings)
+    try:
+        with rt.session_factory() as session:
+            store = MediaStore(settings.media_dir)
+            if args.action == "export":
+                count = packs.export_pack(session, store, args.file, name=args.name)
+                print(f"已导出 {count} 条内容到 {args.file}")
+                return 0
+            report = packs.check_pack(args.file)
+            for problem in report.problems:
+                print(problem)
+            if not report.ok:
+                print(f"内容包有 {len(report.problems)} 处问题，未导入任何内容。")
+                return 1
+            print(f"内容包“{report.name}”：{len(report.items)} 条内容，{len(report.questions)} 道题，检查通过。")
+            if args.dry_run:
+                return 0
+            with tqdm(total=len(report.items) + len(report.questions), unit="条", desc="导入") as bar:
+                done = packs.import_pack(session, store, args.file, actor_user_id=None,
+                                         progress=lambda _name, n, _total: bar.update(n - bar.n))
+            session.commit()
+            added = len(done.items) + len(done.questions) - len(done.skipped)
+            print(f"已导入 {added} 条（已有而跳过 {len(done.skipped)} 条），均为“待审核”，请在后台审核后发布。")
+            return 0
+    finally:
+        rt.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="activity-room", description="智慧党员活动室")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -109,6 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
         for name in set(sub.choices) - before:
             _server_options(sub.choices[name])
             sub.choices[name].set_defaults(func=cmd_import_members)
+    p = sub.add_parser("content-pack", help="导出或导入内容包（.zip）")
+    _server_options(p)
+    p.add_argument("action", choices=["export", "import"])
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="只检查，不导入")
+    p.add_argument("--name", default="活动室内容包", help="导出的内容包名称")
+    p.set_defaults(func=cmd_content_pack)
     p = sub.add_parser("create-user", help="创建后台用户")
     _server_options(p)
     p.add_argument("username")

@@ -59,9 +59,16 @@ def import_all_models() -> None:
     from content import models as _content  # noqa: F401
     from screen_server.announcements import models as _ann  # noqa: F401
     from screen_server.audit import models as _audit  # noqa: F401
+    from screen_server.contests import models as _contests  # noqa: F401
     from screen_server.devices import models as _dev  # noqa: F401
     from screen_server.meetings import models as _meetings  # noqa: F401
     from screen_server.org import models as _org  # noqa: F401
+    from screen_server.points import models as _points  # noqa: F401
+    from screen_server.polls import models as _polls  # noqa: F401
+    from screen_server.practice import models as _practice  # noqa: F401
+    from screen_server.screens import models as _screens  # noqa: F401
+    from screen_server.stats import indexes as _stats_indexes  # noqa: F401
+    from screen_server.study import models as _study  # noqa: F401
 
 
 def migrate(engine: Engine) -> None:

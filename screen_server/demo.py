@@ -130,6 +130,8 @@ def seed_demo(session: Session, settings: Settings) -> None:
     _seed_meetings(session, settings, admin, branches, room)
     _seed_content(session, settings, author_id=editor.id, reviewer_id=reviewer.id)
     session.flush()
+    _seed_study(session)
+    session.flush()
 
 
 def _seed_meetings(session: Session, settings: Settings, admin: User, branches: list[Branch], room: Room) -> None:
@@ -174,3 +176,46 @@ def _seed_content(session: Session, settings: Settings, *, author_id: int, revie
     content_demo.seed_demo_content(
         session, media_store=MediaStore(settings.media_dir), author_user_id=author_id, reviewer_user_id=reviewer_id
     )
+
+
+def _seed_study(session: Session) -> None:
+    """Two weeks of study by most members (not D0001–D0004, which tests and first-time visitors use), so
+    that points, leaderboards, statistics and recommendations have something to show."""
+    import uuid
+
+    from content.models import Item, ItemKind, ReviewStatus
+    from screen_server.meetings.services import LOCAL_TZ
+    from screen_server.points.services import ensure_rules
+    from screen_server.study.models import StudySpan
+    from screen_server.study.services import record_spans
+
+    ensure_rules(session)
+    if session.scalar(select(func.count()).select_from(StudySpan)):
+        return
+    items = list(session.scalars(select(Item).where(Item.status == ReviewStatus.PUBLISHED).order_by(Item.id)))
+    members = list(session.scalars(select(Member).where(Member.number > "D0004").order_by(Member.number)))
+    if not items or not members:
+        return
+    rng = random.Random(20261122)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    today_start = dt.datetime.combine(now.astimezone(LOCAL_TZ).date(), dt.time(0), LOCAL_TZ).astimezone(dt.UTC)
+    for member in members:
+        if rng.random() < 0.25:
+            continue  # some members have not studied yet
+        favourite = rng.choice(items)
+        spans = []
+        for n in range(rng.randint(2, 9)):
+            item = favourite if rng.random() < 0.3 else rng.choice(items)
+            start = now - dt.timedelta(days=rng.randint(1, 13), hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
+            if n == 0:  # one session earlier today, so that "today" and "this week" show study on any weekday
+                start = max(now - dt.timedelta(minutes=rng.randint(10, 90)), today_start)
+            video = item.kind in (ItemKind.VIDEO, ItemKind.AUDIO)
+            for part in range(rng.randint(1, 8 if video else 4)):
+                begun = start + dt.timedelta(seconds=30 * part)
+                if begun + dt.timedelta(seconds=30) > now:
+                    break
+                spans.append({"id": uuid.uuid4().hex, "member_id": member.id, "item_id": item.id,
+                              "started_at": begun.isoformat(), "ended_at": (begun + dt.timedelta(seconds=30)).isoformat(),
+                              "active_seconds": 30, "progress": min(1.0, 0.15 * (part + 1)),
+                              "completed": part >= 3})
+        record_spans(session, spans, source="terminal", now=now)

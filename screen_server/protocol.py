@@ -57,6 +57,14 @@ SIGNIN_OPENED: Final = "signin.opened"  # a meeting's sign-in window opened in t
 SIGNIN_CLOSED: Final = "signin.closed"  # {"meeting_id": n}
 SIGNIN_QR: Final = "signin.qr"  # the QR rotated: {"meeting_id": n, "qr": QrData}
 SIGNIN_RECORDED: Final = "signin.recorded"  # someone signed in: {"meeting_id", "attendee": AttendeeData, "counts"}
+STUDY_RECORDED: Final = "study.recorded"  # study arrived: {"member_id", "item_ids", "seconds", "points"}
+POINTS_AWARDED: Final = "points.awarded"  # points were given outside study (a sign-in, a contest): {"member_id", "points"}
+STATS_UPDATED: Final = "stats.updated"  # the activity panels were recomputed: {"stats": StatsData}
+SCREEN_UPDATED: Final = "screen.updated"  # to one screen: its schedule or manual switch changed: {"screen": ScreenData}
+EMERGENCY_CHANGED: Final = "emergency.changed"  # the active emergency messages: {"emergencies": [{"id", "title", "body", "room_ids"}]}
+CONTEST_STATE: Final = "contest.state"  # a live contest changed phase: {"contest": ContestState} (see docs/api.md)
+POLL_UPDATED: Final = "poll.updated"  # a poll opened, was voted in or closed: {"poll": PollResults} (totals only)
+MEMBER_LOGIN: Final = "member.login"  # to one terminal: a member confirmed its login QR on their phone: {"member": StudyMemberData}
 
 
 class AnnouncementData(TypedDict):

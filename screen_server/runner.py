@@ -16,8 +16,10 @@ from waitress.server import create_server
 from screen_server.app import create_app
 from screen_server.config import Settings
 from screen_server.jobs import default_jobs
+from screen_server.points.signin import SignInPoints
 from screen_server.push.server import PushServer
 from screen_server.runtime import Runtime, build_runtime
+from screen_server.stats.publisher import StatsPublisher
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,9 @@ class RoomServer:
         self.runtime.push = self.push
         self.app = create_app(self.runtime)
         self.jobs = default_jobs(settings, self.runtime.session_factory) if jobs and settings.run_jobs else None
+        self.stats = (StatsPublisher(settings, self.runtime.session_factory, self.runtime.bus)
+                      if self.jobs else None)
+        self.signin_points = SignInPoints(self.runtime.session_factory, self.runtime.bus) if self.jobs else None
         self._http = create_server(
             self.app,
             host=settings.host,
@@ -66,6 +71,10 @@ class RoomServer:
         self.runtime.ws_port = self.push.port
         if self.jobs:
             self.jobs.start()
+        if self.stats:
+            self.stats.start()
+        if self.signin_points:
+            self.signin_points.start()
         self._http_thread = threading.Thread(target=self._http.run, name="http", daemon=True)
         self._http_thread.start()
         log.info("serving HTTP on %s and WebSocket on %s", self.http_url, self.ws_url)
@@ -77,6 +86,10 @@ class RoomServer:
         self._stopped.set()
         if self.jobs:
             self.jobs.stop()
+        if self.stats:
+            self.stats.stop()
+        if self.signin_points:
+            self.signin_points.stop()
         self._http.close()
         self._http.task_dispatcher.shutdown(timeout=5)  # type: ignore[union-attr]
         self.runtime.close()

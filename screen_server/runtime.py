@@ -7,13 +7,14 @@ database and applies migrations; it starts no thread (``runner.serve`` does that
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from screen_server.bus import Bus, bind_bus, make_bus
 from screen_server.config import Settings
+from screen_server.contests.engine import ContestEngine
 from screen_server.db import make_engine, make_session_factory, migrate
 from screen_server.meetings.writer import SignInWriter
 from screen_server.push.snapshot import SnapshotBuilder
@@ -32,16 +33,24 @@ class Runtime:
     snapshots: SnapshotBuilder
     ws_tickets: Tickets
     signin_writer: SignInWriter = field(init=False)
+    contests: ContestEngine = field(init=False)
     push: PushServer | None = None
     ws_port: int = 0  # the port actually bound (differs from settings when 0 was asked)
 
     def __post_init__(self) -> None:
         self.signin_writer = SignInWriter(self.settings, self.session_factory)
+        self.contests = ContestEngine(self.session_factory, self.bus, mask_names=self.settings.mask_names)
+
+    def contest_part(self, _session: Session, _settings: Settings, viewer: Any) -> dict[str, Any]:
+        """The room's running contest, if any, as its wall and its players' phones show it."""
+        live = self.contests.running_in_room(viewer.room_id) if viewer.room_id is not None else None
+        return {"contest": self.contests.public_state(live) if live is not None else None}
 
     def close(self) -> None:
         if self.push is not None:
             self.push.stop()
         self.signin_writer.close()
+        self.contests.close()
         self.bus.close()
         self.engine.dispose()
 
@@ -52,6 +61,9 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     from screen_server.devices import services as devices
     from screen_server.i18n import set_language
     from screen_server.meetings import services as meetings
+    from screen_server.polls import services as polls
+    from screen_server.screens import services as screens
+    from screen_server.stats import services as stats
 
     set_language(settings.language)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
@@ -65,5 +77,10 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     snapshots.register(devices.snapshot_part)
     snapshots.register(announcements.snapshot_part)
     snapshots.register(meetings.snapshot_part)
+    snapshots.register(stats.snapshot_part)
+    snapshots.register(screens.snapshot_part)
+    snapshots.register(polls.snapshot_part)
     tickets = Tickets(settings.secret_key, "ws-ticket", settings.ws_ticket_seconds)
-    return Runtime(settings, engine, session_factory, bus, snapshots, tickets, ws_port=settings.ws_port)
+    runtime = Runtime(settings, engine, session_factory, bus, snapshots, tickets, ws_port=settings.ws_port)
+    snapshots.register(runtime.contest_part, ("device", "room", "user", "player"))
+    return runtime

@@ -69,6 +69,49 @@ def show_meeting(meeting_id: int) -> Any:
     )
 
 
+@bp.get("/meetings/calendar")
+def calendar() -> Any:
+    """A month of meetings as a calendar (a secretary sees their branch's), with the previous and next
+    months a tap away."""
+    import calendar as cal
+
+    today = dt.datetime.now(LOCAL).date()
+    month = request.args.get("month", "")
+    try:
+        first = dt.date.fromisoformat(month + "-01") if month else today.replace(day=1)
+    except ValueError:
+        first = today.replace(day=1)
+    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    branch_id = request.args.get("branch_id", type=int)
+    items = meetings.list_meetings(db(), me(), start=dt.datetime.combine(first, dt.time(), LOCAL),
+                                   end=dt.datetime.combine(following, dt.time(), LOCAL), branch_id=branch_id)
+    by_day: dict[dt.date, list[Any]] = {}
+    for m in sorted(items, key=lambda m: m.starts_at):
+        by_day.setdefault(m.starts_at.astimezone(LOCAL).date(), []).append(m)
+    weeks = cal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    return render_template("admin/meetings/calendar.html", weeks=weeks, first=first, by_day=by_day, today=today,
+                           previous=previous.strftime("%Y-%m"), following=following.strftime("%Y-%m"),
+                           branches=org.visible_branches(db(), me()), branch_id=branch_id, types=MEETING_TYPE_LABELS,
+                           local=LOCAL)
+
+
+@bp.get("/meetings/<int:meeting_id>/expected")
+def edit_expected(meeting_id: int) -> Any:
+    m = meetings.get_meeting_for(db(), me(), meeting_id)
+    branches = org.visible_branches(db(), me())
+    people = {b.id: org.list_members(db(), me(), branch_id=b.id, limit=1000)[0] for b in branches}
+    return render_template("admin/meetings/expected.html", m=m, branches=branches, people=people,
+                           chosen={x.id for x in m.expected})
+
+
+@bp.post("/meetings/<int:meeting_id>/expected")
+def save_expected(meeting_id: int) -> Any:
+    m = run(meetings.set_expected, db(), me(), meeting_id, parse_ids(request.form.getlist("member_ids")))
+    flash(_("应到人员已更新：{n} 人。").format(n=len(m.expected)), "ok")
+    return redirect(url_for(".show_meeting", meeting_id=meeting_id))
+
+
 @bp.post("/meetings/<int:meeting_id>/correct")
 def correct_attendance(meeting_id: int) -> Any:
     f = request.form

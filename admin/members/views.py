@@ -18,6 +18,7 @@ from screen_server.i18n import _
 from screen_server.org import services as org
 from screen_server.org.importing import apply_member_import, prepare_member_import
 from screen_server.org.models import Role, User
+from screen_server.study import services as study
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 guard(bp, Role.ADMIN, Role.SECRETARY)
@@ -47,7 +48,8 @@ def list_members() -> Any:
 
 @bp.get("/<int:member_id>")
 def show_member(member_id: int) -> Any:
-    return render_template("admin/members/show.html", m=org.get_member(db(), me(), member_id))
+    member = org.get_member(db(), me(), member_id)
+    return render_template("admin/members/show.html", m=member, study=study.summary(db(), member))
 
 
 @bp.post("/<int:member_id>/pin")

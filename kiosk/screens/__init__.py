@@ -22,6 +22,21 @@ REGISTRY: dict[str, str] = {
     "signin_pick": "SignInPickScreen",
     "signin_pin": "SignInPinScreen",
     "signin_result": "SignInResultScreen",
+    "library": "LibraryScreen",
+    "search": "SearchScreen",
+    "reader": "ReaderScreen",
+    "study_login": "StudyLoginScreen",
+    "my_study": "MyStudyScreen",
+    "ranking": "RankingScreen",
+    "wall_stats": "WallStatsScreen",
+    "wall_board": "WallBoardScreen",
+    "wall_media": "WallMediaScreen",
+    "wall_emergency": "WallEmergencyScreen",
+    "wall_contest": "WallContestScreen",
+    "wall_poll": "WallPollScreen",
+    "contests": "ContestsScreen",
+    "contest_play": "ContestPlayScreen",
+    "practice": "PracticeScreen",
 }
 _loaded: set[str] = set()
 

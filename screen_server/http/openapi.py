@@ -184,6 +184,176 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/openapi.json": {"get": {"summary": "本说明", "responses": {"200": _json(OBJ)}}},
 }
 
+_SPAN = {"type": "object", "required": ["id", "item_id", "started_at", "ended_at", "active_seconds"], "properties": {
+    "id": {"type": "string", "description": "客户端生成的编号（8–40 位字母数字、- 或 _），重复提交只记一次"},
+    "member_id": {"type": "integer", "description": "终端提交时必填；手机以 Cookie 为准"},
+    "item_id": {"type": "integer"}, "started_at": {"type": "string", "format": "date-time"},
+    "ended_at": {"type": "string", "format": "date-time"},
+    "active_seconds": {"type": "integer", "description": "其间有效学习秒数，单条最多 300"},
+    "position": {"type": "number"}, "progress": {"type": "number", "minimum": 0, "maximum": 1},
+    "completed": {"type": "boolean"}}}
+_SUMMARY = {"$ref": "#/components/schemas/StudySummary"}
+STUDY_PATHS: dict[str, dict[str, Any]] = {
+    "/api/study/spans": {"post": {
+        "summary": "提交学习记录（终端用设备令牌，手机用已记住的 Cookie）",
+        "security": [{"deviceToken": []}, {"phoneCookie": []}],
+        "requestBody": {"content": {"application/json": {"schema": {
+            "type": "object", "required": ["spans"], "properties": {"spans": {"type": "array", "items": _SPAN}}}}}},
+        "responses": {"200": _json({"type": "object", "properties": {
+            "accepted": {"type": "array", "items": {"type": "string"}},
+            "duplicates": {"type": "array", "items": {"type": "string"}},
+            "rejected": {"type": "array", "items": OBJ}, "points_awarded": {"type": "integer"},
+            "seconds": {"type": "integer"}}}), **_errors(400, 401, 403)}}},
+    "/api/study/me": {"get": {"summary": "本手机党员的学习时长与积分", "security": [{"phoneCookie": []}],
+                              "responses": {"200": _json(_SUMMARY), **_errors(401)}}},
+    "/api/device/members/login": {"post": {
+        "summary": "党员在终端输入编号和密码登录学习", "security": DEVICE_AUTH,
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["number", "pin"],
+            "properties": {"number": {"type": "string"}, "pin": {"type": "string"}}}}}},
+        "responses": {"200": _json(_SUMMARY), **_errors(400, 401)}}},
+    "/api/device/members/{member_id}/summary": {"get": {
+        "summary": "终端上已登录党员的学习概况", "security": DEVICE_AUTH,
+        "parameters": [{"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": _json(_SUMMARY), **_errors(401, 404)}}},
+    "/api/device/login-qr": {"post": {
+        "summary": "终端的扫码登录二维码（手机扫描后确认，即在该终端登录）", "security": DEVICE_AUTH,
+        "responses": {"200": _json({"type": "object", "properties": {
+            "url": {"type": "string"}, "seconds": {"type": "integer"}}}), **_errors(401)}}},
+}
+_PERIOD = {"name": "period", "in": "query", "schema": {"enum": ["week", "month", "year", "all"], "default": "week"}}
+_RANK = {"type": "object", "properties": {"period": {"type": "string"}, "points": {"type": "number"},
+                                          "rank": {"type": "integer"}, "of": {"type": "integer"}}}
+STUDY_PATHS.update({
+    "/api/leaderboard": {"get": {
+        "summary": "积分排行榜：党员前若干名与各支部（按人均），公开屏幕上姓名按设置打码",
+        "parameters": [_PERIOD, {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 10}}],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "period": {"type": "string"}, "label": {"type": "string"},
+            "members": {"type": "array", "items": OBJ}, "branches": {"type": "array", "items": OBJ}}}),
+            **_errors(400)}}},
+    "/api/leaderboard/me": {"get": {
+        "summary": "本手机党员在各周期的排名", "security": [{"phoneCookie": []}],
+        "responses": {"200": _json({"type": "object", "additionalProperties": _RANK}), **_errors(404)}}},
+    "/api/device/members/{member_id}/rank": {"get": {
+        "summary": "终端上已登录党员的排名（不在前十也能看到）", "security": DEVICE_AUTH,
+        "parameters": [{"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}}, _PERIOD],
+        "responses": {"200": _json(_RANK), **_errors(400, 401, 404)}}},
+})
+_CONTEST = {"name": "contest_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_CONTEST_STATE = {"type": "object", "description": "与大屏收到的 contest.state 相同（见 docs/api.md）"}
+STUDY_PATHS.update({
+    "/api/contests": {"post": {
+        "summary": "主持人创建知识竞赛（从已发布题目中抽题）", "security": SESSION_AUTH,
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["title"],
+            "properties": {"title": {"type": "string"}, "room_id": {"type": "integer"},
+                           "questions": {"type": "integer", "default": 10}, "seconds": {"type": "integer", "default": 20},
+                           "team_mode": {"type": "boolean"}, "category_id": {"type": "integer"},
+                           "question_ids": {"type": "array", "items": {"type": "integer"}}}}}}},
+        "responses": {"201": _json(_CONTEST_STATE), **_errors(400, 401, 403)}}},
+    "/api/contests/{contest_id}/results": {"get": {
+        "summary": "竞赛成绩", "security": SESSION_AUTH, "parameters": [_CONTEST],
+        "responses": {"200": _json(OBJ), **_errors(401, 403, 404)}}},
+    "/api/contests/{contest_id}/results.xlsx": {"get": {
+        "summary": "竞赛成绩 Excel", "security": SESSION_AUTH, "parameters": [_CONTEST],
+        "responses": {"200": {"description": "xlsx", "content": {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}}}}, **_errors(401, 403, 404)}}},
+    "/api/contests/{contest_id}/me": {"get": {
+        "summary": "选手手机：竞赛当前状态、本人得分与名次、实时推送票据", "parameters": [_CONTEST],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "contest": _CONTEST_STATE, "me": OBJ, "ticket": {"type": "string"}, "ws_url": {"type": "string"},
+            "server_time": {"type": "string", "format": "date-time"}}}), **_errors(401)}}},
+    "/api/contests/{contest_id}/answers": {"post": {
+        "summary": "选手作答（迟到、重复、未开始的题、伪造的选手均被拒绝）", "parameters": [_CONTEST],
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["index", "answer"],
+            "properties": {"player_id": {"type": "integer"}, "secret": {"type": "string"},
+                           "index": {"type": "integer"}, "answer": {"type": "string"}}}}}},
+        "responses": {"201": _json({"type": "object", "properties": {
+            "accepted": {"type": "boolean"}, "index": {"type": "integer"}, "elapsed_ms": {"type": "integer"}}}),
+            **_errors(400, 403, 409)}}},
+})
+STUDY_PATHS["/api/device/contests/{contest_id}/join"] = {"post": {
+    "summary": "终端上已登录的党员在终端参加本活动室的竞赛", "security": DEVICE_AUTH, "parameters": [_CONTEST],
+    "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["member_id"],
+        "properties": {"member_id": {"type": "integer"}}}}}},
+    "responses": {"201": _json({"type": "object", "properties": {
+        "player_id": {"type": "integer"}, "secret": {"type": "string"}, "me": OBJ}}), **_errors(400, 401, 409)}}}
+STUDY_PATHS["/api/device/contests/{contest_id}/players/{player_id}"] = {"get": {
+    "summary": "终端上的选手：得分与名次（请求头 X-Player-Secret）", "security": DEVICE_AUTH,
+    "parameters": [_CONTEST, {"name": "player_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "responses": {"200": _json(OBJ), **_errors(401, 403)}}}
+_ITEM = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_SUMMARY_ITEM = {"type": "object", "description": "id, kind, title, summary, category_id, category, tags, initials, "
+                 "cover_url, media_url, media_mime, media_size, duration_seconds, page_count, author_name, "
+                 "source, published_at, updated_at"}
+_PRACTICE_AUTH: list[dict[str, list[str]]] = [{"deviceToken": []}, {"phoneCookie": []}]
+_MEMBER_BODY = {"content": {"application/json": {"schema": {"type": "object", "properties": {
+    "member_id": {"type": "integer", "description": "终端提交时必填；手机以 Cookie 为准"}}}}}}
+_SET = {"type": "object", "description": "id, kind, level, day, questions [{position, id, stem, kind, options}], "
+        "answered, correct, finished, passed, next"}
+STUDY_PATHS.update({
+    "/api/practice/daily": {"post": {"summary": "今天的每日答题（同一天重复请求得到同一组题）", "security": _PRACTICE_AUTH,
+                                     "requestBody": _MEMBER_BODY, "responses": {"200": _json(_SET), **_errors(400, 401, 404)}}},
+    "/api/practice/levels": {"get": {"summary": "答题闯关各关状态与最佳连对", "security": _PRACTICE_AUTH,
+                                     "parameters": [{"name": "member_id", "in": "query", "schema": {"type": "integer"}}],
+                                     "responses": {"200": _json(OBJ), **_errors(401, 404)}}},
+    "/api/practice/levels/{level}": {"post": {
+        "summary": "开始第 level 关（须已通过上一关）", "security": _PRACTICE_AUTH, "requestBody": _MEMBER_BODY,
+        "parameters": [{"name": "level", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"201": _json(_SET), **_errors(400, 401, 404, 409)}}},
+    "/api/practice/streak": {"post": {"summary": "开始挑战连对（答错即止）", "security": _PRACTICE_AUTH,
+                                      "requestBody": _MEMBER_BODY, "responses": {"201": _json(_SET), **_errors(400, 401)}}},
+    "/api/practice/{set_id}/answers": {"post": {
+        "summary": "作答一题：返回对错、正确答案与解析；重复作答、不在本组的题、已结束的练习均被拒绝",
+        "security": _PRACTICE_AUTH,
+        "parameters": [{"name": "set_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["position", "answer"],
+            "properties": {"member_id": {"type": "integer"}, "position": {"type": "integer"}, "answer": {"type": "string"}}}}}},
+        "responses": {"200": _json(OBJ), **_errors(400, 401, 404, 409)}}},
+})
+STUDY_PATHS["/api/device/members/{member_id}/recommendations"] = {"get": {
+    "summary": "为你推荐：终端上已登录党员的未学内容，附推荐理由", "security": DEVICE_AUTH,
+    "parameters": [{"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                   {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 8}}],
+    "responses": {"200": _json({"type": "object", "properties": {"items": {"type": "array", "items": {
+        "type": "object", "properties": {"item": OBJ, "score": {"type": "number"},
+                                         "reasons": {"type": "array", "items": {"type": "string"}}}}}}}),
+                  **_errors(401, 404)}}}
+STUDY_PATHS.update({
+    "/api/content/categories": {"get": {"summary": "学习内容分类及已发布数量", "responses": {"200": _json(OBJ)}}},
+    "/api/content/items": {"get": {
+        "summary": "已发布的学习内容（最新在前）",
+        "parameters": [{"name": "category_id", "in": "query", "schema": {"type": "integer"}},
+                       {"name": "kind", "in": "query", "schema": {"enum": ["article", "video", "pdf", "poster", "audio"]}},
+                       {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 500}},
+                       {"name": "offset", "in": "query", "schema": {"type": "integer"}}],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "items": {"type": "array", "items": _SUMMARY_ITEM}, "total": {"type": "integer"}}}), **_errors(400)}}},
+    "/api/content/search": {"get": {
+        "summary": "搜索：q 为中文（标题、摘要、正文、标签包含），initials 为拼音首字母（如 DZ）",
+        "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}},
+                       {"name": "initials", "in": "query", "schema": {"type": "string"}},
+                       {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+        "responses": {"200": _json({"type": "object", "properties": {"items": {"type": "array", "items": _SUMMARY_ITEM}}}),
+                      **_errors(400)}}},
+    "/api/content/items/{item_id}": {"get": {
+        "summary": "一条已发布内容：摘要字段，加上 body_html（网页）和 blocks（终端排版用）",
+        "parameters": [_ITEM], "responses": {"200": _json(_SUMMARY_ITEM), **_errors(404)}}},
+    "/api/content/items/{item_id}/pages/{number}.png": {"get": {
+        "summary": "PDF 的第 number 页（PNG，width 取 600–1800 中最接近的宽度）",
+        "parameters": [_ITEM, {"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}},
+                       {"name": "width", "in": "query", "schema": {"type": "integer", "default": 1200}}],
+        "responses": {"200": {"description": "PNG", "content": {"image/png": {"schema": {"type": "string",
+                                                                                          "format": "binary"}}}},
+                      **_errors(404)}}},
+})
+for _action, _summary in (("start", "开始竞赛（第一题）"), ("next", "下一题（最后一题后结束）"),
+                          ("close", "提前收题"), ("finish", "结束竞赛")):
+    STUDY_PATHS[f"/api/contests/{{contest_id}}/{_action}"] = {"post": {
+        "summary": "主持人：" + _summary, "security": SESSION_AUTH, "parameters": [_CONTEST],
+        "responses": {"200": _json(_CONTEST_STATE), **_errors(401, 403, 404, 409)}}}
+PATHS.update(STUDY_PATHS)
+
 
 def spec() -> dict[str, Any]:
     return {
@@ -206,6 +376,10 @@ def spec() -> dict[str, Any]:
                                           "meeting_id": {"type": "integer"}, "member": OBJ,
                                           "signed_at": {"type": "string"}, "late": {"type": "boolean"},
                                           "guest": {"type": "boolean"}}},
+                "StudySummary": {"type": "object", "required": ["member", "minutes", "points"], "properties": {
+                    "member": OBJ, "minutes": OBJ, "points": OBJ, "items_studied": {"type": "integer"},
+                    "items_completed": {"type": "integer"}, "recent": {"type": "array", "items": OBJ},
+                    "recent_points": {"type": "array", "items": OBJ}}},
                 "Pairing": {"type": "object", "required": ["status"], "properties": {
                     "status": {"enum": ["pending", "approved", "expired"]}, "claim": {"type": "string"},
                     "pairing_code": {"type": "string"}, "expires_at": {"type": "string"},

@@ -10,7 +10,6 @@ PIN: a new PIN signs every phone out) until they sign out of it, and the next sc
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import Any
 
@@ -49,7 +48,7 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 
 def _pin_fingerprint(member: Member) -> str:
-    return hashlib.sha256((member.pin_hash or "").encode()).hexdigest()[:12]
+    return meetings.pin_fingerprint(member)
 
 
 def phone_cookie_value(secret_key: str, member: Member) -> str:
@@ -57,8 +56,8 @@ def phone_cookie_value(secret_key: str, member: Member) -> str:
     return URLSafeTimedSerializer(secret_key, salt="phone-member").dumps({"m": member.id, "p": _pin_fingerprint(member)})
 
 
-def remembered_member() -> Member | None:
-    """The member this phone is remembered for, if the cookie is genuine and their PIN unchanged."""
+def phone_claim() -> tuple[int, str] | None:
+    """The (member id, PIN fingerprint) a genuine cookie claims, without reading the database."""
     raw = request.cookies.get(PHONE_COOKIE)
     if not raw:
         return None
@@ -66,8 +65,16 @@ def remembered_member() -> Member | None:
         data = _serializer("phone-member").loads(raw, max_age=PHONE_COOKIE_DAYS * 86400)
     except (BadSignature, SignatureExpired):
         return None
-    member = db().get(Member, data.get("m")) if isinstance(data, dict) else None
-    if member is None or not member.active or data.get("p") != _pin_fingerprint(member):
+    if not isinstance(data, dict) or not isinstance(data.get("m"), int):
+        return None
+    return int(data["m"]), str(data.get("p") or "")
+
+
+def remembered_member() -> Member | None:
+    """The member this phone is remembered for, if the cookie is genuine and their PIN unchanged."""
+    claim = phone_claim()
+    member = db().get(Member, claim[0]) if claim else None
+    if member is None or claim is None or not member.active or claim[1] != _pin_fingerprint(member):
         return None
     return member
 
@@ -201,12 +208,12 @@ def api_sign_in(meeting_id: int) -> Any:
                  settings.qr_rotate_seconds)
     except qr.TokenRefused as refusal:
         raise Invalid(REFUSALS[refusal.reason], code=f"token_{refusal.reason}") from None
-    member = remembered_member()
-    if member is None:
+    claim = phone_claim()  # checked against the member's row by the writer, with the rest of its batch
+    if claim is None:
         raise NotAuthenticated(_("请先用党员编号和密码登录。"))
     client_id = str(body.get("client_id") or "")[:64] or None
-    return _answer_json(writer().sign_in(meeting_id=meeting_id, member_id=member.id, method=SignInMethod.QR,
-                                         client_id=client_id))
+    return _answer_json(writer().sign_in(meeting_id=meeting_id, member_id=claim[0], method=SignInMethod.QR,
+                                         client_id=client_id, pin_fingerprint=claim[1]))
 
 
 @bp.get("/api/device/roster")

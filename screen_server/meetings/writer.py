@@ -7,8 +7,10 @@ this writer and wait for its answer; the writer takes whatever has queued (up to
 ``record_sign_in`` for each in one transaction, commits once, and answers them all. Nothing is
 acknowledged before its commit, so no acknowledged sign-in is ever lost.
 
-A request whose own check fails (window closed, unknown member) gets its own error without affecting
-the batch; if the commit itself fails, each request of the batch is retried alone.
+The batch is recorded by ``services.record_sign_ins``, which reads what it needs for all of it in a
+few queries (not several per sign-in). A request whose own check fails (window closed, unknown
+member) gets its own error without affecting the batch; if the commit itself fails, each request of
+the batch is retried alone.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,10 +70,11 @@ class SignInWriter:
                     self._thread.start()
 
     def submit(self, *, meeting_id: int, member_id: int, method: SignInMethod, client_id: str | None = None,
-               device_id: int | None = None) -> Future[SignInAnswer]:
+               device_id: int | None = None, pin_fingerprint: str | None = None) -> Future[SignInAnswer]:
+        """``pin_fingerprint``: a phone's cookie claim, checked against the member's PIN in the batch."""
         self._ensure_started()
         job = _Job({"meeting_id": meeting_id, "member_id": member_id, "method": method, "client_id": client_id,
-                    "device_id": device_id})
+                    "device_id": device_id, "pin_fingerprint": pin_fingerprint})
         self._queue.put(job)
         return job.future
 
@@ -103,11 +105,10 @@ class SignInWriter:
             self._write(batch)
 
     def _write(self, batch: list[_Job]) -> None:
-        answers: list[tuple[_Job, Callable[[], None]]] = []
         try:
             with self._session_factory() as session:
-                for job in batch:
-                    answers.append((job, self._one(session, job)))
+                results = services.record_sign_ins(session, self._settings, [job.kwargs for job in batch])
+                answers = [self._answer(result) for result in results]
                 session.commit()
         except Exception:
             log.exception("a sign-in batch of %d failed to commit; retrying one by one", len(batch))
@@ -117,19 +118,17 @@ class SignInWriter:
             else:
                 batch[0].future.set_exception(RuntimeError("sign-in could not be stored"))
             return
-        for _job, resolve in answers:
-            resolve()
+        for job, answer in zip(batch, answers, strict=True):  # only now, after the commit
+            if isinstance(answer, DomainError):
+                job.future.set_exception(answer)
+            else:
+                job.future.set_result(answer)
 
-    def _one(self, session: Session, job: _Job) -> Callable[[], None]:
-        """Record one sign-in inside the batch's transaction; return how to answer it after commit."""
-        # record_sign_in checks everything before it changes anything, so a refused request leaves
-        # nothing behind in the batch's transaction and needs no savepoint.
-        try:
-            result = services.record_sign_in(session, self._settings, **job.kwargs)
-        except DomainError as exc:
-            refusal = exc  # the name ``exc`` is unbound once the except block ends
-            return lambda: job.future.set_exception(refusal)
+    @staticmethod
+    def _answer(result: services.SignInResult | DomainError) -> SignInAnswer | DomainError:
+        """Plain values for the HTTP side (read before the session closes)."""
+        if isinstance(result, DomainError):
+            return result
         a, m = result.attendance, result.meeting
-        answer = SignInAnswer(result.created, result.message, m.id, m.title, a.member.id, a.member.name,
-                              a.signed_at.isoformat(), a.late, a.guest)
-        return lambda: job.future.set_result(answer)
+        return SignInAnswer(result.created, result.message, m.id, m.title, a.member.id, a.member.name,
+                            a.signed_at.isoformat(), a.late, a.guest)

@@ -186,8 +186,8 @@ class PushServer:
             kind = data.get("kind")
             if kind == "user" and isinstance(data.get("user_id"), int):
                 return Viewer("user", user_id=int(data["user_id"]))  # type: ignore[call-overload]
-            if kind == "room" and isinstance(data.get("room_id"), int):
-                return Viewer("room", room_id=int(data["room_id"]))  # type: ignore[call-overload]
+            if kind in ("room", "player") and isinstance(data.get("room_id"), int):
+                return Viewer(str(kind), room_id=int(data["room_id"]))  # type: ignore[call-overload]
         return None
 
     async def _refuse(self, ws: ServerConnection, message: str) -> None:

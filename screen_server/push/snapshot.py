@@ -21,14 +21,16 @@ class SnapshotBuilder:
     def __init__(self, settings: Settings, session_factory: sessionmaker[Session]) -> None:
         self._settings = settings
         self._session_factory = session_factory
-        self._providers: list[Provider] = []
+        self._providers: list[tuple[Provider, frozenset[str]]] = []
 
-    def register(self, provider: Provider) -> None:
-        self._providers.append(provider)
+    def register(self, provider: Provider, kinds: tuple[str, ...] = ("device", "room", "user")) -> None:
+        """Add ``provider`` for the viewers of ``kinds`` (a contest player's phone gets only its part)."""
+        self._providers.append((provider, frozenset(kinds)))
 
     def build(self, viewer: Viewer) -> dict[str, Any]:
         state: dict[str, Any] = {}
         with self._session_factory() as session:
-            for provider in self._providers:
-                state.update(provider(session, self._settings, viewer))
+            for provider, kinds in self._providers:
+                if viewer.kind in kinds:
+                    state.update(provider(session, self._settings, viewer))
         return state

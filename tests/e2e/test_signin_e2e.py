@@ -11,20 +11,17 @@ thread keeps pumping Kivy frames.
 from __future__ import annotations
 
 import concurrent.futures
-import dataclasses
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from screen_server.config import Settings
-from screen_server.demo import MEMBER_PIN, seed_demo
+from screen_server.demo import MEMBER_PIN
 from screen_server.meetings.models import Attendance, SignInMethod
 from screen_server.org.models import Member
 from screen_server.org.services import mask_name
 from screen_server.runner import RoomServer
-from screen_server.runtime import build_runtime
 from tests.helpers.browser import PHONE, chromium
 
 pytestmark = [pytest.mark.kiosk, pytest.mark.browser]
@@ -58,20 +55,6 @@ def sign_in_on_a_phone(url: str, shots: Path) -> str:
         page.get_by_text("签到成功").first.wait_for(timeout=PHONE_WAIT_MS)
         page.screenshot(path=str(shots / "3-phone-signed-in.png"), full_page=True)
         return page.inner_text("body")
-
-
-@pytest.fixture
-def demo_server(settings: Settings) -> Any:
-    """The demo organisation on a live server that approves kiosks into the demo room by itself."""
-    settings = dataclasses.replace(settings, auto_approve_room="demo")
-    server = RoomServer(settings, runtime=build_runtime(settings, apply_migrations=False)).start()
-    try:
-        with server.runtime.session_factory() as s:
-            seed_demo(s, settings)
-            s.commit()
-        yield server
-    finally:
-        server.stop()
 
 
 def test_a_phone_signs_in_from_the_walls_qr_and_the_wall_shows_it(

@@ -79,7 +79,7 @@ def test_sign_in_words_for_the_wall_and_the_terminal_tile() -> None:
         "extra": "请假 3 人  ·  列席 2 人",
     }
     assert present.signin_numbers(None)["extra"] == "请假 0 人"
-    soon = (dt.datetime.now().astimezone() + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
+    soon = (dt.datetime.now(present.ROOM_TZ[0]) + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
     line = present.meeting_line({"type_label": "党课", "starts_at": soon.isoformat()})
     assert line == f"党课  ·  {soon:%H:%M} 开始"
     assert "月" in present.meeting_line({"type_label": "党课", "starts_at": "2020-01-02T07:00:00+00:00"})

@@ -1,0 +1,116 @@
+"""Chinese full-text search over published items, on SQLite and PostgreSQL alike.
+
+Chinese has no spaces between words, and the terms members look for are often two characters (党章,
+廉政). So each item keeps a search document (``Item.search_doc``) in which every Han character is its
+own token ("党 章 党 规"), and a query is a *phrase* of its characters: "党章" matches exactly the items
+holding 党 followed by 章, at any length, through the index:
+
+- SQLite: an FTS5 table (``content_search``, unicode61 tokens) kept in step with ``content_items`` by
+  triggers; the query is ``MATCH '"党 章"'``.
+- PostgreSQL: a GIN index on ``to_tsvector('simple', search_doc)``; the query is
+  ``phraseto_tsquery('simple', '党 章')``.
+
+Pinyin initials (``DZ`` for 党章) match ``Item.pinyin_initials``. Title hits come first, then the newest.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, event, func, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from content.markdown import to_plain_text
+from content.models import Item, ReviewStatus
+
+MAX_QUERY = 50
+_HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+_WORD = re.compile(r"[0-9A-Za-z]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def spaced(text_: str) -> str:
+    """Text with every Han character standing alone ("党章 ABC" → "党 章 ABC")."""
+    folded = unicodedata.normalize("NFKC", text_ or "").lower()
+    return " ".join(_HAN.sub(r" \1 ", folded).split())
+
+
+def document(item: Item) -> str:
+    """What an item is found by: its title, summary, body text and tag names."""
+    parts: Iterable[str] = (item.title or "", item.summary or "", to_plain_text(item.body_markdown or ""),
+                            " ".join(t.name for t in item.tags))
+    return spaced(" ".join(parts))
+
+
+def query_tokens(query: str) -> list[str]:
+    folded = unicodedata.normalize("NFKC", query or "").lower()[:MAX_QUERY]
+    return _WORD.findall(folded)
+
+
+def _published() -> Select[Any]:
+    return (select(Item).where(Item.status == ReviewStatus.PUBLISHED)
+            .options(selectinload(Item.tags), selectinload(Item.category), selectinload(Item.cover_media),
+                     selectinload(Item.main_media)))
+
+
+def search(session: Session, query: str, *, limit: int = 50) -> Sequence[Item]:
+    """Published items whose text holds ``query`` (its characters in that order)."""
+    tokens = query_tokens(query)
+    if not tokens:
+        return []
+    phrase = " ".join(tokens)
+    stmt = _published()
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.where(func.to_tsvector(text("'simple'"), Item.search_doc)
+                          .op("@@")(func.phraseto_tsquery(text("'simple'"), phrase)))
+    else:
+        matching = select(text("rowid")).select_from(text("content_search")).where(
+            text("content_search MATCH :phrase")).scalar_subquery()
+        stmt = stmt.where(Item.id.in_(matching)).params(phrase='"' + phrase.replace('"', " ") + '"')
+    in_title = Item.title.contains("".join(tokens)) if all(len(t) == 1 for t in tokens) else Item.title.contains(query)
+    stmt = stmt.order_by(in_title.desc(), Item.published_at.desc(), Item.id.desc()).limit(max(1, min(limit, 500)))
+    return session.scalars(stmt).all()
+
+
+def search_initials(session: Session, letters: str, *, limit: int = 50) -> Sequence[Item]:
+    """Published items whose title's pinyin initials contain ``letters`` (DZ finds 党章, 党支部…)."""
+    typed = "".join(c for c in (letters or "").upper() if "A" <= c <= "Z")[:20]
+    if not typed:
+        return []
+    stmt = _published().where(Item.pinyin_initials.contains(typed))
+    stmt = stmt.order_by(Item.pinyin_initials.startswith(typed).desc(), Item.published_at.desc(),
+                         Item.id.desc()).limit(max(1, min(limit, 500)))
+    return session.scalars(stmt).all()
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_documents(session: Session, _context: object, _instances: object) -> None:
+    """Every item about to be written gets its search document (tags included) rebuilt."""
+    with session.no_autoflush:  # reading an item's tags must not start another flush
+        for obj in [*session.new, *session.dirty]:
+            if isinstance(obj, Item):
+                doc = document(obj)
+                if obj.search_doc != doc:
+                    obj.search_doc = doc
+
+
+def rebuild(session: Session) -> int:
+    """Recompute every item's document (after an upgrade); return how many changed."""
+    changed = 0
+    for item in session.scalars(select(Item).options(selectinload(Item.tags))):
+        doc = document(item)
+        if item.search_doc != doc:
+            item.search_doc = doc
+            changed += 1
+    session.flush()
+    return changed
+
+
+def matches(item_text: str, query: str) -> bool:
+    """The same rule as the index, in Python (for tests and for a terminal's offline search)."""
+    return " ".join(query_tokens(query)) in spaced(item_text)
+
+
+__all__ = ["document", "matches", "rebuild", "search", "search_initials", "spaced"]

@@ -1,0 +1,78 @@
+"""What a wall shows now, as plain Python: an emergency message first, then an admin's manual switch,
+then an open meeting's sign-in (when the plan allows), then a timed panel, else its idle loop.
+
+The plan (``state.screen``) arrives in the snapshot and in ``screen.updated``; it is kept on disk with
+the snapshot, so a wall that loses the server goes on playing the last plan it had. No Kivy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+SCREENS = {"announcements": "wall", "stats": "wall_stats", "leaderboard": "wall_board", "item": "wall_media"}
+LONG_AGO = dt.datetime.min.replace(tzinfo=dt.UTC)
+DEFAULT_LOOP = ({"show": "announcements", "seconds": 20}, {"show": "stats", "seconds": 30},
+                {"show": "leaderboard", "seconds": 20})
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    screen: str
+    entry: dict[str, Any] = field(default_factory=dict)  # the loop entry or emergency behind it
+    reason: str = "loop"  # emergency | override | signin | slot | loop
+
+
+def emergencies_for(state: Any) -> list[dict[str, Any]]:
+    room_id = (state.room or {}).get("id")
+    return [e for e in state.emergencies if not e.get("room_ids") or room_id in e.get("room_ids")]
+
+
+def schedule_of(state: Any) -> dict[str, Any]:
+    return dict((state.screen or {}).get("schedule") or {"loop": list(DEFAULT_LOOP), "slots": [],
+                                                           "auto_signin": True, "auto_contest": True})
+
+
+def loop_of(state: Any) -> list[dict[str, Any]]:
+    """The loop entries this wall can show now (the panels need their data: no stats, no stats page)."""
+    entries = [e for e in schedule_of(state).get("loop") or DEFAULT_LOOP if e.get("show") in SCREENS]
+    usable = [e for e in entries if e.get("show") != "stats" or state.stats]
+    return usable or [{"show": "announcements", "seconds": 20}]
+
+
+def local_now(state: Any, now_utc: dt.datetime) -> dt.datetime:
+    minutes = int((state.screen or {}).get("utc_offset_minutes") or 480)
+    return now_utc.astimezone(dt.timezone(dt.timedelta(minutes=minutes)))
+
+
+def choose(state: Any, now_utc: dt.datetime, loop_index: int,
+           podium_until: dt.datetime = LONG_AGO) -> Choice:
+    urgent = emergencies_for(state)
+    if urgent:
+        return Choice("wall_emergency", urgent[0], "emergency")
+    override = (state.screen or {}).get("override")
+    if override:
+        show = override.get("show")
+        if show == "signin":
+            return Choice("signin_wall" if state.signin else "wall", {}, "override")
+        if show in SCREENS:
+            return Choice(SCREENS[show], {}, "override")
+    plan = schedule_of(state)
+    contest = state.contest or {}
+    if contest and contest.get("status") != "finished" and plan.get("auto_contest", True):
+        return Choice("wall_contest", {}, "contest")
+    if contest.get("status") == "finished" and plan.get("auto_contest", True) and podium_until > now_utc:
+        return Choice("wall_contest", {}, "contest")
+    if state.signin and plan.get("auto_signin", True):
+        return Choice("signin_wall", {}, "signin")
+    if state.poll:
+        return Choice("wall_poll", {}, "poll")
+    local = local_now(state, now_utc)
+    hm = local.strftime("%H:%M")
+    for slot in plan.get("slots") or []:
+        if local.weekday() in slot.get("days", range(7)) and slot.get("start", "") <= hm < slot.get("end", ""):
+            return Choice(SCREENS.get(slot.get("show"), "wall"), slot, "slot")
+    loop = loop_of(state)
+    entry = loop[loop_index % len(loop)]
+    return Choice(SCREENS[entry["show"]], entry, "loop")

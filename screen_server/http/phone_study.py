@@ -1,0 +1,65 @@
+"""Studying on a phone: ``/m/items/<id>`` (what a terminal's "continue on your phone" QR opens), the
+library list ``/m/items`` and the member's own page ``/m/me``.
+
+Articles are the same sanitised HTML the admin previews; videos and audio play with the browser's
+own controls (seek works: the media endpoint answers range requests); PDFs are their pages as images.
+A remembered phone (the sign-in cookie) reports its active study time as spans, like a terminal; a
+phone that is not remembered may read, and is told that the time is not counted.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request, url_for
+from sqlalchemy import select
+
+from content import services as content
+from content.markdown import render_markdown
+from content.models import Category, Item, ReviewStatus
+from screen_server.errors import DomainError
+from screen_server.http.common import db, runtime
+from screen_server.http.content import page_count, summary
+from screen_server.http.phone import phone_page
+from screen_server.http.signin import remembered_member
+from screen_server.points import leaderboard
+from screen_server.study import services as study
+from screen_server.study.recommend import recommend
+
+bp = Blueprint("phone_study", __name__)
+
+
+@bp.get("/m/items/<int:item_id>")
+def item_page(item_id: int) -> Response:
+    try:
+        found = content.get_published(db(), item_id)
+    except DomainError as exc:
+        return phone_page("refused.html", 404, message=exc.message)
+    member = remembered_member()
+    record = study.progress_of(db(), member.id, [found.id]).get(found.id) if member else None
+    pages = page_count(found) or 0
+    resp = phone_page("item.html", connect="'self'" if member else "", item=found, info=summary(found),
+                      body=render_markdown(found.body_markdown), member=member, record=record, pages=pages,
+                      spans_url=url_for("study.post_spans"))
+    return resp
+
+
+@bp.get("/m/items")
+def items_page() -> Response:
+    category = request.args.get("category_id", type=int)
+    query = (select(Item).where(Item.status == ReviewStatus.PUBLISHED)
+             .order_by(Item.published_at.desc(), Item.id.desc()).limit(60))
+    if category:
+        query = query.where(Item.category_id == category)
+    cats = db().scalars(select(Category).order_by(Category.position, Category.id)).all()
+    return phone_page("items.html", items=db().scalars(query).all(), categories=cats, current=category)
+
+
+@bp.get("/m/me")
+def me_page() -> Response:
+    member = remembered_member()
+    if member is None:
+        return phone_page("me.html", member=None)
+    data = study.summary(db(), member)
+    ranks = {p: leaderboard.member_rank(db(), member.id, p) for p in ("week", "all")}
+    recs = recommend(db(), member, limit=5)
+    return phone_page("my_study.html", member=member, data=data, ranks=ranks, recs=recs,
+                      mask=runtime().settings.mask_names)

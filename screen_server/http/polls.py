@@ -1,0 +1,54 @@
+"""Voting from a phone: ``/v/<poll>`` (what the wall's QR opens). A remembered phone votes with one
+tap; others identify once with number and PIN. The page says whether the ballot is anonymous."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from screen_server.errors import DomainError, NotAuthenticated
+from screen_server.http.common import db, run, runtime
+from screen_server.http.phone import phone_page
+from screen_server.http.signin import PHONE_COOKIE, PHONE_COOKIE_DAYS, phone_cookie_value, remembered_member
+from screen_server.org import services as org
+from screen_server.polls import services as polls
+
+bp = Blueprint("polls", __name__)
+
+
+@bp.get("/v/<int:poll_id>")
+def vote_page(poll_id: int) -> Response:
+    try:
+        poll = polls.get_poll(db(), poll_id)
+    except DomainError as exc:
+        return phone_page("refused.html", 404, message=exc.message)
+    member = remembered_member()
+    voted = bool(member and polls.has_voted(db(), poll.id, member.id))
+    return phone_page("poll.html", poll=poll, member=member, voted=voted, results=polls.results(db(), poll))
+
+
+@bp.post("/v/<int:poll_id>")
+def vote(poll_id: int) -> Response:
+    try:
+        poll = polls.get_poll(db(), poll_id)
+    except DomainError as exc:
+        return phone_page("refused.html", 404, message=exc.message)
+    member = remembered_member()
+    fresh = member is None
+    try:
+        if member is None:
+            member = org.authenticate_member(db(), request.form.get("number", ""), request.form.get("pin", ""))
+        choices: list[Any] = [int(c) for c in request.form.getlist("choice") if c.isdigit()]
+        results = run(polls.vote, db(), poll.id, member, choices)
+    except NotAuthenticated as exc:
+        return phone_page("poll.html", 401, poll=poll, member=None, voted=False, error=exc.message,
+                          results=polls.results(db(), poll))
+    except DomainError as exc:
+        return phone_page("poll.html", exc.status, poll=poll, member=member, voted=exc.code == "voted",
+                          error=exc.message, results=polls.results(db(), poll))
+    resp = phone_page("poll.html", poll=poll, member=member, voted=True, thanks=True, results=results)
+    if fresh:
+        resp.set_cookie(PHONE_COOKIE, phone_cookie_value(runtime().settings.secret_key, member),
+                        max_age=PHONE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax", path="/")
+    return resp

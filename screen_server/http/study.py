@@ -1,0 +1,175 @@
+"""Study over HTTP: terminals and phones report study spans; a member identifies at a terminal with
+number and PIN, or by scanning the terminal's login QR with their remembered phone; members read
+their own minutes and points.
+
+A terminal is trusted to say which member studied: it is a paired device, and it only names a member
+who has just typed their PIN or confirmed on their phone. A phone can only report for the member its
+signed cookie names, and only from pages of this server (the Origin must be ours).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from screen_server import protocol
+from screen_server.bus import emit
+from screen_server.devices.models import Device, DeviceStatus
+from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
+from screen_server.http.common import current_device, db, json_body, run, runtime
+from screen_server.http.phone import phone_page
+from screen_server.http.signin import PHONE_COOKIE, PHONE_COOKIE_DAYS, phone_cookie_value, remembered_member
+from screen_server.i18n import _
+from screen_server.org import services as org
+from screen_server.org.models import Member
+from screen_server.study import services as study
+
+bp = Blueprint("study", __name__)
+
+LOGIN_QR_SECONDS = 180  # a terminal's login QR is good this long (the terminal asks for a new one)
+LOGIN_SALT = "terminal-login"
+
+
+def member_data(member: Member) -> dict[str, Any]:
+    return {"id": member.id, "number": member.number, "name": member.name,
+            "branch": member.branch.name if member.branch else ""}
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(runtime().settings.secret_key, salt=LOGIN_SALT)
+
+
+def _spans(body: dict[str, Any]) -> list[Any]:
+    spans = body.get("spans")
+    if not isinstance(spans, list):
+        raise Invalid(_("请求中缺少学习记录列表 spans。"))
+    return spans
+
+
+@bp.post("/api/study/spans")
+def post_spans() -> Any:
+    """Study spans from a terminal (device token; each span names its member) or a remembered phone."""
+    body = json_body()
+    if request.headers.get("Authorization"):
+        device = current_device()
+        result = run(study.record_spans, db(), _spans(body), source="terminal", device_id=device.id)
+    else:
+        _same_origin()
+        member = remembered_member()
+        if member is None:
+            raise NotAuthenticated(_("请先在手机上登记党员编号和密码。"))
+        result = run(study.record_spans, db(), _spans(body), source="phone", member_id=member.id)
+    return jsonify(result.as_json())
+
+
+def _same_origin() -> None:
+    """A cookie-authenticated write must come from this server's own pages (no cross-site posting)."""
+    origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    if origin and urlsplit(origin).netloc != request.host:
+        raise Forbidden(_("请求来源不明。"))
+
+
+@bp.get("/api/study/me")
+def my_study() -> Any:
+    member = remembered_member()
+    if member is None:
+        raise NotAuthenticated(_("请先在手机上登记党员编号和密码。"))
+    return jsonify(study.summary(db(), member).as_json())
+
+
+@bp.post("/api/device/members/login")
+def member_login() -> Any:
+    """A member identifies at a terminal with number and PIN; the answer is what the terminal shows."""
+    current_device()
+    body = json_body()
+    member = org.authenticate_member(db(), str(body.get("number") or ""), str(body.get("pin") or ""))
+    return jsonify(study.summary(db(), member).as_json())
+
+
+@bp.get("/api/device/members/<int:member_id>/summary")
+def member_summary(member_id: int) -> Any:
+    current_device()
+    member = db().get(Member, member_id)
+    if member is None or not member.active:
+        raise NotFound(_("党员不存在或已停用。"))
+    return jsonify(study.summary(db(), member).as_json())
+
+
+@bp.get("/api/device/members/<int:member_id>/recommendations")
+def member_recommendations(member_id: int) -> Any:
+    """为你推荐 for the member logged in at this terminal, each with its reasons."""
+    from screen_server.http.content import summary as item_summary
+    from screen_server.study.recommend import recommend
+
+    current_device()
+    member = db().get(Member, member_id)
+    if member is None or not member.active:
+        raise NotFound(_("党员不存在或已停用。"))
+    limit = max(1, min(request.args.get("limit", 8, type=int) or 8, 30))
+    return jsonify({"items": [r.as_json(item_summary) for r in recommend(db(), member, limit=limit)]})
+
+
+@bp.post("/api/device/login-qr")
+def login_qr() -> Any:
+    """A fresh login QR for this terminal: scanned by a remembered phone, it logs that member in here."""
+    device = current_device()
+    token = _serializer().dumps({"d": device.id, "n": secrets.token_urlsafe(6)})
+    base = (runtime().settings.public_url or request.host_url).rstrip("/")
+    return jsonify({"url": f"{base}{url_for('study.terminal_login', token=token)}", "seconds": LOGIN_QR_SECONDS})
+
+
+# --- the phone side of the terminal's login QR -------------------------------------------------------
+
+
+
+def _terminal(token: str) -> Device:
+    try:
+        data = _serializer().loads(token, max_age=LOGIN_QR_SECONDS)
+    except SignatureExpired:
+        raise Invalid(_("二维码已过期，请在终端上重新点击“扫码登录”。"), code="expired") from None
+    except BadSignature:
+        raise Invalid(_("二维码无效，请扫描活动室终端上的登录二维码。"), code="forged") from None
+    device = db().get(Device, data.get("d")) if isinstance(data, dict) else None
+    if device is None or device.status != DeviceStatus.APPROVED:
+        raise Invalid(_("该终端已停用。"), code="revoked")
+    return device
+
+
+@bp.get("/t/<token>")
+def terminal_login(token: str) -> Response:
+    try:
+        device = _terminal(token)
+    except DomainError as exc:
+        return phone_page("refused.html", 403, message=exc.message)
+    return phone_page("terminal_login.html", device=device, member=remembered_member(), token=token)
+
+
+@bp.post("/t/<token>")
+def confirm_terminal_login(token: str) -> Response:
+    try:
+        device = _terminal(token)
+    except DomainError as exc:
+        return phone_page("refused.html", 403, message=exc.message)
+    member = remembered_member()
+    fresh = member is None
+    if member is None:
+        try:
+            member = org.authenticate_member(db(), request.form.get("number", ""), request.form.get("pin", ""))
+        except NotAuthenticated as exc:
+            return phone_page("terminal_login.html", 401, device=device, member=None, token=token,
+                               error=exc.message, number=request.form.get("number", ""))
+    run(_announce_login, device, member)
+    resp = phone_page("terminal_login_done.html", device=device, member=member)
+    if fresh:
+        resp.set_cookie(PHONE_COOKIE, phone_cookie_value(runtime().settings.secret_key, member),
+                        max_age=PHONE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax", path="/")
+    return resp
+
+
+def _announce_login(device: Device, member: Member) -> None:
+    summary = study.summary(db(), member).as_json()
+    emit(db(), protocol.Event(protocol.MEMBER_LOGIN, {"summary": summary}, device_id=device.id))

@@ -1,0 +1,77 @@
+"""The wall as a web page, for a TV that has only a browser: ``/wall/<room>?key=<display key>``.
+
+It is fed by the same WebSocket messages as the Kivy wall (a ``room`` ticket) and shows the same
+things: announcements, the meeting sign-in with its rotating QR and arrivals, the activity figures,
+a live contest, emergency messages. The page needs the room's display key (shown to admins on the
+screens page): the sign-in QR must not be readable from anywhere on the network. QR codes are drawn
+here as SVG; the page loads nothing from other hosts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, abort, jsonify, make_response, render_template, request
+from sqlalchemy import select
+
+from screen_server.devices.models import Room
+from screen_server.http.common import db, runtime
+from screen_server.i18n import _
+
+bp = Blueprint("wall_page", __name__)
+MAX_QR_TEXT = 500
+
+
+def display_key(secret: str, slug: str) -> str:
+    return hmac.new(secret.encode(), f"wall:{slug}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def _room(slug: str) -> Room:
+    room = db().scalar(select(Room).where(Room.slug == slug))
+    key = request.args.get("key", "")
+    if room is None or not hmac.compare_digest(key, display_key(runtime().settings.secret_key, slug)):
+        abort(404)
+    return room
+
+
+def _ws_base() -> str:
+    settings = runtime().settings
+    return settings.ws_public_url or f"ws://{request.host.split(':')[0]}:{runtime().ws_port}/ws"
+
+
+@bp.get("/wall/<slug>")
+def wall(slug: str) -> Response:
+    room = _room(slug)
+    resp = make_response(render_template("wall.html", room=room, key=request.args.get("key", "")))
+    resp.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
+        f"connect-src 'self' {_ws_base().rsplit('/ws', 1)[0]}; frame-ancestors 'none'")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/wall/<slug>/ticket")
+def ticket(slug: str) -> Any:
+    room = _room(slug)
+    rt = runtime()
+    return jsonify({"ticket": rt.ws_tickets.issue({"kind": "room", "room_id": room.id}), "ws_url": _ws_base(),
+                    "server": request.host_url.rstrip("/"), "public_url": rt.settings.public_url})
+
+
+@bp.get("/wall/<slug>/qr.svg")
+def qr_svg(slug: str) -> Response:
+    _room(slug)
+    text = request.args.get("text", "")
+    if not text or len(text) > MAX_QR_TEXT:
+        abort(400, _("二维码内容不正确。"))
+    out = io.BytesIO()
+    qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2).save(out)
+    resp = make_response(out.getvalue())
+    resp.headers["Content-Type"] = "image/svg+xml"
+    resp.headers["Cache-Control"] = "private, max-age=60"
+    return resp

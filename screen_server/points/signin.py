@@ -1,0 +1,91 @@
+"""Points for taking part in organisational life: each meeting sign-in earns the 参加组织生活 rule's
+points once (reference ``meeting:<id>``).
+
+The sign-in path is the busiest write in the room (hundreds of phones at once), so the award is made
+beside it, not inside it: this listener hears ``signin.recorded`` on the bus and awards in its own
+thread and transaction. The award is unique per member and meeting, so hearing an event twice (several
+processes behind Redis, a replay) gives the points once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import queue
+import threading
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from screen_server import protocol
+from screen_server.bus import Bus
+from screen_server.i18n import _
+from screen_server.meetings.models import Meeting
+from screen_server.points import services as points
+
+log = logging.getLogger(__name__)
+
+
+class SignInPoints:
+    def __init__(self, session_factory: sessionmaker[Session], bus: Bus) -> None:
+        self._session_factory = session_factory
+        self._bus = bus
+        self._queue: queue.Queue[tuple[int, int] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="signin-points", daemon=True)
+        bus.subscribe(self._on_event)
+
+    def start(self) -> SignInPoints:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def _on_event(self, event: protocol.Event) -> None:
+        if event.type == protocol.SIGNIN_RECORDED:
+            member_id = (event.payload.get("attendee") or {}).get("member_id")
+            if isinstance(member_id, int) and isinstance(event.payload.get("meeting_id"), int):
+                self._queue.put((int(event.payload["meeting_id"]), member_id))
+
+    def _run(self) -> None:
+        while (first := self._queue.get()) is not None:
+            batch = [first]
+            while len(batch) < 500:  # a meeting's rush of sign-ins: one transaction for all of them
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)
+                    break
+                batch.append(more)
+            try:
+                self.award_all(batch)
+            except Exception:  # the next sign-in of this member at this meeting is a no-op anyway
+                log.exception("sign-in points not awarded for %d sign-in(s)", len(batch))
+
+    def award(self, meeting_id: int, member_id: int) -> int:
+        return self.award_all([(meeting_id, member_id)])
+
+    def award_all(self, pairs: list[tuple[int, int]]) -> int:
+        """Award each (meeting, member) once, in one transaction; return the points given."""
+        given: list[tuple[int, int]] = []
+        with self._session_factory() as session:
+            rule = points.get_rule(session, points.MEETING_SIGNIN)
+            meetings: dict[int, Meeting | None] = {}
+            for meeting_id, member_id in pairs:
+                if meeting_id not in meetings:
+                    meetings[meeting_id] = session.get(Meeting, meeting_id)
+                meeting = meetings[meeting_id]
+                if meeting is None:
+                    continue
+                entry = points.award(session, member_id, points.MEETING_SIGNIN, ref=f"meeting:{meeting_id}",
+                                     day=points.local_day(meeting.starts_at or dt.datetime.now(dt.UTC)),
+                                     reason=_("参加《{t}》").format(t=meeting.title), rule=rule)
+                if entry is not None:
+                    given.append((member_id, entry.points))
+            session.commit()
+        for member_id, amount in given:
+            self._bus.publish(protocol.Event(protocol.POINTS_AWARDED, {"member_id": member_id, "points": amount}))
+        return sum(amount for _m, amount in given)

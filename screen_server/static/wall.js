@@ -1,0 +1,168 @@
+// The wall as a web page: the same snapshot and events as the Kivy wall, over the room's WebSocket.
+// Shows, by priority: an emergency, a live contest, an open sign-in, else announcements and figures.
+// No libraries, nothing from other hosts; reconnects with a fresh ticket.
+(function () {
+  "use strict";
+  var root = document.getElementById("wall");
+  var ticketUrl = root.dataset.ticketUrl, qrUrl = root.dataset.qrUrl;
+  var state = {announcements: [], signin: null, stats: null, contest: null, emergencies: [], room: null};
+  var base = "", roomId = null, annIndex = 0, retry = 500, lastSeq = 0;
+
+  function $(id) { return document.getElementById(id); }
+  function text(id, v) { $(id).textContent = v == null ? "" : String(v); }
+  function el(tag, cls, content) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (content != null) { e.textContent = String(content); }
+    return e;
+  }
+  function qr(data) {
+    var url = (data && (data.url || (base + data.path))) || "";
+    return url ? qrUrl + "&text=" + encodeURIComponent(url) : "";
+  }
+
+  function route() {
+    var urgent = (state.emergencies || []).filter(function (e) {
+      return !e.room_ids || !e.room_ids.length || e.room_ids.indexOf(roomId) >= 0;
+    });
+    var page = urgent.length ? "emergency" :
+      (state.contest && state.contest.status !== "finished") ? "contest" : state.signin ? "signin" : "home";
+    ["home", "signin", "contest", "emergency"].forEach(function (p) { $(p).hidden = p !== page; });
+    if (page === "emergency") { text("em-title", urgent[0].title); text("em-body", urgent[0].body); }
+    if (page === "signin") { renderSignin(); }
+    if (page === "contest") { renderContest(); }
+    if (page === "home") { renderHome(); }
+    document.body.dataset.page = page;
+  }
+
+  function renderHome() {
+    var items = state.announcements || [];
+    var a = items.length ? items[annIndex % items.length] : null;
+    text("ann-title", a ? a.title : "暂无公告");
+    text("ann-body", a ? a.body : "");
+    var box = $("figures");
+    box.textContent = "";
+    var f = state.stats && state.stats.figures;
+    if (!f) { return; }
+    [[f.today.people, "今日到访（人）"], [f.today.study_minutes, "今日学习（分钟）"],
+     [f.week.learners, "本周学习人数"], [f.month.signins, "本月会议签到（人次）"]].forEach(function (pair) {
+      var d = el("div", "figure");
+      d.appendChild(el("b", null, pair[0]));
+      d.appendChild(el("span", null, pair[1]));
+      box.appendChild(d);
+    });
+  }
+
+  function renderSignin() {
+    var s = state.signin, c = s.counts || {};
+    text("signin-title", s.meeting ? s.meeting.title : "");
+    text("signed", c.signed || 0);
+    text("expected", c.expected || 0);
+    text("rate", c.rate != null ? Math.round(c.rate * 100) + "%" : "");
+    var src = qr(s.qr);
+    if ($("signin-qr").getAttribute("src") !== src) { $("signin-qr").setAttribute("src", src); }
+    var list = $("arrivals");
+    list.textContent = "";
+    (s.recent || []).slice(0, 24).forEach(function (a) {
+      list.appendChild(el("li", null, a.name + (a.late ? "（迟到）" : a.guest ? "（列席）" : "")));
+    });
+  }
+
+  function renderContest() {
+    var c = state.contest, body = $("contest-body");
+    text("contest-title", "知识竞赛 · " + c.title + (c.index ? "  第 " + c.index + " / " + c.total + " 题" : ""));
+    body.textContent = "";
+    if (c.status === "lobby") {
+      var img = el("img");
+      img.setAttribute("src", qr({path: "/c/" + c.code}));
+      img.setAttribute("alt", "加入二维码");
+      img.style.width = "40vh";
+      body.appendChild(img);
+      body.appendChild(el("p", null, "竞赛码 " + c.code + " · 已加入 " + c.players + " 人"));
+      body.appendChild(el("p", null, (c.lobby || []).join("  ")));
+    } else if (c.status === "question" && c.question) {
+      body.appendChild(el("p", null, c.question.stem));
+      var grid = el("div", "options");
+      c.question.options.forEach(function (o) { grid.appendChild(el("div", null, (o.label === o.text ? "" : o.label + ". ") + o.text)); });
+      body.appendChild(grid);
+      body.appendChild(el("p", "countdown"));
+    } else if (c.status === "reveal") {
+      body.appendChild(el("p", null, "正确答案：" + c.answer));
+      var total = Math.max(1, c.answered || 0), dist = el("div", "board");
+      (c.distribution || []).forEach(function (d) {
+        var row = el("div", null, d.label + " " + d.count + " 人 ");
+        var bar = el("span", "bar");
+        bar.style.width = (d.count / total * 30) + "vw";
+        row.appendChild(bar);
+        dist.appendChild(row);
+      });
+      body.appendChild(dist);
+    }
+    if (c.board && c.status !== "question") {
+      var board = el("div", "board");
+      c.board.forEach(function (r) { board.appendChild(el("div", null, "第" + r.rank + "名  " + r.name + "  " + r.branch + "  " + r.score)); });
+      body.appendChild(board);
+    }
+  }
+
+  function apply(msg) {
+    if (msg.type === "snapshot") {
+      var s = msg.state || {};
+      lastSeq = msg.seq || 0;
+      state.announcements = s.announcements || [];
+      state.signin = s.signin || null;
+      state.stats = s.stats || state.stats;
+      state.contest = s.contest || null;
+      state.emergencies = s.emergencies || [];
+      roomId = s.room ? s.room.id : roomId;
+      if (s.room) { text("room", s.room.name); }
+      route();
+      return;
+    }
+    if (msg.seq && msg.seq <= lastSeq) { return; }
+    switch (msg.type) {
+      case "announcement.published":
+        state.announcements = [msg.announcement].concat(state.announcements.filter(function (a) { return a.id !== msg.announcement.id; }));
+        break;
+      case "announcement.withdrawn":
+        state.announcements = state.announcements.filter(function (a) { return a.id !== msg.id; });
+        break;
+      case "signin.opened": state.signin = msg.signin; break;
+      case "signin.closed": state.signin = null; break;
+      case "signin.qr": if (state.signin) { state.signin.qr = msg.qr; } break;
+      case "signin.recorded":
+        if (state.signin) {
+          state.signin.counts = msg.counts || state.signin.counts;
+          if (msg.attendee) { state.signin.recent = [msg.attendee].concat(state.signin.recent || []).slice(0, 50); }
+        }
+        break;
+      case "stats.updated": state.stats = msg.stats; break;
+      case "contest.state": state.contest = msg.contest; break;
+      case "emergency.changed": state.emergencies = msg.emergencies || []; break;
+      default: return;
+    }
+    route();
+  }
+
+  function connect() {
+    fetch(ticketUrl, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (t) {
+      base = (t.public_url || t.server || "").replace(/\/$/, "");
+      var ws = new WebSocket(t.ws_url);
+      ws.onopen = function () { ws.send(JSON.stringify({type: "hello", protocol: 1, ticket: t.ticket, version: "web-wall"})); };
+      ws.onmessage = function (e) {
+        var msg = JSON.parse(e.data);
+        if (msg.type === "welcome") { retry = 500; text("link", ""); }
+        apply(msg);
+      };
+      ws.onclose = function () { text("link", "连接中断，正在重新连接…"); setTimeout(connect, retry); retry = Math.min(retry * 2, 10000); };
+    }).catch(function () { text("link", "连接中断，正在重新连接…"); setTimeout(connect, retry); retry = Math.min(retry * 2, 10000); });
+  }
+
+  setInterval(function () {
+    var now = new Date();
+    text("clock", String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0"));
+  }, 1000);
+  setInterval(function () { annIndex += 1; if (!$("home").hidden) { renderHome(); } }, 12000);
+  connect();
+  window.__wall = {state: function () { return state; }};
+}());

@@ -1,0 +1,54 @@
+"""Tables of study: each reported span (kept as sent, keyed by the id the client made) and each
+member's running record per item."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from screen_server.db import Base, UTCDateTime, utcnow
+
+
+class StudySpan(Base):
+    """A stretch of active study of one item by one member, as a terminal or phone reported it.
+
+    The primary key is the id the client made, so a span sent twice (an outbox draining after a lost
+    answer) is stored once.
+    """
+
+    __tablename__ = "study_spans"
+    __table_args__ = (Index("ix_study_spans_member_day", "member_id", "day"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"), index=True)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(10))  # terminal | phone
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    active_seconds: Mapped[int] = mapped_column(Integer)
+    position: Mapped[float] = mapped_column(Float, default=0.0)  # seconds (video), page (PDF), fraction
+    progress: Mapped[float] = mapped_column(Float, default=0.0)  # 0..1
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)  # the room's local day of started_at
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StudyRecord(Base):
+    """A member's running total on one item: active time, furthest progress, where they stopped."""
+
+    __tablename__ = "study_records"
+    __table_args__ = (UniqueConstraint("member_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"), index=True)
+    active_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    position: Mapped[float] = mapped_column(Float, default=0.0)
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    first_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
