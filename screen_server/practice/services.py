@@ -17,7 +17,7 @@ import random
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from content.models import Question, QuestionKind, ReviewStatus
@@ -117,7 +117,8 @@ def daily(session: Session, member_id: int, *, day: dt.date | None = None) -> Pr
 
 
 def levels(session: Session, member_id: int) -> list[dict[str, Any]]:
-    rows = session.execute(select(PracticeSet.level, func.max(PracticeSet.correct), func.max(PracticeSet.passed))
+    rows = session.execute(select(PracticeSet.level, func.max(PracticeSet.correct),
+                                  func.max(cast(PracticeSet.passed, Integer)))  # no max(boolean) on PostgreSQL
                            .where(PracticeSet.member_id == member_id, PracticeSet.kind == "level")
                            .group_by(PracticeSet.level)).all()
     best = {lvl: (int(c or 0), bool(p)) for lvl, c, p in rows}
