@@ -45,6 +45,7 @@ def action_label(action: str) -> str:
         "room.create": _("添加活动室"),
         "announcement.create": _("发布公告"),
         "announcement.withdraw": _("撤回公告"),
+        "stats.exported": _("导出统计数据"),
     }
     return labels.get(action, action)
 
@@ -52,7 +53,7 @@ def action_label(action: str) -> str:
 def target_label(target_type: str, target_id: str | None) -> str:
     kinds = {
         "user": _("账号"), "member": _("党员"), "meeting": _("会议"), "device": _("设备"), "room": _("活动室"),
-        "announcement": _("公告"),
+        "announcement": _("公告"), "branch": _("支部"),
     }  # fmt: skip
     return f"{kinds.get(target_type, target_type)} {target_id or ''}".strip()
 
@@ -66,6 +67,7 @@ def describe_details(details: dict[str, Any] | None, limit: int = 8) -> str:
         "rooms": _("活动室"), "status": _("状态"), "type": _("类型"), "branches": _("支部"),
         "branch_ids": _("支部"), "expected": _("应到"), "filename": _("文件"), "created": _("新增"),
         "updated": _("更新"), "reason": _("原因"), "member": _("党员"), "code": _("配对码"),
+        "branch": _("支部"), "period": _("时间段"), "first": _("开始日期"), "last": _("结束日期"),
     }  # fmt: skip
     parts = []
     for key, value in details.items():

@@ -1,6 +1,6 @@
-"""The activity figures the big screen and the admin dashboard show: people in the room, study minutes
-and learners, sign-ins and attendance by branch, top learners, points by branch — for today, this week
-and this month — and a fortnight's trend.
+"""The activity figures the big screen and the admin's statistics page show: people in the room, study
+minutes and learners, sign-ins, contest players and attendance by branch, top learners, points by branch
+— for today, this week and this month (or any days ``first``–``last``) — and a daily trend.
 
 Every figure is an aggregate query over indexed columns (``study_spans.day``, ``points_entries.day``,
 ``attendances.signed_at``), so recomputing all panels stays cheap with a year of records. Names are
@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, distinct, func, select, union
 from sqlalchemy.orm import Session
 
+from screen_server.contests.models import Contest, ContestPlayer
 from screen_server.meetings.models import Attendance, Meeting, meeting_branches, meeting_expected
 from screen_server.meetings.services import LOCAL_TZ
 from screen_server.org.models import Branch, Member
@@ -44,6 +45,13 @@ def period_range(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
     raise ValueError(period)
 
 
+def _days(period: str, today: dt.date | None, first: dt.date | None, last: dt.date | None) -> tuple[dt.date, dt.date]:
+    """``first``–``last`` when both are given, else the days of ``period`` up to ``today``."""
+    if first is not None and last is not None:
+        return first, last
+    return period_range(period, today or local_day(dt.datetime.now(dt.UTC)))
+
+
 def _utc_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(first, dt.time(), LOCAL_TZ).astimezone(dt.UTC)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), LOCAL_TZ).astimezone(dt.UTC)
@@ -56,9 +64,12 @@ def _branch_filter(query: Any, member_col: Any, branch_id: int | None) -> Any:
     return query.where(member_col.in_(select(Member.id).where(Member.branch_id == branch_id)))
 
 
-def figures(session: Session, period: str, *, today: dt.date, branch_id: int | None = None) -> dict[str, Any]:
-    """Headline numbers for one period: people, sign-ins, study minutes, learners, points."""
-    first, last = period_range(period, today)
+def figures(session: Session, period: str = "today", *, today: dt.date | None = None, branch_id: int | None = None,
+            first: dt.date | None = None, last: dt.date | None = None) -> dict[str, Any]:
+    """Headline numbers for one period (or the days ``first``–``last``, both included): people, sign-ins,
+    study minutes, learners, points, and contest players (members who played in a contest that
+    started in those days, each counted once)."""
+    first, last = _days(period, today, first, last)
     start, end = _utc_bounds(first, last)
     spans = _branch_filter(select(StudySpan.member_id).where(StudySpan.day.between(first, last)),
                            StudySpan.member_id, branch_id)
@@ -75,20 +86,26 @@ def figures(session: Session, period: str, *, today: dt.date, branch_id: int | N
     points = session.scalar(_branch_filter(
         select(func.coalesce(func.sum(PointsEntry.points), 0)).where(PointsEntry.day.between(first, last)),
         PointsEntry.member_id, branch_id)) or 0
+    players = session.scalar(_branch_filter(
+        select(func.count(distinct(ContestPlayer.member_id))).join(Contest, Contest.id == ContestPlayer.contest_id)
+        .where(Contest.started_at >= start, Contest.started_at < end), ContestPlayer.member_id, branch_id)) or 0
     return {"people": int(people), "signins": int(signins), "study_minutes": int(seconds) // 60,
-            "learners": int(learners), "points": int(points)}
+            "learners": int(learners), "points": int(points), "contest_players": int(players)}
 
 
-def trend(session: Session, *, today: dt.date, days: int = TREND_DAYS,
-          branch_id: int | None = None) -> list[dict[str, Any]]:
-    """Study minutes and learners per day for the last ``days`` days (oldest first, gaps as zero)."""
-    first = today - dt.timedelta(days=days - 1)
+def trend(session: Session, *, today: dt.date | None = None, days: int = TREND_DAYS, branch_id: int | None = None,
+          first: dt.date | None = None, last: dt.date | None = None) -> list[dict[str, Any]]:
+    """Study minutes and learners per day for the last ``days`` days up to ``today``, or for the days
+    ``first``–``last`` (oldest first, gaps as zero)."""
+    if first is None or last is None:
+        last = today or local_day(dt.datetime.now(dt.UTC))
+        first = last - dt.timedelta(days=days - 1)
     rows = session.execute(_branch_filter(
         select(StudySpan.day, func.sum(StudySpan.active_seconds), func.count(distinct(StudySpan.member_id)))
-        .where(StudySpan.day.between(first, today)).group_by(StudySpan.day), StudySpan.member_id, branch_id))
+        .where(StudySpan.day.between(first, last)).group_by(StudySpan.day), StudySpan.member_id, branch_id))
     by_day = {day: (int(secs) // 60, int(n)) for day, secs, n in rows}
     out = []
-    for i in range(days):
+    for i in range((last - first).days + 1):
         day = first + dt.timedelta(days=i)
         minutes, learners = by_day.get(day, (0, 0))
         out.append({"day": day.isoformat(), "label": f"{day.month}/{day.day}", "minutes": minutes,
@@ -130,6 +147,7 @@ def attendance_by_branch(session: Session, *, first: dt.date, last: dt.date,
 
 def top_learners(session: Session, *, first: dt.date, last: dt.date, limit: int = 5,
                  masked: bool = True, branch_id: int | None = None) -> list[dict[str, Any]]:
+    """The members with the most study minutes from ``first`` to ``last``, names masked unless told."""
     query = (select(Member.id, Member.name, Branch.short_name, Branch.name, func.sum(StudySpan.active_seconds))
              .join(StudySpan, StudySpan.member_id == Member.id).join(Branch, Branch.id == Member.branch_id)
              .where(StudySpan.day.between(first, last))
@@ -139,6 +157,29 @@ def top_learners(session: Session, *, first: dt.date, last: dt.date, limit: int 
         query = query.where(Member.branch_id == branch_id)
     return [{"id": mid, "name": mask_name(name) if masked else name, "branch": short or bname,
              "minutes": int(secs) // 60} for mid, name, short, bname, secs in session.execute(query)]
+
+
+def points_by_branch(session: Session, *, first: dt.date, last: dt.date,
+                     branch_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """Per branch: active members, the points they earned from ``first`` to ``last``, and the average per
+    member, best average first with shared ranks — the leaderboard's rule (members without points count as
+    0), over any days rather than its fixed periods."""
+    totals = (select(PointsEntry.member_id, func.sum(PointsEntry.points).label("points"))
+              .where(PointsEntry.day.between(first, last)).group_by(PointsEntry.member_id).subquery())
+    query = (select(Branch.id, Branch.short_name, Branch.name, func.count(Member.id),
+                    func.coalesce(func.sum(totals.c.points), 0))
+             .join(Member, (Member.branch_id == Branch.id) & Member.active.is_(True))
+             .outerjoin(totals, totals.c.member_id == Member.id)
+             .group_by(Branch.id, Branch.short_name, Branch.name))
+    if branch_ids is not None:
+        query = query.where(Branch.id.in_(list(branch_ids)))
+    rows = sorted(({"id": bid, "name": short or name, "members": int(count), "points": int(total),
+                    "average": round(int(total) / count, 1) if count else 0.0}
+                   for bid, short, name, count, total in session.execute(query)),
+                  key=lambda r: (-r["average"], r["name"]))
+    for i, row in enumerate(rows):
+        row["rank"] = rows[i - 1]["rank"] if i and rows[i - 1]["average"] == row["average"] else i + 1
+    return rows
 
 
 ATTENDANCE_DAYS = 90

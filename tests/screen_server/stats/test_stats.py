@@ -59,7 +59,7 @@ def test_figures_trend_attendance_and_top_learners(session: Session) -> None:
     _meeting(session, two.id, [c.id], [c.id], days_ago=40)  # last month: not in this month's rates
 
     today = stats.figures(session, "today", today=TODAY)
-    assert today == {"people": 1, "signins": 0, "study_minutes": 2, "learners": 1, "points": 1}
+    assert today == {"people": 1, "signins": 0, "study_minutes": 2, "learners": 1, "points": 1, "contest_players": 0}
     week = stats.figures(session, "week", today=TODAY)
     assert week["people"] == 2 and week["signins"] == 1 and week["study_minutes"] == 7 and week["learners"] == 2
     month = stats.figures(session, "month", today=TODAY)
@@ -79,6 +79,40 @@ def test_figures_trend_attendance_and_top_learners(session: Session) -> None:
 
     data = stats.panels(session, today=TODAY)
     assert set(data) >= {"figures", "trend", "attendance", "top_learners", "points_by_branch"}
+
+
+def test_any_days_contest_players_and_points_by_branch(session: Session) -> None:
+    from screen_server.contests.models import Contest, ContestPlayer, ContestStatus
+
+    one, two = make_branch(session, short_name="一支部"), make_branch(session, short_name="二支部")
+    a, b = make_member(session, branch_id=one.id), make_member(session, branch_id=one.id)
+    c = make_member(session, branch_id=two.id)
+    item = Item(kind=ItemKind.ARTICLE, title="党章", status=ReviewStatus.PUBLISHED, published_at=NOON)
+    session.add(item)
+    session.flush()
+    _study(session, a.id, item.id, NOON - dt.timedelta(days=3), 300)  # Sunday 22nd: last week
+    _study(session, c.id, item.id, NOON, 240)
+    for started, players in [(NOON - dt.timedelta(days=3), [a, c]), (NOON, [a, b]), (None, [c])]:
+        contest = Contest(title="竞赛", code="123456", started_at=started,
+                          status=ContestStatus.FINISHED if started else ContestStatus.LOBBY)
+        session.add(contest)
+        session.flush()
+        session.add_all([ContestPlayer(contest_id=contest.id, member_id=p.id, name=p.name, secret="s") for p in players])
+    session.flush()
+
+    span = {"first": dt.date(2026, 11, 22), "last": TODAY}
+    assert stats.figures(session, **span)["contest_players"] == 3  # a played twice, c's lobby never started
+    assert stats.figures(session, **span, branch_id=two.id)["contest_players"] == 1
+    assert stats.figures(session, "week", today=TODAY)["contest_players"] == 2
+    assert stats.figures(session, **span)["study_minutes"] == 9
+    assert [t["minutes"] for t in stats.trend(session, **span)] == [5, 0, 0, 4]
+    week = stats.trend(session, first=dt.date(2026, 11, 23), last=TODAY, branch_id=one.id)
+    assert [t["label"] for t in week] == ["11/23", "11/24", "11/25"] and sum(t["minutes"] for t in week) == 0
+
+    board = stats.points_by_branch(session, **span)
+    assert [(r["rank"], r["name"], r["members"], r["points"], r["average"]) for r in board] == [
+        (1, "二支部", 1, 1, 1.0), (2, "一支部", 2, 1, 0.5)]  # one article read each (the default rule)
+    assert [r["name"] for r in stats.points_by_branch(session, **span, branch_ids=[two.id])] == ["二支部"]
 
 
 def test_publisher_coalesces_a_burst_into_few_pushes(runtime, session: Session) -> None:  # type: ignore[no-untyped-def]
