@@ -40,6 +40,7 @@ EVENT_TYPES: Final = frozenset(
         protocol.EMERGENCY_CHANGED,
         protocol.CONTEST_STATE,
         protocol.POLL_UPDATED,
+        protocol.MESSAGES_UPDATED,
     }
 )
 
@@ -65,6 +66,7 @@ class ViewState:
     emergencies: tuple[dict[str, Any], ...] = ()
     contest: dict[str, Any] | None = None  # the room's live contest (screen_server.contests)
     poll: dict[str, Any] | None = None  # the room's open poll, totals only (screen_server.polls)
+    message_wall: dict[str, Any] | None = None  # the room's open message-wall topic (screen_server.messages)
 
     @property
     def room_name(self) -> str:
@@ -100,6 +102,7 @@ def _snapshot(state: ViewState, msg: dict[str, Any]) -> ViewState:
         emergencies=tuple(snap.get("emergencies") or ()),
         contest=snap.get("contest"),
         poll=snap.get("poll"),
+        message_wall=snap.get("message_wall"),
     )
 
 
@@ -158,11 +161,23 @@ def _event(state: ViewState, msg: dict[str, Any]) -> ViewState:
     if kind == protocol.POLL_UPDATED:
         poll = msg.get("poll") or {}
         return replace(state, poll=poll if poll.get("open") else None)
+    if kind == protocol.MESSAGES_UPDATED:
+        return replace(state, message_wall=_message_wall(state.message_wall, msg.get("message_wall") or {}))
     if kind == protocol.CONTEST_STATE:
         return replace(state, contest=msg.get("contest"))
     if kind == protocol.EMERGENCY_CHANGED:
         return replace(state, emergencies=tuple(msg.get("emergencies") or ()))
     return state
+
+
+def _message_wall(current: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any] | None:
+    """The topic to show after an update: a closed topic leaves the wall only if it is the one shown
+    (a late change to an old topic must not blank the room's current one)."""
+    if new.get("open"):
+        return new
+    if current is not None and current.get("id") != new.get("id"):
+        return current
+    return None
 
 
 def _unpaired(state: ViewState) -> ViewState:

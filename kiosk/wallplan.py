@@ -1,5 +1,6 @@
 """What a wall shows now, as plain Python: an emergency message first, then an admin's manual switch,
-then an open meeting's sign-in (when the plan allows), then a timed panel, else its idle loop.
+then a live contest and an open meeting's sign-in (when the plan allows), then an open poll, then an
+open message-wall topic, then a timed panel, else its idle loop.
 
 The plan (``state.screen``) arrives in the snapshot and in ``screen.updated``; it is kept on disk with
 the snapshot, so a wall that loses the server goes on playing the last plan it had. No Kivy.
@@ -21,7 +22,7 @@ DEFAULT_LOOP = ({"show": "announcements", "seconds": 20}, {"show": "stats", "sec
 class Choice:
     screen: str
     entry: dict[str, Any] = field(default_factory=dict)  # the loop entry or emergency behind it
-    reason: str = "loop"  # emergency | override | signin | slot | loop
+    reason: str = "loop"  # emergency | override | contest | signin | poll | messages | slot | loop
 
 
 def emergencies_for(state: Any) -> list[dict[str, Any]]:
@@ -68,6 +69,8 @@ def choose(state: Any, now_utc: dt.datetime, loop_index: int,
         return Choice("signin_wall", {}, "signin")
     if state.poll:
         return Choice("wall_poll", {}, "poll")
+    if state.message_wall:
+        return Choice("wall_messages", {}, "messages")
     local = local_now(state, now_utc)
     hm = local.strftime("%H:%M")
     for slot in plan.get("slots") or []:

@@ -64,6 +64,7 @@ SCREEN_UPDATED: Final = "screen.updated"  # to one screen: its schedule or manua
 EMERGENCY_CHANGED: Final = "emergency.changed"  # the active emergency messages: {"emergencies": [{"id", "title", "body", "room_ids"}]}
 CONTEST_STATE: Final = "contest.state"  # a live contest changed phase: {"contest": ContestState} (see docs/api.md)
 POLL_UPDATED: Final = "poll.updated"  # a poll opened, was voted in or closed: {"poll": PollResults} (totals only)
+MESSAGES_UPDATED: Final = "messages.updated"  # a message-wall topic opened or closed, or a message was approved or taken down: {"message_wall": MessageWallData}
 MEMBER_LOGIN: Final = "member.login"  # to one terminal: a member confirmed its login QR on their phone: {"member": StudyMemberData}
 
 
@@ -122,6 +123,30 @@ class SignInState(TypedDict):
     recent: list[AttendeeData]  # newest first
 
 
+class WallMessageData(TypedDict):
+    """An approved message as the wall shows it."""
+
+    id: int
+    name: str  # masked on public screens when the room's setting says so (张*明)
+    branch: str
+    text: str  # plain text: never markup, never HTML
+    at: str  # ISO 8601, UTC: when it was approved
+
+
+class MessageWallData(TypedDict):
+    """A message-wall topic and its newest approved messages (newest first). Pending and rejected
+    messages never leave the server."""
+
+    id: int
+    title: str
+    open: bool
+    branch: str  # who may post: a branch's short name, or "" for every member
+    path: str  # the phone page, relative: "/w/<id>" (the client prefixes the server address it uses)
+    url: str | None  # the phone page's absolute address when the server has a public_url
+    approved: int  # how many messages are on the wall in all
+    messages: list[WallMessageData]
+
+
 class SnapshotState(TypedDict, total=False):
     """What a screen shows; each area of the server contributes one key."""
 
@@ -130,6 +155,7 @@ class SnapshotState(TypedDict, total=False):
     announcements: list[AnnouncementData]
     settings: dict[str, Any]
     signin: SignInState | None  # the meeting whose sign-in is open in this room, if any
+    message_wall: MessageWallData | None  # the room's open message-wall topic, if any
 
 
 @dataclass(frozen=True, slots=True)

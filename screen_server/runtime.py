@@ -61,6 +61,7 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     from screen_server.devices import services as devices
     from screen_server.i18n import set_language
     from screen_server.meetings import services as meetings
+    from screen_server.messages import services as messages
     from screen_server.polls import services as polls
     from screen_server.screens import services as screens
     from screen_server.stats import services as stats
@@ -80,6 +81,7 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     snapshots.register(stats.snapshot_part)
     snapshots.register(screens.snapshot_part)
     snapshots.register(polls.snapshot_part)
+    snapshots.register(messages.snapshot_part)
     tickets = Tickets(settings.secret_key, "ws-ticket", settings.ws_ticket_seconds)
     runtime = Runtime(settings, engine, session_factory, bus, snapshots, tickets, ws_port=settings.ws_port)
     snapshots.register(runtime.contest_part, ("device", "room", "user", "player"))

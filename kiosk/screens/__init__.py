@@ -34,6 +34,7 @@ REGISTRY: dict[str, str] = {
     "wall_emergency": "WallEmergencyScreen",
     "wall_contest": "WallContestScreen",
     "wall_poll": "WallPollScreen",
+    "wall_messages": "WallMessagesScreen",
     "contests": "ContestsScreen",
     "contest_play": "ContestPlayScreen",
     "practice": "PracticeScreen",

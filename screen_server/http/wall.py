@@ -2,7 +2,7 @@
 
 It is fed by the same WebSocket messages as the Kivy wall (a ``room`` ticket) and shows the same
 things: announcements, the meeting sign-in with its rotating QR and arrivals, the activity figures,
-a live contest, emergency messages. The page needs the room's display key (shown to admins on the
+a live contest, an open poll, the message wall's approved messages, emergency messages. The page needs the room's display key (shown to admins on the
 screens page): the sign-in QR must not be readable from anywhere on the network. QR codes are drawn
 here as SVG; the page loads nothing from other hosts.
 """

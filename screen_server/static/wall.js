@@ -1,11 +1,13 @@
 // The wall as a web page: the same snapshot and events as the Kivy wall, over the room's WebSocket.
-// Shows, by priority: an emergency, a live contest, an open sign-in, else announcements and figures.
+// Shows, by priority: an emergency, a live contest, an open sign-in, an open poll, an open message-wall
+// topic, else announcements and figures. Members' messages are set as text, never as HTML.
 // No libraries, nothing from other hosts; reconnects with a fresh ticket.
 (function () {
   "use strict";
   var root = document.getElementById("wall");
   var ticketUrl = root.dataset.ticketUrl, qrUrl = root.dataset.qrUrl;
-  var state = {announcements: [], signin: null, stats: null, contest: null, emergencies: [], room: null};
+  var state = {announcements: [], signin: null, stats: null, contest: null, emergencies: [], room: null,
+               poll: null, message_wall: null};
   var base = "", roomId = null, annIndex = 0, retry = 500, lastSeq = 0;
 
   function $(id) { return document.getElementById(id); }
@@ -26,11 +28,14 @@
       return !e.room_ids || !e.room_ids.length || e.room_ids.indexOf(roomId) >= 0;
     });
     var page = urgent.length ? "emergency" :
-      (state.contest && state.contest.status !== "finished") ? "contest" : state.signin ? "signin" : "home";
-    ["home", "signin", "contest", "emergency"].forEach(function (p) { $(p).hidden = p !== page; });
+      (state.contest && state.contest.status !== "finished") ? "contest" : state.signin ? "signin" :
+      state.poll ? "poll" : state.message_wall ? "messages" : "home";
+    ["home", "signin", "poll", "messages", "contest", "emergency"].forEach(function (p) { $(p).hidden = p !== page; });
     if (page === "emergency") { text("em-title", urgent[0].title); text("em-body", urgent[0].body); }
     if (page === "signin") { renderSignin(); }
     if (page === "contest") { renderContest(); }
+    if (page === "poll") { renderPoll(); }
+    if (page === "messages") { renderMessages(); }
     if (page === "home") { renderHome(); }
     document.body.dataset.page = page;
   }
@@ -66,6 +71,46 @@
     (s.recent || []).slice(0, 24).forEach(function (a) {
       list.appendChild(el("li", null, a.name + (a.late ? "（迟到）" : a.guest ? "（列席）" : "")));
     });
+  }
+
+  function setQr(id, data) {
+    var src = qr(data);
+    if ($(id).getAttribute("src") !== src) { $(id).setAttribute("src", src); }
+  }
+
+  function renderPoll() {
+    var p = state.poll, box = $("poll-bars"), options = p.options || [];
+    text("poll-title", p.title);
+    text("poll-note", (p.anonymous ? "无记名投票 · " : "") + "已投 " + (p.voters || 0) + " 人" +
+      (p.average ? " · 平均 " + p.average + " 分" : ""));
+    setQr("poll-qr", {path: "/v/" + p.id});
+    var top = Math.max.apply(null, options.map(function (o) { return o.count || 0; }).concat([1]));
+    box.textContent = "";
+    options.forEach(function (o) {
+      var row = el("div", "barrow");
+      row.appendChild(el("span", "name", p.kind === "rating" ? new Array(o.index + 2).join("★") : o.text));
+      var track = el("span", "track"), bar = el("span", "bar");
+      bar.style.width = ((o.count || 0) / top * 100) + "%";
+      track.appendChild(bar);
+      row.appendChild(track);
+      row.appendChild(el("b", null, (o.count || 0) + " 票"));
+      box.appendChild(row);
+    });
+  }
+
+  function renderMessages() {
+    var w = state.message_wall, box = $("message-cards"), items = (w.messages || []).slice(0, 6);
+    text("messages-title", w.title);
+    text("messages-note", "已上墙 " + (w.approved || 0) + " 条 · " + (w.branch ? "仅限" + w.branch + "党员" : "全体党员均可留言"));
+    setQr("messages-qr", {url: w.url, path: w.path});
+    box.textContent = "";
+    items.forEach(function (m, i) {
+      var card = el("div", i === 0 ? "card newest" : "card");
+      card.appendChild(el("p", m.text.length > 80 ? "text small" : "text", m.text));
+      card.appendChild(el("span", "who", m.name + (m.branch ? " · " + m.branch : "")));
+      box.appendChild(card);
+    });
+    $("messages-empty").hidden = items.length > 0;
   }
 
   function renderContest() {
@@ -114,6 +159,8 @@
       state.stats = s.stats || state.stats;
       state.contest = s.contest || null;
       state.emergencies = s.emergencies || [];
+      state.poll = s.poll || null;
+      state.message_wall = s.message_wall || null;
       roomId = s.room ? s.room.id : roomId;
       if (s.room) { text("room", s.room.name); }
       route();
@@ -139,6 +186,12 @@
       case "stats.updated": state.stats = msg.stats; break;
       case "contest.state": state.contest = msg.contest; break;
       case "emergency.changed": state.emergencies = msg.emergencies || []; break;
+      case "poll.updated": state.poll = msg.poll && msg.poll.open ? msg.poll : null; break;
+      case "messages.updated":
+        // A late change to a closed topic must not blank the topic the room shows now.
+        if (msg.message_wall && msg.message_wall.open) { state.message_wall = msg.message_wall; }
+        else if (!state.message_wall || !msg.message_wall || state.message_wall.id === msg.message_wall.id) { state.message_wall = null; }
+        break;
       default: return;
     }
     route();
