@@ -11,7 +11,9 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, redirect, url_for
 
+from admin.alerts.views import bp as alerts_bp
 from admin.announcements.views import bp as announcements_bp
+from admin.assessment.views import bp as assessment_bp
 from admin.audit.views import bp as audit_bp
 from admin.auth.views import bp as auth_bp
 from admin.content.views import bp as content_bp
@@ -20,10 +22,12 @@ from admin.dashboard.views import bp as dashboard_bp
 from admin.devices.views import bp as devices_bp
 from admin.meetings.views import bp as meetings_bp
 from admin.members.views import bp as members_bp
+from admin.messages.views import bp as messages_bp
 from admin.points.views import bp as points_bp
 from admin.polls.views import bp as polls_bp
 from admin.questions.views import bp as questions_bp
 from admin.screens.views import bp as screens_bp
+from admin.stats.views import bp as stats_bp
 from admin.web import html_error, local_time, mask_phone, role_label
 from screen_server.errors import Invalid
 from screen_server.i18n import _
@@ -31,7 +35,8 @@ from screen_server.org.models import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 for _area in (auth_bp, dashboard_bp, members_bp, devices_bp, announcements_bp, meetings_bp, audit_bp,
-              points_bp, screens_bp, contests_bp, content_bp, questions_bp, polls_bp):
+              points_bp, screens_bp, contests_bp, content_bp, questions_bp, polls_bp, messages_bp,
+              alerts_bp, assessment_bp, stats_bp):
     bp.register_blueprint(_area)
 
 

@@ -89,6 +89,7 @@ class KioskApp(App):
     stats = DictProperty({})  # the activity panels, as the server last sent them
     contest = DictProperty({})  # the room's live contest, as the server last sent it
     poll = DictProperty({})  # the room's open poll (totals only)
+    message_wall = DictProperty({})  # the room's open message-wall topic (approved messages only)
     server_offset = NumericProperty(0.0)  # seconds to add to this machine's clock to get the server's
     wall_entry = DictProperty({})  # what the wall's current page is about (a loop entry, an emergency)
 
@@ -253,6 +254,8 @@ class KioskApp(App):
             present.set_room_offset(int(s.screen["utc_offset_minutes"]))
         if (s.poll or {}) != self.poll:
             self.poll = dict(s.poll or {})
+        if (s.message_wall or {}) != self.message_wall:
+            self.message_wall = dict(s.message_wall or {})
         if (s.contest or {}) != self.contest:
             self.contest = dict(s.contest or {})
             self.arena.update(self.contest)

@@ -66,6 +66,10 @@ class StudyDesk(EventDispatcher):
     rank_members = ListProperty([])
     rank_branches = ListProperty([])
     my_rank_text = StringProperty("")
+    # 量化考核
+    assessment_rows = ListProperty([])
+    assessment_text = StringProperty("")
+    assessment_year = StringProperty("")
     # login
     login_step = StringProperty(NUMBER)
     number = StringProperty("")
@@ -381,6 +385,7 @@ class StudyDesk(EventDispatcher):
         self.member, self.member_name = {}, ""
         self.member_text = sv.member_line(None)
         self._records, self._recommended, self._reasons = {}, [], {}
+        self.assessment_rows, self.assessment_text, self.assessment_year = [], "", ""
         self.refresh()
         if notice:
             self.app.notice(_("已退出登录"), _("长时间无人操作，已自动退出登录。您的学习记录已保存。"))
@@ -390,7 +395,25 @@ class StudyDesk(EventDispatcher):
             self.open_login()
             return
         self._refresh_member()
+        self._refresh_assessment()
         self.app.show("my_study")
+
+    def _refresh_assessment(self) -> None:
+        member_id = self._member_id()
+        self.assessment_rows, self.assessment_text, self.assessment_year = [], _("正在读取考核得分…"), ""
+        if member_id:
+            when_done(self.app.link and self.app.link.assessment(member_id),
+                      lambda answer, error: self._on_assessment(member_id, answer, error))
+
+    def _on_assessment(self, member_id: int, answer: Any, _error: HttpError | None) -> None:
+        if member_id != self._member_id():
+            return  # someone else logged in meanwhile
+        if not answer:
+            self.assessment_text = _("暂时无法连接服务器")
+            return
+        self.assessment_rows = sv.assessment_rows(answer)
+        self.assessment_text = sv.assessment_line(answer)
+        self.assessment_year = str(answer.get("year") or "")
 
     def _refresh_member(self) -> None:
         member_id = self._member_id()

@@ -126,3 +126,17 @@ def rank_rows(board: dict[str, Any], member_id: int | None) -> tuple[list[dict[s
 def my_rank_line(name: str, rank: dict[str, Any]) -> str:
     return _("{name} 第 {r} 名 / {n} 人 · {p:g} 分").format(
         name=name, p=float(rank.get("points") or 0), r=rank.get("rank"), n=rank.get("of"))
+
+
+def assessment_rows(data: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """量化考核's four dimensions as bar rows (0–100)."""
+    return [{"name": str(d.get("name") or ""), "value": float(d.get("score") or 0),
+             "text": f"{float(d.get('score') or 0):g}"} for d in (data or {}).get("dimensions") or []]
+
+
+def assessment_line(data: dict[str, Any] | None) -> str:
+    if not data:
+        return ""
+    return _("综合 {t:g} 分\n全体第 {r}/{n} 名 · 支部内第 {br}/{bn} 名").format(
+        t=float(data.get("total") or 0), r=data.get("rank"), n=data.get("of"), br=data.get("branch_rank"),
+        bn=data.get("branch_of"))

@@ -20,6 +20,7 @@ from screen_server.http import (
     health,
     meetings,
     members,
+    messages,
     openapi,
     phone_study,
     points,
@@ -36,7 +37,8 @@ from screen_server.runtime import Runtime
 
 log = logging.getLogger(__name__)
 API_BLUEPRINTS = (health.bp, devices.bp, members.bp, announcements.bp, tickets.bp, openapi.bp, signin.bp,
-                  meetings.bp, study.bp, points.bp, contests.bp, contests.players, wall.bp, content.bp, phone_study.bp, practice.bp, polls.bp)
+                  meetings.bp, study.bp, points.bp, contests.bp, contests.players, wall.bp, content.bp, phone_study.bp, practice.bp, polls.bp,
+                  messages.bp)
 
 
 def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:
@@ -54,7 +56,9 @@ def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     csrf = CSRFProtect(app)
     # Devices authenticate with a Bearer token and JSON bodies, which a cross-site form cannot send.
-    for bp in (devices.bp, signin.bp, study.bp, contests.players, practice.bp, polls.bp):
+    # Phone forms (signin, polls, messages, practice) rely on the SameSite=Lax cookie: a cross-site post
+    # arrives without it, as a stranger who must identify with number and PIN.
+    for bp in (devices.bp, signin.bp, study.bp, contests.players, practice.bp, polls.bp, messages.bp, phone_study.bp):
         csrf.exempt(bp)
     app.extensions["activity_room.csrf"] = csrf
     app.extensions["activity_room"] = rt

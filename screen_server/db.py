@@ -57,11 +57,14 @@ def sqlite_url(data_dir: Path) -> str:
 def import_all_models() -> None:
     """Import every model module so the metadata is complete (for migrations and tests)."""
     from content import models as _content  # noqa: F401
+    from screen_server.alerts import models as _alerts  # noqa: F401
     from screen_server.announcements import models as _ann  # noqa: F401
+    from screen_server.assessment import models as _assessment  # noqa: F401
     from screen_server.audit import models as _audit  # noqa: F401
     from screen_server.contests import models as _contests  # noqa: F401
     from screen_server.devices import models as _dev  # noqa: F401
     from screen_server.meetings import models as _meetings  # noqa: F401
+    from screen_server.messages import models as _messages  # noqa: F401
     from screen_server.org import models as _org  # noqa: F401
     from screen_server.points import models as _points  # noqa: F401
     from screen_server.polls import models as _polls  # noqa: F401

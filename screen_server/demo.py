@@ -128,9 +128,11 @@ def seed_demo(session: Session, settings: Settings) -> None:
         ]:
             create_announcement(session, actor_user_id=admin.id, title=title, body=body, level=level)
     _seed_meetings(session, settings, admin, branches, room)
+    _seed_history(session, settings, admin, branches, room)
     _seed_content(session, settings, author_id=editor.id, reviewer_id=reviewer.id)
     session.flush()
     _seed_study(session)
+    _seed_assessment(session, admin)
     session.flush()
 
 
@@ -169,6 +171,62 @@ def _seed_meetings(session: Session, settings: Settings, admin: User, branches: 
             session.add(LeaveRequest(meeting_id=past.id, member_id=member.id, reason=reason))
 
 
+# Each branch's 党课 and 支部党员大会 of the last months: (days ago, how many of the 15 came), so that the
+# ledger, the attendance panels and the health alerts have a history. 机关二支部's attendance is low and
+# 生产支部's last 党课 was over 90 days ago: the demo shows those two alerts.
+HISTORY = (
+    {"party_lecture": (45, 13), "branch_general": (60, 14)},
+    {"party_lecture": (30, 9), "branch_general": (50, 10)},
+    {"party_lecture": (130, 12), "branch_general": (40, 13)},
+    {"party_lecture": (20, 12), "branch_general": (70, 12)},
+)
+HISTORY_TITLES = {"party_lecture": "专题党课：以党的创新理论凝心铸魂", "branch_general": "党员大会：季度工作总结"}
+
+
+def _seed_history(session: Session, settings: Settings, admin: User, branches: list[Branch], room: Room) -> None:
+    from screen_server.meetings.models import Meeting, MeetingType, SignInMethod
+    from screen_server.meetings.services import LOCAL_TZ, create_meeting, record_sign_in
+
+    today = dt.datetime.now(LOCAL_TZ).date()
+    for branch, plan in zip(branches, HISTORY, strict=False):
+        for kind, (days_ago, present) in plan.items():
+            title = f"{branch.short_name or branch.name}{HISTORY_TITLES[kind]}"
+            if session.scalar(select(Meeting.id).where(Meeting.title == title)) is not None:
+                continue
+            start = dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(14, 30), LOCAL_TZ)
+            meeting = create_meeting(
+                session, settings, admin, title=title, type=MeetingType(kind), branch_ids=[branch.id],
+                room_id=room.id, starts_at=start, ends_at=start + dt.timedelta(hours=2),
+                host=f"{branch.short_name or branch.name}书记")
+            for i, member in enumerate(sorted(meeting.expected, key=lambda m: m.number)[:present]):
+                record_sign_in(session, settings, meeting_id=meeting.id, member_id=member.id, method=SignInMethod.QR,
+                               now=start - dt.timedelta(minutes=15 - i % 10))
+
+
+SERVICE_NOTES = ("社区防汛志愿服务", "文明城市创建志愿服务", "关爱空巢老人走访", "义务植树", "社区核酸检测秩序维护")
+CONTRIBUTION_NOTES = ("撰写支部学习简报", "承担主题党日活动组织", "技术攻关获公司表彰", "结对帮扶困难群众")
+
+
+def _seed_assessment(session: Session, admin: User) -> None:
+    """Service hours and contributions this year for some members (量化考核's hand-recorded dimensions)."""
+    from screen_server.assessment.models import AssessmentRecord
+    from screen_server.meetings.services import LOCAL_TZ
+
+    if session.scalar(select(func.count()).select_from(AssessmentRecord)):
+        return
+    rng = random.Random(2026)
+    today = dt.datetime.now(LOCAL_TZ).date()
+    for member in session.scalars(select(Member).where(Member.number > "D0004").order_by(Member.number)):
+        for _ in range(rng.choice((0, 0, 1, 2, 3))):
+            day = today - dt.timedelta(days=rng.randint(0, max(0, (today - today.replace(month=1, day=1)).days)))
+            session.add(AssessmentRecord(member_id=member.id, kind="service", day=day, amount=rng.choice((2, 3, 4, 6)),
+                                         note=rng.choice(SERVICE_NOTES), recorded_by_user_id=admin.id))
+        if rng.random() < 0.25:
+            session.add(AssessmentRecord(member_id=member.id, kind="contribution", day=today - dt.timedelta(days=rng.randint(0, 60)),
+                                         amount=rng.choice((3, 5, 8)), note=rng.choice(CONTRIBUTION_NOTES),
+                                         recorded_by_user_id=admin.id))
+
+
 def _seed_content(session: Session, settings: Settings, *, author_id: int, reviewer_id: int) -> None:
     from content import demo as content_demo
     from content.media import MediaStore
@@ -179,8 +237,9 @@ def _seed_content(session: Session, settings: Settings, *, author_id: int, revie
 
 
 def _seed_study(session: Session) -> None:
-    """Two weeks of study by most members (not D0001–D0004, which tests and first-time visitors use), so
-    that points, leaderboards, statistics and recommendations have something to show."""
+    """Four weeks of study by most members (not D0001–D0004, which tests and first-time visitors use), so
+    that points, leaderboards, statistics, alerts and recommendations have something to show. The
+    retirees' branch (the last) studies less at the terminals: the demo's study alert."""
     import uuid
 
     from content.models import Item, ItemKind, ReviewStatus
@@ -199,18 +258,20 @@ def _seed_study(session: Session) -> None:
     rng = random.Random(20261122)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     today_start = dt.datetime.combine(now.astimezone(LOCAL_TZ).date(), dt.time(0), LOCAL_TZ).astimezone(dt.UTC)
+    last_branch = session.scalar(select(Branch.id).order_by(Branch.position.desc(), Branch.id.desc()).limit(1))
     for member in members:
-        if rng.random() < 0.25:
+        retiree = member.branch_id == last_branch
+        if rng.random() < (0.6 if retiree else 0.2):
             continue  # some members have not studied yet
         favourite = rng.choice(items)
         spans = []
-        for n in range(rng.randint(2, 9)):
+        for n in range(rng.randint(2, 5) if retiree else rng.randint(4, 12)):
             item = favourite if rng.random() < 0.3 else rng.choice(items)
-            start = now - dt.timedelta(days=rng.randint(1, 13), hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
+            start = now - dt.timedelta(days=rng.randint(1, 27), hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
             if n == 0:  # one session earlier today, so that "today" and "this week" show study on any weekday
                 start = max(now - dt.timedelta(minutes=rng.randint(10, 90)), today_start)
             video = item.kind in (ItemKind.VIDEO, ItemKind.AUDIO)
-            for part in range(rng.randint(1, 8 if video else 4)):
+            for part in range(rng.randint(2, 24 if video else 12)):
                 begun = start + dt.timedelta(seconds=30 * part)
                 if begun + dt.timedelta(seconds=30) > now:
                     break

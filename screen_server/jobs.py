@@ -69,6 +69,7 @@ def publish_scheduled_content(session: Session) -> int:
 
 
 def default_jobs(settings: Settings, session_factory: sessionmaker[Session]) -> Jobs:
+    from screen_server.alerts.services import AlertWatcher
     from screen_server.announcements import services as announcements
     from screen_server.meetings.services import SignInWatcher
 
@@ -76,4 +77,5 @@ def default_jobs(settings: Settings, session_factory: sessionmaker[Session]) -> 
     jobs.register(announcements.run_due)
     jobs.register(SignInWatcher(settings))
     jobs.register(publish_scheduled_content)
+    jobs.register(AlertWatcher())
     return jobs

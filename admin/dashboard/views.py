@@ -1,5 +1,5 @@
-"""The landing page: members and meetings for those who look after members, screens and announcements
-for admins; content roles see their own corner until the content admin arrives."""
+"""The landing page: health alerts, members and meetings for those who look after members, screens and
+announcements for admins; content roles see what waits for them in the content admin."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from admin.web import guard, me
+from screen_server.alerts import services as alerts
 from screen_server.announcements import services as announcements
 from screen_server.devices import services as devices
 from screen_server.http.common import db, runtime
@@ -31,6 +32,9 @@ def _figures() -> dict[str, Any]:
     if user.role in (Role.ADMIN, Role.SECRETARY):
         figures["member_total"] = org.list_members(s, user, limit=1)[1]
         figures["meetings"] = meetings.list_meetings(s, user)[:5]
+        figures["alerts"] = alerts.list_alerts(s, branch_ids=[b.id for b in figures["branches"]])
+        figures["alert_names"] = {b.id: b.short_name or b.name for b in figures["branches"]}
+        figures["indicator_name"] = alerts.indicator_name
     if user.role is Role.ADMIN:
         devs = [d for d in devices.list_devices(s) if d.status.value == "approved"]
         figures["devices_online"] = sum(devices.is_online(d, runtime().settings) for d in devs)

@@ -311,6 +311,17 @@ STUDY_PATHS.update({
             "properties": {"member_id": {"type": "integer"}, "position": {"type": "integer"}, "answer": {"type": "string"}}}}}},
         "responses": {"200": _json(OBJ), **_errors(400, 401, 404, 409)}}},
 })
+STUDY_PATHS["/api/device/members/{member_id}/assessment"] = {"get": {
+    "summary": "量化考核：终端上已登录党员本年度四项得分、综合得分和排名", "security": DEVICE_AUTH,
+    "parameters": [{"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "responses": {"200": _json({"type": "object", "properties": {
+        "year": {"type": "integer"}, "weights": OBJ, "targets": OBJ, "total": {"type": "number"},
+        "rank": {"type": "integer"}, "of": {"type": "integer"}, "branch_rank": {"type": "integer"},
+        "branch_of": {"type": "integer"}, "branch": OBJ,
+        "dimensions": {"type": "array", "items": {"type": "object", "properties": {
+            "key": {"type": "string"}, "name": {"type": "string"}, "score": {"type": "number"},
+            "weight": {"type": "integer"}, "detail": {"type": "string"}}}}}}),
+                  **_errors(401, 404)}}}
 STUDY_PATHS["/api/device/members/{member_id}/recommendations"] = {"get": {
     "summary": "为你推荐：终端上已登录党员的未学内容，附推荐理由", "security": DEVICE_AUTH,
     "parameters": [{"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}},

@@ -9,17 +9,20 @@ phone that is not remembered may read, and is told that the time is not counted.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, request, url_for
 from sqlalchemy import select
 
 from content import services as content
 from content.markdown import render_markdown
 from content.models import Category, Item, ReviewStatus
+from screen_server.assessment.services import member_assessment
 from screen_server.errors import DomainError
-from screen_server.http.common import db, runtime
+from screen_server.http.common import db, run, runtime
 from screen_server.http.content import page_count, summary
 from screen_server.http.phone import phone_page
-from screen_server.http.signin import remembered_member
+from screen_server.http.signin import PHONE_COOKIE, PHONE_COOKIE_DAYS, phone_cookie_value, remembered_member
 from screen_server.points import leaderboard
 from screen_server.study import services as study
 from screen_server.study.recommend import recommend
@@ -62,4 +65,53 @@ def me_page() -> Response:
     ranks = {p: leaderboard.member_rank(db(), member.id, p) for p in ("week", "all")}
     recs = recommend(db(), member, limit=5)
     return phone_page("my_study.html", member=member, data=data, ranks=ranks, recs=recs,
-                      mask=runtime().settings.mask_names)
+                      mask=runtime().settings.mask_names, assessment=member_assessment(db(), member.id))
+
+
+# --- 每日答题 on a phone: plain forms, no script (works in any in-app browser) ---------------------------
+
+
+def _practice_page(member: Any, status: int = 200, **extra: Any) -> Response:
+    from screen_server.practice import services as practice
+
+    try:
+        today = run(practice.daily, db(), member.id)
+    except DomainError as exc:
+        return phone_page("practice.html", exc.status, member=member, error=exc.message, data=None)
+    data = practice.set_data(db(), today)
+    current = next((q for q in data["questions"] if q["position"] == data["next"]), None)
+    return phone_page("practice.html", status, member=member, data=data, current=current, **extra)
+
+
+@bp.get("/m/practice")
+def practice_page() -> Response:
+    member = remembered_member()
+    if member is None:
+        return phone_page("practice.html", member=None, data=None)
+    return _practice_page(member)
+
+
+@bp.post("/m/practice")
+def practice_answer() -> Response:
+    """Identify (number and PIN, once: the phone is remembered) or answer the question shown."""
+    from screen_server.org import services as org
+    from screen_server.practice import services as practice
+
+    member = remembered_member()
+    if member is None:
+        try:
+            member = org.authenticate_member(db(), request.form.get("number", ""), request.form.get("pin", ""))
+        except DomainError as exc:
+            return phone_page("practice.html", exc.status, member=None, data=None, error=exc.message)
+        resp = _practice_page(member)
+        resp.set_cookie(PHONE_COOKIE, phone_cookie_value(runtime().settings.secret_key, member),
+                        max_age=PHONE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax", path="/")
+        return resp
+    given = "".join(request.form.getlist("answer"))
+    try:
+        today = run(practice.daily, db(), member.id)
+        result = run(practice.answer, db(), member.id, today.id, request.form.get("position", 0, type=int) or 0, given)
+    except DomainError as exc:
+        return _practice_page(member, exc.status, error=exc.message)
+    asked = request.form.get("position", 0, type=int)
+    return _practice_page(member, result=result, asked=asked, given=given)

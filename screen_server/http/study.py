@@ -113,6 +113,18 @@ def member_recommendations(member_id: int) -> Any:
     return jsonify({"items": [r.as_json(item_summary) for r in recommend(db(), member, limit=limit)]})
 
 
+@bp.get("/api/device/members/<int:member_id>/assessment")
+def member_assessment(member_id: int) -> Any:
+    """量化考核 of this year for the member logged in at this terminal: four scores, total and ranks."""
+    from screen_server.assessment.services import member_assessment as assessment
+
+    current_device()
+    member = db().get(Member, member_id)
+    if member is None or not member.active:
+        raise NotFound(_("党员不存在或已停用。"))
+    return jsonify(assessment(db(), member.id))
+
+
 @bp.post("/api/device/login-qr")
 def login_qr() -> Any:
     """A fresh login QR for this terminal: scanned by a remembered phone, it logs that member in here."""

@@ -107,6 +107,13 @@ def test_publish_study_and_study_offline(demo_server: RoomServer, kiosk: Any, ar
         assert [(p.rule_key, p.points) for p in points] == [("article_read", 1)]
     t.until(lambda: "今日积分" in study.member_text and study.member.get("points", {}).get("today", 0) >= 1,
             timeout=10)
+    # 我的学习: the member's minutes and points, and this year's 量化考核 from the server
+    study.open_mine()
+    t.until(lambda: t.app.sm.current == "my_study" and len(study.assessment_rows) == 4, timeout=10)
+    assert [r["name"] for r in study.assessment_rows] == ["学习", "组织生活", "服务", "贡献"]
+    assert "全体第" in study.assessment_text and "/60 名" in study.assessment_text
+    t.frames(5)
+    t.app.save_screenshot(shots / "study-4-mine.png")
 
     # --- the server goes away --------------------------------------------------------------------------
     demo_server.stop()

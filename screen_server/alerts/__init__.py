@@ -1,0 +1,1 @@
+"""Health indicators of each branch and the alerts raised when one crosses its threshold."""

@@ -1,0 +1,1 @@
+"""量化考核: the yearly assessment of members and branches on four weighted dimensions."""

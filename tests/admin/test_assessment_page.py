@@ -1,0 +1,86 @@
+"""量化考核 in the admin, on the demo organisation: branch and member scores; the admin's weights (bad
+ones refused, nothing changed); a secretary records volunteer hours for their own members only; the
+member sees the same year at a terminal (device API) and on their phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from screen_server.assessment import services as assessment
+from screen_server.assessment.models import AssessmentConfig, AssessmentRecord
+from screen_server.config import Settings
+from screen_server.devices.models import DeviceRole
+from screen_server.http.signin import PHONE_COOKIE, phone_cookie_value
+from screen_server.org.models import Member
+from tests.admin.forms import ADMIN, SECRETARY, login, post
+from tests.helpers.factories import make_device
+
+PAGE = "/admin/assessment"
+
+
+def _member(session: Session, number: str) -> Member:
+    member = session.scalar(select(Member).where(Member.number == number))
+    assert member is not None
+    return member
+
+
+def test_admin_sees_scores_and_sets_weights(client: FlaskClient, demo: Session) -> None:
+    login(client, *ADMIN)
+    page = client.get(PAGE).get_data(as_text=True)
+    branches = page[page.index('id="branch-scores"'):page.index('id="member-scores"')]
+    for name in ("机关一支部", "机关二支部", "生产支部", "离退休支部"):
+        assert name in branches
+    assert "共 60 人" in page and "权重与目标" in page
+    bad = post(client, f"{PAGE}/config", {"w_study": "50", "w_life": "30", "w_service": "15", "w_contribution": "15",
+                                          "t_courses": "12", "t_service_hours": "20", "t_contribution": "10",
+                                          "t_meetings": "16"}, page=PAGE, follow_redirects=True)
+    assert "四项权重之和应为 100（现在是 110）" in bad.get_data(as_text=True)
+    assert demo.scalar(select(AssessmentConfig)) is None
+    good = post(client, f"{PAGE}/config", {"w_study": "25", "w_life": "25", "w_service": "25", "w_contribution": "25",
+                                           "t_courses": "10", "t_service_hours": "20", "t_contribution": "10",
+                                           "t_meetings": "16"}, page=PAGE, follow_redirects=True)
+    assert "考核权重和目标已保存" in good.get_data(as_text=True)
+    demo.expire_all()
+    config = assessment.get_config(demo, assessment.this_year())
+    assert config.weights == {"study": 25, "life": 25, "service": 25, "contribution": 25}
+    assert config.targets["courses"] == 10
+
+
+def test_secretary_records_hours_for_own_members_only(client: FlaskClient, demo: Session) -> None:
+    login(client, *SECRETARY)
+    page = client.get(PAGE).get_data(as_text=True)
+    members = page[page.index('id="member-scores"'):]
+    assert "机关一支部" in members and "生产支部" not in members and "权重与目标" not in page
+    own, other = _member(demo, "D0001"), _member(demo, "D0030")
+    assert own.branch_id != other.branch_id
+    before = next(s for s in assessment.member_scores(demo, assessment.this_year()) if s.id == own.id)
+    form = {"number": "D0001", "kind": "service", "day": dt.date.today().isoformat(), "amount": "4", "note": "社区防汛志愿服务"}
+    done = post(client, f"{PAGE}/records", form, page=PAGE, follow_redirects=True).get_data(as_text=True)
+    assert f"已为 {own.name} 登记志愿服务" in done and "社区防汛志愿服务" in done
+    demo.expire_all()
+    after = next(s for s in assessment.member_scores(demo, assessment.this_year()) if s.id == own.id)
+    assert after.service_hours == before.service_hours + 4
+    refused = post(client, f"{PAGE}/records", form | {"number": "D0030"}, page=PAGE, follow_redirects=True)
+    assert "您只能登记本支部党员的记录" in refused.get_data(as_text=True)
+    assert demo.scalar(select(AssessmentRecord).where(AssessmentRecord.member_id == other.id,
+                                                      AssessmentRecord.note == "社区防汛志愿服务")) is None
+
+
+def test_member_sees_their_year_at_a_terminal_and_on_the_phone(client: FlaskClient, demo: Session,
+                                                               settings: Settings) -> None:
+    member = _member(demo, "D0010")
+    _device, token = make_device(demo, DeviceRole.TERMINAL)
+    demo.commit()
+    seen = client.get(f"/api/device/members/{member.id}/assessment", headers={"Authorization": f"Bearer {token}"})
+    assert seen.status_code == 200
+    data = seen.get_json()
+    assert [d["name"] for d in data["dimensions"]] == ["学习", "组织生活", "服务", "贡献"]
+    assert data["of"] == 60 and 1 <= data["rank"] <= 60 and data["branch"]["of"] == 4
+    assert client.get(f"/api/device/members/{member.id}/assessment").status_code == 401
+    client.set_cookie(PHONE_COOKIE, phone_cookie_value(settings.secret_key, member))
+    page = client.get("/m/me").get_data(as_text=True)
+    assert "年度量化考核" in page and "综合得分" in page and f"{data['rank']}<small>/60</small>" in page
