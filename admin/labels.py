@@ -24,6 +24,24 @@ def screen_label(screen: str) -> str:
         "signin_pick": _("签到·选择姓名"),
         "signin_pin": _("签到·输入密码"),
         "signin_result": _("签到结果"),
+        "library": _("学习园地"),
+        "search": _("搜索"),
+        "reader": _("阅读/观看"),
+        "study_login": _("学习登录"),
+        "my_study": _("我的学习"),
+        "ranking": _("积分排行"),
+        "practice": _("答题练习"),
+        "contests": _("知识竞赛"),
+        "contest_play": _("竞赛答题"),
+        "contest_host_code": _("主持竞赛·输入主持码"),
+        "contest_host": _("主持竞赛"),
+        "wall_stats": _("数据统计大屏"),
+        "wall_board": _("排行榜大屏"),
+        "wall_contest": _("竞赛大屏"),
+        "wall_poll": _("投票大屏"),
+        "wall_messages": _("留言墙大屏"),
+        "wall_media": _("海报/视频轮播"),
+        "wall_emergency": _("紧急通知"),
     }
     return labels.get(screen, screen) if screen else "—"
 
@@ -46,6 +64,37 @@ def action_label(action: str) -> str:
         "announcement.create": _("发布公告"),
         "announcement.withdraw": _("撤回公告"),
         "stats.exported": _("导出统计数据"),
+        "alerts.threshold_set": _("设置预警阈值"),
+        "alerts.threshold_reset": _("恢复默认预警阈值"),
+        "assessment.config_set": _("设置考核权重"),
+        "assessment.record_added": _("登记服务/贡献"),
+        "assessment.record_deleted": _("删除服务/贡献记录"),
+        "assessment.exported": _("导出考核结果"),
+        "content.created": _("新建学习内容"),
+        "content.updated": _("修改学习内容"),
+        "content.category_created": _("新建栏目"),
+        "contest.created": _("创建知识竞赛"),
+        "contest.host_start": _("终端主持：开始竞赛"),
+        "contest.host_next": _("终端主持：下一题"),
+        "contest.host_close": _("终端主持：结束本题"),
+        "contest.host_finish": _("终端主持：结束竞赛"),
+        "emergency.shown": _("发布紧急通知"),
+        "emergency.withdrawn": _("撤回紧急通知"),
+        "meeting.expected": _("修改应到人员"),
+        "message_topic.opened": _("开启留言墙"),
+        "message_topic.closed": _("关闭留言墙"),
+        "wall_message.approved": _("留言通过"),
+        "wall_message.rejected": _("留言未通过"),
+        "points.rule_updated": _("修改积分规则"),
+        "poll.created": _("发起投票"),
+        "poll.closed": _("结束投票"),
+        "question.created": _("新建题目"),
+        "question.updated": _("修改题目"),
+        "questions.approved": _("审核通过题目"),
+        "questions.imported": _("导入题库"),
+        "screen.schedule_set": _("设置大屏播放计划"),
+        "screen.switched": _("切换大屏画面"),
+        "device.request_preview": _("查看设备画面"),
     }
     return labels.get(action, action)
 
@@ -53,7 +102,9 @@ def action_label(action: str) -> str:
 def target_label(target_type: str, target_id: str | None) -> str:
     kinds = {
         "user": _("账号"), "member": _("党员"), "meeting": _("会议"), "device": _("设备"), "room": _("活动室"),
-        "announcement": _("公告"), "branch": _("支部"),
+        "announcement": _("公告"), "branch": _("支部"), "poll": _("投票"), "alert_rule": _("预警阈值"),
+        "assessment_config": _("考核年度"), "points_rule": _("积分规则"), "wall_message": _("留言"),
+        "message_topic": _("留言主题"), "contest": _("竞赛"), "question": _("题目"), "item": _("学习内容"),
     }  # fmt: skip
     return f"{kinds.get(target_type, target_type)} {target_id or ''}".strip()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from admin.web import guard, me
@@ -52,6 +52,14 @@ def _number(name: str, label: str) -> float:
         return float(raw)
     except ValueError:
         raise Invalid(_("“{label}”必须是数字。").format(label=label)) from None
+
+
+@bp.get("/export.xlsx")
+def export() -> Response:
+    year = _year()
+    data = run(assessment.export_xlsx, db(), me(), year, branch_id=request.args.get("branch_id", type=int))
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=assessment-{year}.xlsx"})
 
 
 @bp.post("/config")

@@ -352,3 +352,44 @@ def _detail(dimension: str, s: Score, config: Config) -> str:
 def dimension_names() -> dict[str, str]:
     return {d: _(n) for d, n in DIMENSION_NAMES.items()}
 
+
+
+def export_xlsx(session: Session, actor: User, year: int, *, branch_id: int | None = None,
+                now: dt.datetime | None = None) -> bytes:
+    """The year's branch ranking and member scores as an .xlsx (a secretary: their own branch's members),
+    recorded in the audit log. The caller commits."""
+    import io
+
+    from openpyxl import Workbook
+
+    from screen_server.xlsx import write_sheet
+
+    scope = branch_scope(actor)
+    branch_id = scope if scope is not None else branch_id
+    config = get_config(session, year)
+    members = member_scores(session, year, now=now)
+    branches = branch_scores(session, year, now=now, members=members)
+    if branch_id is not None:
+        members = [m for m in members if m.branch_id == branch_id]
+    names = [DIMENSION_NAMES[d] for d in DIMENSIONS]
+    weights = "，".join(f"{DIMENSION_NAMES[d]} {config.weights[d]}%" for d in DIMENSIONS)
+    title = _("{y} 年度量化考核（权重：{w}）").format(y=year, w=weights)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "支部排名"
+    write_sheet(ws, title, ["名次", "支部", *names, "综合得分", "会议次数", "应到人次", "实到人次"],
+                [8, 20, 10, 10, 10, 10, 12, 10, 10, 10],
+                [[b.rank, b.name, *[b.scores[d] for d in DIMENSIONS], b.total, b.meetings, b.expected, b.present]
+                 for b in branches])
+    write_sheet(wb.create_sheet("党员得分"), title,
+                ["名次", "姓名", "支部", *names, "综合得分", "完成课程", "答题通过", "答题组数", "应到", "实到",
+                 "服务小时", "贡献积分"],
+                [8, 12, 18, 10, 10, 10, 10, 12, 10, 10, 10, 8, 8, 10, 10],
+                [[m.rank, m.name, m.branch, *[m.scores[d] for d in DIMENSIONS], m.total, m.courses, m.practice_passed,
+                  m.practice_sets, m.expected, m.present, m.service_hours, m.contribution] for m in members])
+    record(session, actor_user_id=actor.id, action="assessment.exported", target_type="branch" if branch_id else "",
+           target_id=branch_id, details={"year": year, "members": len(members)})
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

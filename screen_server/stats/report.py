@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from screen_server.audit.services import record
@@ -25,6 +23,7 @@ from screen_server.org import services as org
 from screen_server.org.models import Branch, User
 from screen_server.points.services import local_day
 from screen_server.stats import services as stats
+from screen_server.xlsx import write_sheet
 
 PERIOD_LABELS = {"week": "本周", "month": "本月", "quarter": "本季度", "year": "本年", "custom": "自定义"}
 MAX_DAYS = 366
@@ -140,7 +139,7 @@ def export_xlsx(session: Session, actor: User, report: Report) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "概览"
-    _sheet(ws, report.title, ["指标", "数值"], [24, 30], [
+    write_sheet(ws, report.title, ["指标", "数值"], [24, 30], [
         ["统计范围", report.scope], ["时间段", report.period_label],
         ["开始日期", report.first.isoformat()], ["结束日期", report.last.isoformat()], ["天数", report.days],
         *[[label, report.figures[key]] for key, label in FIGURES],
@@ -149,18 +148,18 @@ def export_xlsx(session: Session, actor: User, report: Report) -> bytes:
     rate = ws.cell(row=ws.max_row, column=2)
     if isinstance(rate.value, float):
         rate.number_format = "0.0%"
-    _sheet(wb.create_sheet("每日学习"), report.title, ["日期", "学习时长（分钟）", "学习人数"], [14, 18, 12],
+    write_sheet(wb.create_sheet("每日学习"), report.title, ["日期", "学习时长（分钟）", "学习人数"], [14, 18, 12],
            [[dt.date.fromisoformat(t["day"]), t["minutes"], t["learners"]] for t in report.trend], date_col=1)
     total = report.attendance_total
-    _sheet(wb.create_sheet("支部出勤"), report.title, ["支部", "召开会议", "应到人次", "实到人次", "出席率"],
+    write_sheet(wb.create_sheet("支部出勤"), report.title, ["支部", "召开会议", "应到人次", "实到人次", "出席率"],
            [22, 12, 12, 12, 10],
            [[r["name"], r["meetings"], r["expected"], r["present"], r["rate"] if r["rate"] is not None else "—"]
             for r in report.attendance]
            + [["合计", total["meetings"], total["expected"], total["present"],
                total["rate"] if total["rate"] is not None else "—"]], percent_col=5)
-    _sheet(wb.create_sheet("学习排行"), report.title, ["名次", "姓名", "支部", "学习时长（分钟）"], [8, 14, 22, 18],
+    write_sheet(wb.create_sheet("学习排行"), report.title, ["名次", "姓名", "支部", "学习时长（分钟）"], [8, 14, 22, 18],
            [[i, t["name"], t["branch"], t["minutes"]] for i, t in enumerate(report.top_learners, 1)])
-    _sheet(wb.create_sheet("支部积分"), report.title, ["名次", "支部", "党员人数", "积分合计", "人均积分"],
+    write_sheet(wb.create_sheet("支部积分"), report.title, ["名次", "支部", "党员人数", "积分合计", "人均积分"],
            [8, 22, 12, 12, 12],
            [[r["rank"], r["name"], r["members"], r["points"], r["average"]] for r in report.points_by_branch])
     record(session, actor_user_id=actor.id, action="stats.exported",
@@ -176,31 +175,3 @@ def filename(report: Report) -> str:
     """An ASCII file name (some mail clients mangle others): stats-branch-2-2026-11-01-2026-11-30.xlsx."""
     scope = f"branch-{report.branch_id}" if report.branch_id else "all"
     return f"stats-{scope}-{report.first.isoformat()}-{report.last.isoformat()}.xlsx"
-
-
-def _sheet(ws: Worksheet, title: str, headings: list[str], widths: list[int], rows: list[list[Any]], *,
-           percent_col: int = 0, date_col: int = 0) -> None:
-    ws.append([title])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headings))
-    ws["A1"].font = Font(size=14, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.row_dimensions[1].height = 24
-    ws.append(headings)
-    thin = Side(style="thin", color="999999")
-    for cell in ws[2]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="B71C1C")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in rows:
-        ws.append(row)
-    for line in ws.iter_rows(min_row=2):
-        for cell in line:
-            cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-            if percent_col and cell.row > 2 and cell.column == percent_col and isinstance(cell.value, float):
-                cell.number_format = "0.0%"
-            if date_col and cell.row > 2 and cell.column == date_col:
-                cell.number_format = "yyyy-mm-dd"
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = width
-    ws.freeze_panes = "A3"
-    ws.print_title_rows = "2:2"

@@ -84,3 +84,24 @@ def test_member_sees_their_year_at_a_terminal_and_on_the_phone(client: FlaskClie
     client.set_cookie(PHONE_COOKIE, phone_cookie_value(settings.secret_key, member))
     page = client.get("/m/me").get_data(as_text=True)
     assert "年度量化考核" in page and "综合得分" in page and f"{data['rank']}<small>/60</small>" in page
+
+
+def test_the_year_exports_to_excel_audited(client: FlaskClient, demo: Session) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from screen_server.audit.models import AuditEntry
+
+    login(client, *SECRETARY)
+    r = client.get(f"{PAGE}/export.xlsx")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    wb = load_workbook(io.BytesIO(r.data))
+    assert wb.sheetnames == ["支部排名", "党员得分"]
+    branches = [[c.value for c in row] for row in wb["支部排名"].iter_rows(min_row=3)]
+    assert len(branches) == 4 and [b[0] for b in branches] == [1, 2, 3, 4]
+    members = [[c.value for c in row] for row in wb["党员得分"].iter_rows(min_row=3)]
+    assert len(members) == 15 and {m[2] for m in members} == {"机关一支部"}  # the secretary's branch only
+    assert wb["党员得分"].freeze_panes == "A3" and "年度量化考核" in str(wb["党员得分"]["A1"].value)
+    entry = demo.scalar(select(AuditEntry).where(AuditEntry.action == "assessment.exported"))
+    assert entry is not None and entry.details["members"] == 15
