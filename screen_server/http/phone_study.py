@@ -23,6 +23,7 @@ from screen_server.http.common import db, run, runtime
 from screen_server.http.content import page_count, summary
 from screen_server.http.phone import phone_page
 from screen_server.http.signin import PHONE_COOKIE, PHONE_COOKIE_DAYS, phone_cookie_value, remembered_member
+from screen_server.i18n import _
 from screen_server.points import leaderboard
 from screen_server.study import services as study
 from screen_server.study.recommend import recommend
@@ -35,7 +36,7 @@ def item_page(item_id: int) -> Response:
     try:
         found = content.get_published(db(), item_id)
     except DomainError as exc:
-        return phone_page("refused.html", 404, message=exc.message)
+        return phone_page("refused.html", 404, message=exc.message, heading=_("无法打开"))
     member = remembered_member()
     record = study.progress_of(db(), member.id, [found.id]).get(found.id) if member else None
     pages = page_count(found) or 0

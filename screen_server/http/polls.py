@@ -11,6 +11,7 @@ from screen_server.errors import DomainError, NotAuthenticated
 from screen_server.http.common import db, run, runtime
 from screen_server.http.phone import phone_page
 from screen_server.http.signin import PHONE_COOKIE, PHONE_COOKIE_DAYS, phone_cookie_value, remembered_member
+from screen_server.i18n import _
 from screen_server.org import services as org
 from screen_server.polls import services as polls
 
@@ -22,7 +23,7 @@ def vote_page(poll_id: int) -> Response:
     try:
         poll = polls.get_poll(db(), poll_id)
     except DomainError as exc:
-        return phone_page("refused.html", 404, message=exc.message)
+        return phone_page("refused.html", 404, message=exc.message, heading=_("无法投票"))
     member = remembered_member()
     voted = bool(member and polls.has_voted(db(), poll.id, member.id))
     return phone_page("poll.html", poll=poll, member=member, voted=voted, results=polls.results(db(), poll))
@@ -33,7 +34,7 @@ def vote(poll_id: int) -> Response:
     try:
         poll = polls.get_poll(db(), poll_id)
     except DomainError as exc:
-        return phone_page("refused.html", 404, message=exc.message)
+        return phone_page("refused.html", 404, message=exc.message, heading=_("无法投票"))
     member = remembered_member()
     fresh = member is None
     try:

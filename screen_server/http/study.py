@@ -156,7 +156,7 @@ def terminal_login(token: str) -> Response:
     try:
         device = _terminal(token)
     except DomainError as exc:
-        return phone_page("refused.html", 403, message=exc.message)
+        return phone_page("refused.html", 403, message=exc.message, heading=_("无法登录"))
     return phone_page("terminal_login.html", device=device, member=remembered_member(), token=token)
 
 
@@ -165,7 +165,7 @@ def confirm_terminal_login(token: str) -> Response:
     try:
         device = _terminal(token)
     except DomainError as exc:
-        return phone_page("refused.html", 403, message=exc.message)
+        return phone_page("refused.html", 403, message=exc.message, heading=_("无法登录"))
     member = remembered_member()
     fresh = member is None
     if member is None:
