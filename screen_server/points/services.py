@@ -143,6 +143,45 @@ def award(
 
 
 @dataclass(frozen=True, slots=True)
+class Award:
+    member_id: int
+    ref: str
+    day: dt.date
+    reason: str
+
+
+def award_many(session: Session, rule: PointsRule, awards: Sequence[Award]) -> list[tuple[int, int]]:
+    """``award`` for a batch of one rule (a rush of meeting sign-ins): one query for what was given
+    already and one insert that skips any (member, rule, ref) given meanwhile. Rules with a daily cap
+    go one by one, since each award changes the next one's room. Returns (member id, points) given."""
+    if not rule.enabled or not awards:
+        return []
+    if rule.daily_cap:
+        given = [(a.member_id, e.points) for a in awards
+                 if (e := award(session, a.member_id, rule.key, ref=a.ref, day=a.day, reason=a.reason, rule=rule))]
+        return given
+    done = {(int(m), str(r)) for m, r in session.execute(select(PointsEntry.member_id, PointsEntry.ref).where(
+        PointsEntry.rule_key == rule.key, PointsEntry.member_id.in_({a.member_id for a in awards}),
+        PointsEntry.ref.in_({a.ref for a in awards})))}
+    fresh: dict[tuple[int, str], dict[str, object]] = {}
+    for a in awards:
+        if (a.member_id, a.ref) not in done and (a.member_id, a.ref) not in fresh:
+            fresh[(a.member_id, a.ref)] = {"member_id": a.member_id, "rule_key": rule.key, "ref": a.ref,
+                                           "points": rule.points, "reason": a.reason[:200], "day": a.day,
+                                           "at": dt.datetime.now(dt.UTC)}
+    if not fresh or rule.points <= 0:
+        return []
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    stmt = (upsert(PointsEntry).on_conflict_do_nothing(index_elements=["member_id", "rule_key", "ref"])
+            .returning(PointsEntry.member_id, PointsEntry.points))
+    return [(int(m), int(p)) for m, p in session.execute(stmt, list(fresh.values())).all()]
+
+
+@dataclass(frozen=True, slots=True)
 class Totals:
     today: int
     week: int

@@ -14,6 +14,7 @@ import logging
 import queue
 import threading
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from screen_server import protocol
@@ -70,21 +71,14 @@ class SignInPoints:
 
     def award_all(self, pairs: list[tuple[int, int]]) -> int:
         """Award each (meeting, member) once, in one transaction; return the points given."""
-        given: list[tuple[int, int]] = []
         with self._session_factory() as session:
             rule = points.get_rule(session, points.MEETING_SIGNIN)
-            meetings: dict[int, Meeting | None] = {}
-            for meeting_id, member_id in pairs:
-                if meeting_id not in meetings:
-                    meetings[meeting_id] = session.get(Meeting, meeting_id)
-                meeting = meetings[meeting_id]
-                if meeting is None:
-                    continue
-                entry = points.award(session, member_id, points.MEETING_SIGNIN, ref=f"meeting:{meeting_id}",
-                                     day=points.local_day(meeting.starts_at or dt.datetime.now(dt.UTC)),
-                                     reason=_("参加《{t}》").format(t=meeting.title), rule=rule)
-                if entry is not None:
-                    given.append((member_id, entry.points))
+            meetings = {m.id: m for m in session.scalars(select(Meeting).where(Meeting.id.in_({p[0] for p in pairs})))}
+            awards = [points.Award(member_id, f"meeting:{meeting_id}",
+                                   points.local_day(meetings[meeting_id].starts_at or dt.datetime.now(dt.UTC)),
+                                   _("参加《{t}》").format(t=meetings[meeting_id].title))
+                      for meeting_id, member_id in pairs if meeting_id in meetings]
+            given = points.award_many(session, rule, awards)
             session.commit()
         for member_id, amount in given:
             self._bus.publish(protocol.Event(protocol.POINTS_AWARDED, {"member_id": member_id, "points": amount}))

@@ -61,6 +61,9 @@ class PushServer:
         self._tickets = tickets
         self._clients: set[Client] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending: list[protocol.Event] = []
+        self._pending_lock = threading.Lock()
+        self._drain_scheduled = False
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
@@ -246,10 +249,24 @@ class PushServer:
 
     # --- fan-out ---------------------------------------------------------------------------------
     def _on_event(self, event: protocol.Event) -> None:
+        """Hand an event to the loop. A rush of events (a batch of sign-ins) wakes the loop once: they
+        wait in order in ``_pending`` and one scheduled drain sends them all."""
         loop = self._loop
-        if loop is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(self._dispatch, event)
+        if loop is None or loop.is_closed():
+            return
+        with self._pending_lock:
+            self._pending.append(event)
+            if self._drain_scheduled:
+                return
+            self._drain_scheduled = True
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self._drain)
+
+    def _drain(self) -> None:
+        with self._pending_lock:
+            events, self._pending, self._drain_scheduled = self._pending, [], False
+        for event in events:
+            self._dispatch(event)
 
     def _dispatch(self, event: protocol.Event) -> None:
         text = protocol.encode(event.to_message())  # serialised once for every recipient
