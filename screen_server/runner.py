@@ -40,6 +40,8 @@ class RoomServer:
         self.stats = (StatsPublisher(settings, self.runtime.session_factory, self.runtime.bus)
                       if self.jobs else None)
         self.signin_points = SignInPoints(self.runtime.session_factory, self.runtime.bus) if self.jobs else None
+        if self.signin_points is not None:
+            self.runtime.signin_writer.hooks.append(self.signin_points.award_in)
         self._http = create_server(
             self.app,
             host=settings.host,

@@ -19,6 +19,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +64,10 @@ class SignInWriter:
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        # Called inside each batch's transaction with the (meeting, member) pairs it signed in, e.g. to
+        # award points in the same commit (one writer for SQLite's single write lock); a failing hook is
+        # logged and rolled back to its savepoint, never losing the sign-ins.
+        self.hooks: list[Callable[[Session, list[tuple[int, int]]], object]] = []
 
     def _ensure_started(self) -> None:
         if self._thread is None:
@@ -112,6 +117,8 @@ class SignInWriter:
             with self._session_factory() as session:
                 results = services.record_sign_ins(session, self._settings, [job.kwargs for job in batch])
                 answers = [self._answer(result) for result in results]
+                self._run_hooks(session, [(r.meeting.id, r.attendance.member_id) for r in results
+                                          if isinstance(r, services.SignInResult) and r.created])
                 session.commit()
         except Exception:
             log.exception("a sign-in batch of %d failed to commit; retrying one by one", len(batch))
@@ -126,6 +133,16 @@ class SignInWriter:
                 job.future.set_exception(answer)
             else:
                 job.future.set_result(answer)
+
+    def _run_hooks(self, session: Session, created: list[tuple[int, int]]) -> None:
+        if not created:
+            return
+        for hook in self.hooks:
+            try:
+                with session.begin_nested():
+                    hook(session, created)
+            except Exception:
+                log.exception("a sign-in hook failed for %d sign-in(s); the sign-ins are kept", len(created))
 
     @staticmethod
     def _answer(result: services.SignInResult | DomainError) -> SignInAnswer | DomainError:
