@@ -34,6 +34,7 @@ from kiosk import state as st
 from kiosk.arena import ArenaDesk
 from kiosk.board import SignInBoard
 from kiosk.desk import SignInDesk
+from kiosk.host import HostDesk
 from kiosk.i18n import _
 from kiosk.library import Library
 from kiosk.net import CONTENT_SYNCED, STUDY_SYNCED
@@ -53,6 +54,7 @@ PODIUM_SECONDS = 180
 READY_FEATURES = {"announcements"}
 SIGNIN_TARGET = "signin"  # TopBar's back_to on the sign-in screens: the desk decides where back is
 STUDY_CLOSE = "study_close"  # TopBar's back_to on the reader: stop the study clock, then the library
+HOST_EXIT = "host_exit"  # TopBar's back_to on the host screens: host mode ends, then the contest hub
 
 
 class KioskApp(App):
@@ -85,6 +87,7 @@ class KioskApp(App):
     desk = ObjectProperty(None)  # the terminal's sign-in flow (kiosk.desk.SignInDesk)
     study = ObjectProperty(None)  # the terminal's study desk (kiosk.study.StudyDesk)
     arena = ObjectProperty(None)  # the terminal's contest desk (kiosk.arena.ArenaDesk)
+    host = ObjectProperty(None)  # hosting the room's contest at the terminal (kiosk.host.HostDesk)
     instant_transitions = BooleanProperty(False)
     stats = DictProperty({})  # the activity panels, as the server last sent them
     contest = DictProperty({})  # the room's live contest, as the server last sent it
@@ -116,6 +119,7 @@ class KioskApp(App):
         self.desk = SignInDesk(self)
         self.study = StudyDesk(self, self.outbox)
         self.arena = ArenaDesk(self)
+        self.host = HostDesk(self)
         self._events: list[Any] = []
         self._redraw = Clock.create_trigger(self.redraw)
 
@@ -259,6 +263,7 @@ class KioskApp(App):
         if (s.contest or {}) != self.contest:
             self.contest = dict(s.contest or {})
             self.arena.update(self.contest)
+            self.host.update(self.contest)
             if self.contest.get("status") == "finished":  # the podium stays up for a while
                 self._podium_until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=PODIUM_SECONDS)
         if s.stats is not None and s.stats is not self._stats_seen:
@@ -322,6 +327,8 @@ class KioskApp(App):
             self.desk.back()
         elif target == STUDY_CLOSE:
             self.study.close_item()
+        elif target == HOST_EXIT:
+            self.host.leave()
         else:
             self.show(target)
 
@@ -399,6 +406,8 @@ class KioskApp(App):
         self.check_idle()
         if self.sm.current == "contest_play":
             self.arena.tick()
+        elif self.sm.current == "contest_host":
+            self.host.tick()
 
     def rotate_wall(self) -> None:
         """The idle loop's next page, shown for its entry's seconds."""
@@ -418,6 +427,7 @@ class KioskApp(App):
             return  # someone is watching a video without touching the screen
         if idle >= limit and self.sm.current not in ("attract", "pairing"):
             self.study.clock.close()
+            self.host.end()  # a host who walked away must enter the code again
             self.show("attract")
 
     def save_screenshot(self, path: Any) -> None:

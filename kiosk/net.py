@@ -186,6 +186,11 @@ class ServerLink:
             http_request, "GET", f"{self.server}/api/device/contests/{int(contest_id)}/players/{int(player_id)}",
             token=self.store.token, timeout=self.http_timeout, headers={"X-Player-Secret": secret}))
 
+    def contest_host(self, contest_id: int, code: str, action: str) -> concurrent.futures.Future[Any] | None:
+        """Host the room's contest from this terminal: check the host code, or drive one step with it."""
+        return self.submit(self._device_call("POST", f"/api/device/contests/{int(contest_id)}/host",
+                                             body={"code": code, "action": action}))
+
     def practice(self, method: str, path: str, body: dict[str, Any]) -> concurrent.futures.Future[Any] | None:
         """A practice call (daily, levels, streak, answers) for the member logged in at this terminal."""
         if method == "GET":

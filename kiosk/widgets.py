@@ -14,6 +14,8 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 from kivy.uix.widget import Widget
 
+from kiosk import signin as si
+
 LEVEL_COLOURS = {
     "urgent": ((0.99, 0.82, 0.36, 1), (0.33, 0.02, 0.03, 1)),  # gold on dark red text
     "important": ((1, 0.97, 0.9, 1), (0.66, 0.06, 0.08, 1)),
@@ -137,6 +139,21 @@ class KeyButton(ButtonBehavior, Label):
 
     def on_release(self) -> None:
         getattr(App.get_running_app().study, self.target)(self.key)
+
+
+class PinKey(ButtonBehavior, Label):
+    """A key of the big digit keypad (PINs, host codes): ``key`` is a digit or ``signin.CLEAR`` /
+    ``signin.BACKSPACE``; a tap is one call, ``press(key)``, to the app's desk named by ``desk``."""
+
+    key = StringProperty("")
+    digit = BooleanProperty(False)
+    desk = StringProperty("desk")
+
+    def on_key(self, _instance: object, key: str) -> None:
+        self.text, self.digit = si.key_label(key), key.isdigit()
+
+    def on_release(self) -> None:
+        getattr(App.get_running_app(), self.desk).press(self.key)
 
 
 class QrView(ModalView):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from screen_server.bus import Bus, bind_bus, make_bus
 from screen_server.config import Settings
 from screen_server.contests.engine import ContestEngine
+from screen_server.contests.hosting import HostGate
 from screen_server.db import make_engine, make_session_factory, migrate
 from screen_server.meetings.writer import SignInWriter
 from screen_server.push.snapshot import SnapshotBuilder
@@ -34,12 +35,14 @@ class Runtime:
     ws_tickets: Tickets
     signin_writer: SignInWriter = field(init=False)
     contests: ContestEngine = field(init=False)
+    contest_hosts: HostGate = field(init=False)  # host codes typed at terminals, and their lockouts
     push: PushServer | None = None
     ws_port: int = 0  # the port actually bound (differs from settings when 0 was asked)
 
     def __post_init__(self) -> None:
         self.signin_writer = SignInWriter(self.settings, self.session_factory)
         self.contests = ContestEngine(self.session_factory, self.bus, mask_names=self.settings.mask_names)
+        self.contest_hosts = HostGate(self.settings.secret_key)
 
     def contest_part(self, _session: Session, _settings: Settings, viewer: Any) -> dict[str, Any]:
         """The room's running contest, if any, as its wall and its players' phones show it."""

@@ -1,6 +1,7 @@
 """知识竞赛, for hosts (admins and branch secretaries): set up a contest for a room (questions drawn
 from the published bank), run it from here — start, close a question early, next, finish — while the
-room's wall shows it, then read and export the results."""
+room's wall shows it, then read and export the results. The page also shows the contest's host code, for
+hosting at the room's terminal instead (``screen_server.contests.hosting``)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ def show_contest(contest_id: int) -> Any:
     engine = runtime().contests
     state = engine.public_state(engine.get(contest.id))
     return render_template("admin/contests/show.html", contest=contest, state=state,
+                           host_code=runtime().contest_hosts.code(contest.id),
                            results=contests.results(db(), contest.id))
 
 

@@ -37,6 +37,8 @@ REGISTRY: dict[str, str] = {
     "wall_messages": "WallMessagesScreen",
     "contests": "ContestsScreen",
     "contest_play": "ContestPlayScreen",
+    "contest_host_code": "ContestHostCodeScreen",
+    "contest_host": "ContestHostScreen",
     "practice": "PracticeScreen",
 }
 _loaded: set[str] = set()

@@ -4,7 +4,8 @@ calls (join, a WebSocket ticket, answer, their own state), and the results with 
 A phone joins at ``/c/<code>`` (the wall shows the QR and the code); a remembered phone joins with one
 tap, others type member number and PIN once. The player's id and secret live in a signed cookie, so a
 phone that drops or reloads resumes where the contest is. Answers carry the player's secret: a forged
-player id is refused.
+player id is refused. A terminal in the contest's room can also host it, with the contest's host code
+(``contests.hosting``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, make_response, redirect, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from screen_server.contests import hosting
 from screen_server.contests import services as contests
 from screen_server.contests.engine import LiveContest, PlayerState
 from screen_server.errors import DomainError, Invalid, NotAuthenticated
-from screen_server.http.common import current_user, db, json_body, run, runtime
+from screen_server.http.common import client_ip, current_device, current_user, db, json_body, run, runtime
 from screen_server.http.phone import phone_page
 from screen_server.http.signin import PHONE_COOKIE, PHONE_COOKIE_DAYS, phone_cookie_value, remembered_member
 from screen_server.i18n import _
@@ -197,7 +199,6 @@ def answer(contest_id: int) -> Any:
 @players.post("/api/device/contests/<int:contest_id>/join")
 def device_join(contest_id: int) -> Any:
     """A member logged in at a terminal joins the room's contest there; the terminal keeps the secret."""
-    from screen_server.http.common import current_device
     from screen_server.org.models import Member
 
     device = current_device()
@@ -219,9 +220,17 @@ def device_join(contest_id: int) -> Any:
 @players.get("/api/device/contests/<int:contest_id>/players/<int:player_id>")
 def device_player(contest_id: int, player_id: int) -> Any:
     """A terminal's player: their score and rank (the secret proves it is theirs)."""
-    from screen_server.http.common import current_device
-
     current_device()
     live = _engine().get(contest_id)
     player = _engine().player(contest_id, player_id, request.headers.get("X-Player-Secret", ""))
     return jsonify(_engine().player_state(live, player))
+
+
+@players.post("/api/device/contests/<int:contest_id>/host")
+def device_host(contest_id: int) -> Any:
+    """A host at the room's terminal: {"code": the host code, "action": check|start|next|close|finish}."""
+    device = current_device()
+    body = json_body()
+    state = run(hosting.host, db(), _engine(), runtime().contest_hosts, contest_id=contest_id, device=device,
+                code=str(body.get("code") or ""), action=str(body.get("action") or hosting.CHECK), ip=client_ip())
+    return jsonify(state)

@@ -282,6 +282,14 @@ STUDY_PATHS["/api/device/contests/{contest_id}/players/{player_id}"] = {"get": {
     "summary": "终端上的选手：得分与名次（请求头 X-Player-Secret）", "security": DEVICE_AUTH,
     "parameters": [_CONTEST, {"name": "player_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
     "responses": {"200": _json(OBJ), **_errors(401, 403)}}}
+STUDY_PATHS["/api/device/contests/{contest_id}/host"] = {"post": {
+    "summary": "在本活动室终端主持竞赛：校验终端主持码（管理后台竞赛页显示的 6 位数字），并执行一步操作"
+               "（check 只校验；start/next/close/finish 与后台按钮相同，记入审计日志）。同一终端连续输错 5 次，"
+               "锁定 60 秒（429）", "security": DEVICE_AUTH, "parameters": [_CONTEST],
+    "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["code"],
+        "properties": {"code": {"type": "string", "pattern": "^[0-9]{6}$"},
+                       "action": {"enum": ["check", "start", "next", "close", "finish"], "default": "check"}}}}}},
+    "responses": {"200": _json(_CONTEST_STATE), **_errors(400, 401, 403, 404, 409, 429)}}}
 _ITEM = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _SUMMARY_ITEM = {"type": "object", "description": "id, kind, title, summary, category_id, category, tags, initials, "
                  "cover_url, media_url, media_mime, media_size, duration_seconds, page_count, author_name, "

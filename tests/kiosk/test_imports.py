@@ -15,6 +15,7 @@ PLAIN = (
     "i18n.py",
     "options.py",
     "signin.py",
+    "hosting.py",
     "httpclient.py",
 )
 SERVER_SIDE = ("screen_server", "admin", "content")
