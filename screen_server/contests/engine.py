@@ -388,7 +388,8 @@ class ContestEngine:
             player.results[position] = (correct, gained)
             player.score += gained
             player.correct += int(correct)
-            live.counts[_label(question, given)] += 1
+            live.counts.update(_labels(question, given))
+            live.counts[ANSWERED] += 1
         future = self._writer.write({"contest_id": live.id, "player_id": player.id, "position": position,
                                      "answer": given, "correct": correct, "points": gained, "elapsed_ms": elapsed,
                                      "answered_at": now})
@@ -400,7 +401,8 @@ class ContestEngine:
                 player.results.pop(position, None)
                 player.score -= gained
                 player.correct -= int(correct)
-                live.counts[_label(question, given)] -= 1
+                live.counts.subtract(_labels(question, given))
+                live.counts[ANSWERED] -= 1
             raise
         return Accepted(correct, gained, player.score, elapsed)
 
@@ -449,10 +451,10 @@ class ContestEngine:
                 state["explanation"] = q.explanation
                 state["distribution"] = [{"label": o["label"], "text": o["text"], "count": live.counts.get(o["label"], 0)}
                                          for o in _options(q)] + (
-                    [{"label": "其他", "text": "其他答案", "count": sum(v for k, v in live.counts.items()
-                                                                    if k not in {o["label"] for o in _options(q)})}]
+                    [{"label": "其他", "text": "其他答案", "count": sum(
+                        v for k, v in live.counts.items() if k not in {ANSWERED, *(o["label"] for o in _options(q))})}]
                     if q.kind == QuestionKind.FILL_BLANK else [])
-                state["answered"] = sum(live.counts.values())
+                state["answered"] = live.counts[ANSWERED]
             state["board"] = live.board
             if live.team_mode:
                 state["teams"] = self.teams(live)
@@ -494,6 +496,16 @@ class ContestEngine:
                                                            Contest.status != ContestStatus.FINISHED)
                                   .order_by(Contest.id.desc()).limit(1))
         return self.get(contest_id) if contest_id else None
+
+
+ANSWERED = "__answered__"  # in a question's counts: how many answered it (a multiple choice counts each letter)
+
+
+def _labels(question: Question, given: str) -> list[str]:
+    """The options an answer counts for in the distribution: each letter of a multiple choice."""
+    if question.kind == QuestionKind.MULTIPLE:
+        return sorted(set(given.upper().replace(",", "").replace(" ", "")))
+    return [_label(question, given)]
 
 
 def _label(question: Question, given: str) -> str:

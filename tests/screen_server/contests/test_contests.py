@@ -179,3 +179,25 @@ def test_http_join_play_answer_and_host(app, client: FlaskClient, session: Sessi
     assert results["players"][0]["name"] == member.name
     assert host.get(f"/api/contests/{contest.id}/results.xlsx").status_code == 200
     assert session.scalar(select(func.count()).select_from(ContestPlayer)) == 1
+
+
+def test_a_multiple_choice_distribution_counts_each_option(runtime, session: Session) -> None:  # type: ignore[no-untyped-def]
+    branch = make_branch(session)
+    members = [make_member(session, branch_id=branch.id) for _ in range(3)]
+    q = Question(kind=QuestionKind.MULTIPLE, stem="“三会一课”包括哪些？", answer="ABC", status=ReviewStatus.PUBLISHED,
+                 difficulty=2, options=[QuestionOption(label=lb, text=f"选项{lb}") for lb in "ABCD"])
+    session.add(q)
+    session.flush()
+    contest = contests.create_contest(session, title="多选", room_id=make_room(session).id, questions=1, seconds=20,
+                                      question_ids=[q.id])
+    session.commit()
+    engine = runtime.contests
+    engine.now = Clock()
+    players = [engine.join(contest.id, m) for m in members]
+    engine.start(contest.id)
+    for player, given in zip(players, ("ABC", "A,B", "BD"), strict=True):
+        engine.answer(contest.id, player.id, player.secret, 1, given)
+    engine.close_now(contest.id)
+    reveal = engine.public_state(engine.get(contest.id))
+    assert reveal["answered"] == 3
+    assert {d["label"]: d["count"] for d in reveal["distribution"]} == {"A": 2, "B": 3, "C": 1, "D": 1}
