@@ -16,7 +16,6 @@ import logging
 import queue
 import threading
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from screen_server import protocol
@@ -82,7 +81,8 @@ class SignInPoints:
         """Award in the caller's transaction (the sign-in writer's, so that SQLite's one write lock is
         never fought over); ``points.awarded`` goes out when that transaction commits."""
         rule = points.get_rule(session, points.MEETING_SIGNIN)
-        meetings = {m.id: m for m in session.scalars(select(Meeting).where(Meeting.id.in_({p[0] for p in pairs})))}
+        # the writer's session has these meetings already: session.get answers from its identity map
+        meetings = {mid: m for mid in {p[0] for p in pairs} if (m := session.get(Meeting, mid)) is not None}
         awards = [points.Award(member_id, f"meeting:{meeting_id}",
                                points.local_day(meetings[meeting_id].starts_at or dt.datetime.now(dt.UTC)),
                                _("参加《{t}》").format(t=meetings[meeting_id].title))
