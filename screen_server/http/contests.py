@@ -21,7 +21,10 @@ from screen_server.contests.engine import LiveContest, PlayerState
 from screen_server.errors import DomainError, Invalid, NotAuthenticated
 from screen_server.http.common import client_ip, current_device, current_user, db, json_body, run, runtime
 from screen_server.http.phone import phone_page
-from screen_server.http.signin import PHONE_COOKIE, PHONE_COOKIE_DAYS, phone_cookie_value, remembered_member
+from screen_server.http.signin import (
+    remember_phone,
+    remembered_member,
+)
 from screen_server.i18n import _
 from screen_server.org import services as org
 from screen_server.org.models import Role
@@ -141,8 +144,7 @@ def join(code: str) -> Response:
     resp.set_cookie(f"{PLAYER_COOKIE}_{contest.id}", _cookie_serializer().dumps({"p": player.id, "s": player.secret}),
                     max_age=86400, httponly=True, samesite="Lax", path="/")
     if fresh:
-        resp.set_cookie(PHONE_COOKIE, phone_cookie_value(runtime().settings.secret_key, member),
-                        max_age=PHONE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax", path="/")
+        remember_phone(resp, member)
     return resp  # type: ignore[return-value]
 
 

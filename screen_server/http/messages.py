@@ -11,7 +11,10 @@ from flask import Blueprint, Response, request
 from screen_server.errors import DomainError, NotAuthenticated
 from screen_server.http.common import db, run, runtime
 from screen_server.http.phone import phone_page
-from screen_server.http.signin import PHONE_COOKIE, PHONE_COOKIE_DAYS, phone_cookie_value, remembered_member
+from screen_server.http.signin import (
+    remember_phone,
+    remembered_member,
+)
 from screen_server.i18n import _
 from screen_server.messages import services as messages
 from screen_server.messages.models import MAX_TEXT, MessageTopic
@@ -60,6 +63,5 @@ def post_message(topic_id: int) -> Response:
     except DomainError as exc:
         resp = _page(topic, member, exc.status, error=exc.message, **kept)
     if identified is not None:  # remembered even when the message was refused: the next try needs no PIN
-        resp.set_cookie(PHONE_COOKIE, phone_cookie_value(runtime().settings.secret_key, identified),
-                        max_age=PHONE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax", path="/")
+        remember_phone(resp, identified)
     return resp

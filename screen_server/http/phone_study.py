@@ -22,7 +22,10 @@ from screen_server.errors import DomainError
 from screen_server.http.common import db, run, runtime
 from screen_server.http.content import page_count, summary
 from screen_server.http.phone import phone_page
-from screen_server.http.signin import PHONE_COOKIE, PHONE_COOKIE_DAYS, phone_cookie_value, remembered_member
+from screen_server.http.signin import (
+    remember_phone,
+    remembered_member,
+)
 from screen_server.i18n import _
 from screen_server.points import leaderboard
 from screen_server.study import services as study
@@ -105,8 +108,7 @@ def practice_answer() -> Response:
         except DomainError as exc:
             return phone_page("practice.html", exc.status, member=None, data=None, error=exc.message)
         resp = _practice_page(member)
-        resp.set_cookie(PHONE_COOKIE, phone_cookie_value(runtime().settings.secret_key, member),
-                        max_age=PHONE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax", path="/")
+        remember_phone(resp, member)
         return resp
     given = "".join(request.form.getlist("answer"))
     try:

@@ -8,9 +8,12 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from screen_server.errors import DomainError, NotAuthenticated
-from screen_server.http.common import db, run, runtime
+from screen_server.http.common import db, run
 from screen_server.http.phone import phone_page
-from screen_server.http.signin import PHONE_COOKIE, PHONE_COOKIE_DAYS, phone_cookie_value, remembered_member
+from screen_server.http.signin import (
+    remember_phone,
+    remembered_member,
+)
 from screen_server.i18n import _
 from screen_server.org import services as org
 from screen_server.polls import services as polls
@@ -50,6 +53,5 @@ def vote(poll_id: int) -> Response:
                           error=exc.message, results=polls.results(db(), poll))
     resp = phone_page("poll.html", poll=poll, member=member, voted=True, thanks=True, results=results)
     if fresh:
-        resp.set_cookie(PHONE_COOKIE, phone_cookie_value(runtime().settings.secret_key, member),
-                        max_age=PHONE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax", path="/")
+        remember_phone(resp, member)
     return resp

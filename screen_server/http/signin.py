@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, make_response, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from screen_server.db import utcnow
 from screen_server.errors import DomainError, Invalid, NotAuthenticated
@@ -79,7 +80,8 @@ def remembered_member() -> Member | None:
     return member
 
 
-def _remember(resp: Response, member: Member) -> None:
+def remember_phone(resp: WerkzeugResponse, member: Member) -> None:
+    """Make this phone remember ``member`` (a signed cookie bound to their PIN) for the next scans."""
     value = phone_cookie_value(runtime().settings.secret_key, member)
     resp.set_cookie(PHONE_COOKIE, value, max_age=PHONE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
                     path="/")
@@ -148,7 +150,7 @@ def sign_in(meeting_id: int) -> Response:
         return _page("refused.html", 409, message=exc.message)
     resp = _page("done.html", answer=answer, member_name=member.name)
     if fresh_login:
-        _remember(resp, member)
+        remember_phone(resp, member)
     return resp
 
 

@@ -22,7 +22,10 @@ from screen_server.devices.models import Device, DeviceStatus
 from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
 from screen_server.http.common import current_device, db, json_body, run, runtime
 from screen_server.http.phone import phone_page
-from screen_server.http.signin import PHONE_COOKIE, PHONE_COOKIE_DAYS, phone_cookie_value, remembered_member
+from screen_server.http.signin import (
+    remember_phone,
+    remembered_member,
+)
 from screen_server.i18n import _
 from screen_server.org import services as org
 from screen_server.org.models import Member
@@ -177,8 +180,7 @@ def confirm_terminal_login(token: str) -> Response:
     run(_announce_login, device, member)
     resp = phone_page("terminal_login_done.html", device=device, member=member)
     if fresh:
-        resp.set_cookie(PHONE_COOKIE, phone_cookie_value(runtime().settings.secret_key, member),
-                        max_age=PHONE_COOKIE_DAYS * 86400, httponly=True, samesite="Lax", path="/")
+        remember_phone(resp, member)
     return resp
 
 
