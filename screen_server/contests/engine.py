@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from content.models import Question, QuestionKind
 from content.questions import is_correct
 from screen_server import protocol
+from screen_server.batching import take_batch
 from screen_server.bus import Bus
 from screen_server.contests.models import (
     Contest,
@@ -139,16 +140,7 @@ class AnswerWriter:
             first = self._queue.get()
             if first is None:
                 return
-            batch = [first]
-            while len(batch) < BATCH:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)
-                    break
-                batch.append(more)
+            batch = take_batch(self._queue, first, BATCH)
             try:
                 with self._session_factory() as session:
                     session.execute(insert(ContestAnswer), [row for row, _f in batch])

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from screen_server.batching import take_batch
 from screen_server.config import Settings
 from screen_server.errors import DomainError
 from screen_server.meetings import services
@@ -99,17 +99,7 @@ class SignInWriter:
             first = self._queue.get()
             if first is None:
                 return
-            batch = [first]
-            deadline = time.monotonic() + LINGER_SECONDS
-            while len(batch) < MAX_BATCH:
-                try:  # linger a moment for the sign-ins in flight: one commit for the whole rush
-                    nxt = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    self._queue.put(None)  # finish this batch, then stop
-                    break
-                batch.append(nxt)
+            batch = take_batch(self._queue, first, MAX_BATCH, LINGER_SECONDS)
             self._write(batch)
 
     def _write(self, batch: list[_Job]) -> None:

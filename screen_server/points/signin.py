@@ -19,6 +19,7 @@ import threading
 from sqlalchemy.orm import Session, sessionmaker
 
 from screen_server import protocol
+from screen_server.batching import take_batch
 from screen_server.bus import Bus, emit
 from screen_server.i18n import _
 from screen_server.meetings.models import Meeting
@@ -52,16 +53,7 @@ class SignInPoints:
 
     def _run(self) -> None:
         while (first := self._queue.get()) is not None:
-            batch = [first]
-            while len(batch) < 500:  # a meeting's rush of sign-ins: one transaction for all of them
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)
-                    break
-                batch.append(more)
+            batch = take_batch(self._queue, first, 500)  # a meeting's rush: one transaction for all
             try:
                 self.award_all(batch)
             except Exception:  # the next sign-in of this member at this meeting is a no-op anyway
