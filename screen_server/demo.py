@@ -139,7 +139,8 @@ def seed_demo(session: Session, settings: Settings) -> None:
 def _seed_meetings(session: Session, settings: Settings, admin: User, branches: list[Branch], room: Room) -> None:
     """One meeting open for sign-in now (it stays open through the day), and a past one for the ledger."""
     from screen_server.meetings.models import LeaveRequest, Meeting, MeetingType, SignInMethod
-    from screen_server.meetings.services import LOCAL_TZ, create_meeting, record_sign_in
+    from screen_server.meetings.services import LOCAL_TZ, create_meeting
+    from screen_server.meetings.signins import record_sign_in
 
     now = dt.datetime.now(LOCAL_TZ)
     today = now.date()
@@ -185,7 +186,8 @@ HISTORY_TITLES = {"party_lecture": "专题党课：以党的创新理论凝心�
 
 def _seed_history(session: Session, settings: Settings, admin: User, branches: list[Branch], room: Room) -> None:
     from screen_server.meetings.models import Meeting, MeetingType, SignInMethod
-    from screen_server.meetings.services import LOCAL_TZ, create_meeting, record_sign_in
+    from screen_server.meetings.services import LOCAL_TZ, create_meeting
+    from screen_server.meetings.signins import record_sign_in
 
     today = dt.datetime.now(LOCAL_TZ).date()
     for branch, plan in zip(branches, HISTORY, strict=False):

@@ -17,7 +17,6 @@ from waitress.server import create_server
 from screen_server.app import create_app
 from screen_server.config import Settings
 from screen_server.jobs import default_jobs
-from screen_server.points.signin import SignInPoints
 from screen_server.push.server import PushServer
 from screen_server.runtime import Runtime, build_runtime
 from screen_server.stats.publisher import StatsPublisher
@@ -40,9 +39,6 @@ class RoomServer:
         self.jobs = default_jobs(settings, self.runtime.session_factory) if jobs and settings.run_jobs else None
         self.stats = (StatsPublisher(settings, self.runtime.session_factory, self.runtime.bus)
                       if self.jobs else None)
-        self.signin_points = SignInPoints(self.runtime.session_factory, self.runtime.bus) if self.jobs else None
-        if self.signin_points is not None:
-            self.runtime.signin_writer.hooks.append(self.signin_points.award_in)
         self._http = create_server(
             self.app,
             host=settings.host,
@@ -76,8 +72,6 @@ class RoomServer:
             self.jobs.start()
         if self.stats:
             self.stats.start()
-        if self.signin_points:
-            self.signin_points.start()
         self._http_thread = threading.Thread(target=self._http.run, name="http", daemon=True)
         self._http_thread.start()
         log.info("serving HTTP on %s and WebSocket on %s", self.http_url, self.ws_url)
@@ -91,8 +85,6 @@ class RoomServer:
             self.jobs.stop()
         if self.stats:
             self.stats.stop()
-        if self.signin_points:
-            self.signin_points.stop()
         self._http.close()
         self._http.task_dispatcher.shutdown(timeout=5)  # type: ignore[union-attr]
         self.runtime.close()

@@ -17,7 +17,9 @@ from screen_server.config import Settings
 from screen_server.contests.engine import ContestEngine
 from screen_server.contests.hosting import HostGate
 from screen_server.db import make_engine, make_session_factory, migrate
+from screen_server.meetings.services import AttendedHook
 from screen_server.meetings.writer import SignInWriter
+from screen_server.points.signin import award_attendance
 from screen_server.push.snapshot import SnapshotBuilder
 from screen_server.security import Tickets
 
@@ -33,6 +35,8 @@ class Runtime:
     bus: Bus
     snapshots: SnapshotBuilder
     ws_tickets: Tickets
+    # Run in the transaction that records attendance (sign-in writer, make-ups): points for now.
+    attendance_hooks: list[AttendedHook] = field(init=False)
     signin_writer: SignInWriter = field(init=False)
     contests: ContestEngine = field(init=False)
     contest_hosts: HostGate = field(init=False)  # host codes typed at terminals, and their lockouts
@@ -40,7 +44,8 @@ class Runtime:
     ws_port: int = 0  # the port actually bound (differs from settings when 0 was asked)
 
     def __post_init__(self) -> None:
-        self.signin_writer = SignInWriter(self.settings, self.session_factory)
+        self.attendance_hooks = [award_attendance]
+        self.signin_writer = SignInWriter(self.settings, self.session_factory, self.attendance_hooks)
         self.contests = ContestEngine(self.session_factory, self.bus, mask_names=self.settings.mask_names)
         self.contest_hosts = HostGate(self.settings.secret_key)
 

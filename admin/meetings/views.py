@@ -135,6 +135,7 @@ def correct_attendance(meeting_id: int) -> Any:
             meeting_id=meeting_id,
             member_id=member_id,
             reason=reason,
+            on_attended=runtime().attendance_hooks,
         )
         flash(_("已补签。"), "ok")
     return redirect(url_for(".show_meeting", meeting_id=meeting_id))

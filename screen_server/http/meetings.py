@@ -96,7 +96,8 @@ def add_leave(meeting_id: int) -> Any:
 def add_makeup(meeting_id: int) -> Any:
     user, body = _user(), json_body()
     run(meetings.makeup_sign_in, db(), runtime().settings, user, meeting_id=meeting_id,
-        member_id=int(body.get("member_id") or 0), reason=str(body.get("reason") or ""))
+        member_id=int(body.get("member_id") or 0), reason=str(body.get("reason") or ""),
+        on_attended=runtime().attendance_hooks)
     return jsonify({"ok": True}), 201
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import Table, bindparam, exists, false, func, select, true
+from sqlalchemy.orm import Session, selectinload
 
 from screen_server import protocol
 from screen_server.audit.services import record
@@ -23,7 +24,7 @@ from screen_server.bus import emit
 from screen_server.config import Settings
 from screen_server.db import utcnow
 from screen_server.devices.models import Room
-from screen_server.errors import Conflict, DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
+from screen_server.errors import Forbidden, Invalid, NotFound
 from screen_server.i18n import _
 from screen_server.meetings import qr
 from screen_server.meetings.models import (
@@ -40,6 +41,7 @@ from screen_server.org.models import Branch, Member, Role, User
 from screen_server.org.services import branch_scope, mask_name
 from screen_server.push.viewer import Viewer
 
+log = logging.getLogger(__name__)
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 RECENT_ON_WALL = 40
 
@@ -187,14 +189,22 @@ def cancel_meeting(session: Session, actor: User, meeting_id: int) -> Meeting:
     return meeting
 
 
-def window_state(meeting: Meeting, now: dt.datetime) -> str:
+class SignInWindow(Protocol):
+    """What the window rules read of a meeting (an ORM ``Meeting`` or a row of the sign-in batch)."""
+
+    cancelled: bool
+    signin_opens_at: dt.datetime
+    signin_closes_at: dt.datetime
+
+
+def window_state(meeting: SignInWindow, now: dt.datetime) -> str:
     """"not_open", "open" or "closed"."""
     if meeting.cancelled or now >= meeting.signin_closes_at:
         return "closed"
     return "open" if now >= meeting.signin_opens_at else "not_open"
 
 
-def _require_open(meeting: Meeting, now: dt.datetime) -> None:
+def require_open(meeting: SignInWindow, now: dt.datetime) -> None:
     state = window_state(meeting, now)
     if meeting.cancelled:
         raise Invalid(_("会议已取消。"), code="meeting_cancelled")
@@ -205,24 +215,42 @@ def _require_open(meeting: Meeting, now: dt.datetime) -> None:
         raise Invalid(_("签到已于 {t} 结束。").format(t=local_text(meeting.signin_closes_at)), code="signin_closed")
 
 
+def signin_message(created: bool, signed_at: dt.datetime, late: bool) -> str:
+    at = local_hm(signed_at)
+    if not created:
+        return _("您已于 {t} 签到，无需重复签到。").format(t=at)
+    return _("签到成功（{t}）").format(t=at) + (_("，迟到") if late else "")
+
+
 # --- attendance -----------------------------------------------------------------------------------
 def is_expected(session: Session, meeting_id: int, member_id: int) -> bool:
     return bool(session.scalar(select(exists().where(
         meeting_expected.c.meeting_id == meeting_id, meeting_expected.c.member_id == member_id))))
 
 
-def counts(session: Session, meeting: Meeting) -> protocol.SignInCounts:
-    """Expected, signed in (not guests), guests and on leave, in one round trip (it runs per sign-in batch)."""
-    expected = select(func.count()).where(meeting_expected.c.meeting_id == meeting.id).scalar_subquery()
-    signed = (select(func.count(Attendance.id))
-              .where(Attendance.meeting_id == meeting.id, Attendance.guest.is_(False)).scalar_subquery())
-    guests = (select(func.count(Attendance.id))
-              .where(Attendance.meeting_id == meeting.id, Attendance.guest.is_(True)).scalar_subquery())
-    on_leave = select(func.count(LeaveRequest.id)).where(LeaveRequest.meeting_id == meeting.id).scalar_subquery()
-    row = session.execute(select(expected, signed, guests, on_leave)).one()
+def _count(*where: Any) -> Any:
+    return select(func.count()).where(*where).scalar_subquery()
+
+
+# Expected, signed in (not guests), guests and on leave, in one round trip: it runs after every sign-in
+# batch, and each attendance count is an index-only range of ix_attendances_meeting_guest.
+_meeting: Any = bindparam("meeting_id")
+_attendances = cast(Table, Attendance.__table__)
+COUNTS = select(_count(meeting_expected.c.meeting_id == _meeting),
+                _count(_attendances.c.meeting_id == _meeting, _attendances.c.guest == false()),
+                _count(_attendances.c.meeting_id == _meeting, _attendances.c.guest == true()),
+                _count(cast(Table, LeaveRequest.__table__).c.meeting_id == _meeting))
+
+
+def counts_from_row(row: Sequence[Any]) -> protocol.SignInCounts:
     exp, sig = int(row[0] or 0), int(row[1] or 0)
     return {"expected": exp, "signed": sig, "guests": int(row[2] or 0), "on_leave": int(row[3] or 0),
             "rate": round(sig / exp, 4) if exp else 0.0}
+
+
+def counts(session: Session, meeting: Meeting) -> protocol.SignInCounts:
+    session.flush()
+    return counts_from_row(session.connection().execute(COUNTS, {"meeting_id": meeting.id}).one())
 
 
 def attendee_data(a: Attendance, *, mask: bool) -> protocol.AttendeeData:
@@ -232,145 +260,41 @@ def attendee_data(a: Attendance, *, mask: bool) -> protocol.AttendeeData:
             "late": a.late, "guest": a.guest}
 
 
-@dataclass(frozen=True, slots=True)
-class SignInResult:
-    attendance: Attendance
-    created: bool  # False: the member had already signed in (the earlier record is returned)
-    meeting: Meeting
-
-    @property
-    def message(self) -> str:
-        at = local_hm(self.attendance.signed_at)
-        if not self.created:
-            return _("您已于 {t} 签到，无需重复签到。").format(t=at)
-        return _("签到成功（{t}）").format(t=at) + (_("，迟到") if self.attendance.late else "")
-
-
-def record_sign_in(
-    session: Session,
-    settings: Settings,
-    *,
-    meeting_id: int,
-    member_id: int,
-    method: SignInMethod,
-    client_id: str | None = None,
-    device_id: int | None = None,
-    now: dt.datetime | None = None,
-) -> SignInResult:
-    """Record that a member is present. Signing in twice is harmless; a resent client_id counts once."""
-    now = now or utcnow()
-    meeting = get_meeting(session, meeting_id)
-    if client_id:
-        earlier = session.scalar(select(Attendance).where(Attendance.client_id == client_id))
-        if earlier is not None:
-            if earlier.meeting_id != meeting_id or earlier.member_id != member_id:
-                raise Conflict(_("重复的请求编号。"))
-            return SignInResult(earlier, False, meeting)
-    existing = session.scalar(
-        select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.member_id == member_id)
-    )
-    if existing is not None:
-        return SignInResult(existing, False, meeting)
-    _require_open(meeting, now)
-    member = session.get(Member, member_id)
-    if member is None or not member.active:
-        raise NotFound(_("党员不存在。"))
-    attendance = Attendance(
-        meeting_id=meeting_id, member=member, signed_at=now, method=method, late=now > meeting.starts_at,
-        guest=not is_expected(session, meeting_id, member_id), client_id=client_id, device_id=device_id,
-    )
-    session.add(attendance)
-    session.flush()
-    _announce(session, settings, meeting, attendance)
-    return SignInResult(attendance, True, meeting)
+def fingerprint_of(pin_hash: str | None) -> str:
+    """What a remembered phone's cookie holds of the member's PIN (a new PIN signs every phone out)."""
+    return hashlib.sha256((pin_hash or "").encode()).hexdigest()[:12]
 
 
 def pin_fingerprint(member: Member) -> str:
-    """What a remembered phone's cookie holds of the member's PIN (a new PIN signs every phone out)."""
-    return hashlib.sha256((member.pin_hash or "").encode()).hexdigest()[:12]
+    return fingerprint_of(member.pin_hash)
 
 
-def record_sign_ins(
-    session: Session, settings: Settings, requests: Sequence[Mapping[str, Any]], *, now: dt.datetime | None = None,
-) -> list[SignInResult | DomainError]:
-    """``record_sign_in`` for a batch, with the same rules and answers, in a handful of queries: the
-    meetings, the resent client ids, the existing attendances, the members with their branches and who
-    is expected are each read once for the whole batch; the new rows are inserted together; each
-    meeting's counts are read once and carried forward, so every sign-in still gets its own event."""
-    now = now or utcnow()
-    meeting_ids = {int(r["meeting_id"]) for r in requests}
-    member_ids = {int(r["member_id"]) for r in requests}
-    client_ids = {str(r["client_id"]) for r in requests if r.get("client_id")}
-    meetings = {m.id: m for m in session.scalars(select(Meeting).where(Meeting.id.in_(meeting_ids)))}
-    members = {m.id: m for m in session.scalars(select(Member).options(joinedload(Member.branch))
-                                                .where(Member.id.in_(member_ids)))}
-    by_client = {a.client_id: a for a in session.scalars(select(Attendance).where(Attendance.client_id.in_(client_ids)))}
-    present = {(a.meeting_id, a.member_id): a for a in session.scalars(
-        select(Attendance).where(Attendance.meeting_id.in_(meeting_ids), Attendance.member_id.in_(member_ids)))}
-    expected = {(int(mid), int(pid)) for mid, pid in session.execute(
-        select(meeting_expected.c.meeting_id, meeting_expected.c.member_id).where(
-            meeting_expected.c.meeting_id.in_(meeting_ids), meeting_expected.c.member_id.in_(member_ids)))}
-    results: list[SignInResult | DomainError] = []
-    fresh: list[Attendance] = []
-    for r in requests:
-        meeting_id, member_id, client_id = int(r["meeting_id"]), int(r["member_id"]), r.get("client_id")
-        meeting = meetings.get(meeting_id)
-        if meeting is None:
-            results.append(NotFound(_("会议不存在。")))
-            continue
-        earlier = by_client.get(client_id) if client_id else None
-        if earlier is not None:
-            if earlier.meeting_id != meeting_id or earlier.member_id != member_id:
-                results.append(Conflict(_("重复的请求编号。")))
-            else:
-                results.append(SignInResult(earlier, False, meeting))
-            continue
-        existing = present.get((meeting_id, member_id))
-        if existing is not None:
-            results.append(SignInResult(existing, False, meeting))
-            continue
+@dataclass(frozen=True, slots=True)
+class Attended:
+    """A member newly present at a meeting, in plain values: what an ``AttendedHook`` is given."""
+
+    meeting_id: int
+    member_id: int
+    meeting_title: str
+    meeting_starts_at: dt.datetime
+
+
+# Called in the transaction that records attendance (the sign-in writer's batch, a make-up), e.g. to
+# award points in the same commit. Hooks are the runtime's (``Runtime.attendance_hooks``), so the
+# meetings area never imports the areas that listen.
+AttendedHook = Callable[[Session, Sequence[Attended]], object]
+
+
+def run_attended_hooks(session: Session, hooks: Sequence[AttendedHook], attended: Sequence[Attended]) -> None:
+    """Each hook in its own savepoint: a failing hook is logged and undone, never the attendance."""
+    if not attended:
+        return
+    for hook in hooks:
         try:
-            _require_open(meeting, now)
-        except DomainError as exc:
-            results.append(exc)
-            continue
-        member = members.get(member_id)
-        claimed = r.get("pin_fingerprint")
-        if member is not None and claimed is not None and claimed != pin_fingerprint(member):
-            results.append(NotAuthenticated(_("请先用党员编号和密码登录。")))  # a new PIN signed this phone out
-            continue
-        if member is None or not member.active:
-            results.append(NotFound(_("党员不存在。")))
-            continue
-        attendance = Attendance(meeting_id=meeting_id, member=member, signed_at=now, method=r["method"],
-                                late=now > meeting.starts_at, guest=(meeting_id, member_id) not in expected,
-                                client_id=client_id, device_id=r.get("device_id"))
-        session.add(attendance)
-        present[(meeting_id, member_id)] = attendance
-        if client_id:
-            by_client[str(client_id)] = attendance
-        fresh.append(attendance)
-        results.append(SignInResult(attendance, True, meeting))
-    if fresh:
-        session.flush()
-        running: dict[int, protocol.SignInCounts] = {}
-        added: dict[int, list[Attendance]] = {}
-        for a in fresh:
-            added.setdefault(a.meeting_id, []).append(a)
-        for meeting_id, rows in added.items():
-            base = counts(session, meetings[meeting_id])  # after the flush: it includes this batch
-            signed, guests = base["signed"] - sum(not a.guest for a in rows), base["guests"] - sum(a.guest for a in rows)
-            running[meeting_id] = {**base, "signed": signed, "guests": guests}
-        for a in fresh:
-            c = running[a.meeting_id]
-            c["signed" if not a.guest else "guests"] += 1
-            c["rate"] = round(c["signed"] / c["expected"], 4) if c["expected"] else 0.0
-            meeting = meetings[a.meeting_id]
-            if meeting.room_id is not None:
-                payload = {"meeting_id": meeting.id, "attendee": attendee_data(a, mask=settings.mask_names),
-                           "counts": dict(c)}
-                emit(session, protocol.Event(protocol.SIGNIN_RECORDED, payload, room_id=meeting.room_id))
-    return results
+            with session.begin_nested():
+                hook(session, attended)
+        except Exception:
+            log.exception("an attendance hook failed for %d sign-in(s); the sign-ins are kept", len(attended))
 
 
 def _announce(session: Session, settings: Settings, meeting: Meeting, attendance: Attendance) -> None:
@@ -412,9 +336,10 @@ def request_leave(
 
 def makeup_sign_in(
     session: Session, settings: Settings, actor: User, *, meeting_id: int, member_id: int, reason: str,
-    signed_at: dt.datetime | None = None,
+    signed_at: dt.datetime | None = None, on_attended: Sequence[AttendedHook] = (),
 ) -> Attendance:
-    """补签: the secretary records a member as present after the fact, with a reason."""
+    """补签: the secretary records a member as present after the fact, with a reason (and the hooks run,
+    so that it earns what a sign-in earns)."""
     reason = (reason or "").strip()
     if not reason:
         raise Invalid(_("补签必须填写原因。"))
@@ -440,6 +365,7 @@ def makeup_sign_in(
     record(session, actor_user_id=actor.id, action="meeting.makeup", target_type="meeting", target_id=meeting_id,
            details={"member_id": member_id, "reason": reason})
     session.flush()
+    run_attended_hooks(session, on_attended, [Attended(meeting.id, member_id, meeting.title, meeting.starts_at)])
     if window_state(meeting, utcnow()) == "open":
         _announce(session, settings, meeting, attendance)
     return attendance

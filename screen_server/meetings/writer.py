@@ -3,14 +3,14 @@
 Why: when a meeting starts, dozens of phones sign in within seconds. A threaded WSGI server where every
 request commits its own insert contends on the GIL and on SQLite's single writer, and its throughput
 collapses as concurrency rises (see shared/BASELINES.md). HTTP threads therefore hand the sign-in to
-this writer and wait for its answer; the writer takes whatever has queued (up to ``MAX_BATCH``), runs
-``record_sign_in`` for each in one transaction, commits once, and answers them all. Nothing is
-acknowledged before its commit, so no acknowledged sign-in is ever lost.
+this writer and wait for its answer; the writer takes whatever has queued (up to ``MAX_BATCH``), records
+the batch in one transaction, commits once, and answers them all. Nothing is acknowledged before its
+commit, so no acknowledged sign-in is ever lost.
 
-The batch is recorded by ``services.record_sign_ins``, which reads what it needs for all of it in a
+The batch is recorded by ``signins.record_sign_ins``, which reads what it needs for all of it in a
 few queries (not several per sign-in). A request whose own check fails (window closed, unknown
-member) gets its own error without affecting the batch; if the commit itself fails, each request of
-the batch is retried alone.
+member) gets its own error without affecting the batch; the attendance hooks (points) run in the same
+transaction; if the commit itself fails, each request of the batch is retried alone.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,27 +28,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from screen_server.batching import take_batch
 from screen_server.config import Settings
 from screen_server.errors import DomainError
-from screen_server.meetings import services
 from screen_server.meetings.models import SignInMethod
+from screen_server.meetings.services import AttendedHook, run_attended_hooks
+from screen_server.meetings.signins import SignInAnswer, record_sign_ins
+
+__all__ = ["SignInAnswer", "SignInWriter"]
 
 log = logging.getLogger(__name__)
 LINGER_SECONDS = 0.003  # a lone sign-in waits this much longer; a rush shares a commit
 MAX_BATCH = 128
-
-
-@dataclass(frozen=True, slots=True)
-class SignInAnswer:
-    """What the HTTP side needs after the commit (plain values: the session is gone)."""
-
-    created: bool
-    message: str
-    meeting_id: int
-    meeting_title: str
-    member_id: int
-    member_name: str
-    signed_at: str
-    late: bool
-    guest: bool
 
 
 @dataclass
@@ -58,16 +46,17 @@ class _Job:
 
 
 class SignInWriter:
-    def __init__(self, settings: Settings, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, settings: Settings, session_factory: sessionmaker[Session],
+                 hooks: Sequence[AttendedHook] = ()) -> None:
         self._settings = settings
         self._session_factory = session_factory
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        # Called inside each batch's transaction with the (meeting, member) pairs it signed in, e.g. to
-        # award points in the same commit (one writer for SQLite's single write lock); a failing hook is
-        # logged and rolled back to its savepoint, never losing the sign-ins.
-        self.hooks: list[Callable[[Session, list[tuple[int, int]]], object]] = []
+        # Run inside each batch's transaction with who is newly present, e.g. to award points in the same
+        # commit (one writer for SQLite's single write lock); a failing hook is logged and rolled back to
+        # its savepoint, never losing the sign-ins.
+        self.hooks = hooks
 
     def _ensure_started(self) -> None:
         if self._thread is None:
@@ -105,10 +94,8 @@ class SignInWriter:
     def _write(self, batch: list[_Job]) -> None:
         try:
             with self._session_factory() as session:
-                results = services.record_sign_ins(session, self._settings, [job.kwargs for job in batch])
-                answers = [self._answer(result) for result in results]
-                self._run_hooks(session, [(r.meeting.id, r.attendance.member_id) for r in results
-                                          if isinstance(r, services.SignInResult) and r.created])
+                done = record_sign_ins(session, self._settings, [job.kwargs for job in batch])
+                run_attended_hooks(session, self.hooks, done.attended)
                 session.commit()
         except Exception:
             log.exception("a sign-in batch of %d failed to commit; retrying one by one", len(batch))
@@ -118,27 +105,8 @@ class SignInWriter:
             else:
                 batch[0].future.set_exception(RuntimeError("sign-in could not be stored"))
             return
-        for job, answer in zip(batch, answers, strict=True):  # only now, after the commit
+        for job, answer in zip(batch, done.answers, strict=True):  # only now, after the commit
             if isinstance(answer, DomainError):
                 job.future.set_exception(answer)
             else:
                 job.future.set_result(answer)
-
-    def _run_hooks(self, session: Session, created: list[tuple[int, int]]) -> None:
-        if not created:
-            return
-        for hook in self.hooks:
-            try:
-                with session.begin_nested():
-                    hook(session, created)
-            except Exception:
-                log.exception("a sign-in hook failed for %d sign-in(s); the sign-ins are kept", len(created))
-
-    @staticmethod
-    def _answer(result: services.SignInResult | DomainError) -> SignInAnswer | DomainError:
-        """Plain values for the HTTP side (read before the session closes)."""
-        if isinstance(result, DomainError):
-            return result
-        a, m = result.attendance, result.meeting
-        return SignInAnswer(result.created, result.message, m.id, m.title, a.member.id, a.member.name,
-                            a.signed_at.isoformat(), a.late, a.guest)

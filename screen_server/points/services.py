@@ -10,8 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -160,9 +163,10 @@ def award_many(session: Session, rule: PointsRule, awards: Sequence[Award]) -> l
         given = [(a.member_id, e.points) for a in awards
                  if (e := award(session, a.member_id, rule.key, ref=a.ref, day=a.day, reason=a.reason, rule=rule))]
         return given
-    done = {(int(m), str(r)) for m, r in session.execute(select(PointsEntry.member_id, PointsEntry.ref).where(
-        PointsEntry.rule_key == rule.key, PointsEntry.member_id.in_({a.member_id for a in awards}),
-        PointsEntry.ref.in_({a.ref for a in awards})))}
+    conn = session.connection()  # Core, with statements built once: this runs in every sign-in batch
+    done = {(int(m), str(r)) for m, r in conn.execute(_GIVEN, {
+        "rule_key": rule.key, "member_ids": sorted({a.member_id for a in awards}),
+        "refs": sorted({a.ref for a in awards})})}
     fresh: dict[tuple[int, str], dict[str, object]] = {}
     for a in awards:
         if (a.member_id, a.ref) not in done and (a.member_id, a.ref) not in fresh:
@@ -171,14 +175,19 @@ def award_many(session: Session, rule: PointsRule, awards: Sequence[Award]) -> l
                                            "at": dt.datetime.now(dt.UTC)}
     if not fresh or rule.points <= 0:
         return []
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-    stmt = (upsert(PointsEntry).on_conflict_do_nothing(index_elements=["member_id", "rule_key", "ref"])
-            .returning(PointsEntry.member_id, PointsEntry.points))
-    return [(int(m), int(p)) for m, p in session.execute(stmt, list(fresh.values())).all()]
+    insert = _INSERT_NEW_PG if conn.dialect.name == "postgresql" else _INSERT_NEW_SQLITE
+    return [(int(m), int(p)) for m, p in conn.execute(insert, list(fresh.values())).all()]
+
+
+_ENTRIES = cast(Table, PointsEntry.__table__)
+_GIVEN = select(_ENTRIES.c.member_id, _ENTRIES.c.ref).where(
+    _ENTRIES.c.rule_key == bindparam("rule_key"), _ENTRIES.c.member_id.in_(bindparam("member_ids", expanding=True)),
+    _ENTRIES.c.ref.in_(bindparam("refs", expanding=True)))
+# One insert that skips any (member, rule, ref) given meanwhile, returning what it did give.
+_INSERT_NEW_PG = (pg_insert(_ENTRIES).on_conflict_do_nothing(index_elements=["member_id", "rule_key", "ref"])
+                  .returning(_ENTRIES.c.member_id, _ENTRIES.c.points))
+_INSERT_NEW_SQLITE = (sqlite_insert(_ENTRIES).on_conflict_do_nothing(index_elements=["member_id", "rule_key", "ref"])
+                      .returning(_ENTRIES.c.member_id, _ENTRIES.c.points))
 
 
 @dataclass(frozen=True, slots=True)

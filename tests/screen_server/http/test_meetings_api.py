@@ -6,9 +6,11 @@ import io
 
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from screen_server.org.models import Role, User
+from screen_server.points.models import PointsEntry
 from tests.helpers.factories import make_branch, make_member, make_room, make_user
 
 
@@ -45,6 +47,9 @@ def test_meeting_lifecycle_and_ledger(app, client: FlaskClient, session: Session
     assert client.post(f"/api/meetings/{mid}/makeups", json={"member_id": members[0].id, "reason": ""}).status_code == 400
     assert client.post(f"/api/meetings/{mid}/makeups",
                        json={"member_id": members[0].id, "reason": "会后补签"}).status_code == 201
+    # a make-up after the meeting earns what a sign-in earns, once
+    assert session.scalars(select(PointsEntry.points).where(PointsEntry.member_id == members[0].id,
+                                                           PointsEntry.ref == f"meeting:{mid}")).all() == [2]
     assert client.post(f"/api/meetings/{mid}/leaves",
                        json={"member_id": members[1].id, "reason": "出差"}).status_code == 201
     sheet = client.get(f"/api/meetings/{mid}").get_json()

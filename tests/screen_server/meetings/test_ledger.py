@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from screen_server.config import Settings
 from screen_server.meetings import ledger as ledgers
 from screen_server.meetings import services as meetings
+from screen_server.meetings import signins
 from screen_server.meetings.models import SignInMethod
 from tests.screen_server.meetings.conftest import OpenMeeting
 
@@ -18,8 +19,8 @@ def test_ledger_rows_and_xlsx(session: Session, settings: Settings, open_meeting
     om = open_meeting
     a, b, c, d, _e = om.members
     for m in (a, b):
-        meetings.record_sign_in(session, settings, meeting_id=om.meeting.id, member_id=m.id, method=SignInMethod.QR)
-    meetings.record_sign_in(session, settings, meeting_id=om.meeting.id, member_id=om.outsider.id,
+        signins.record_sign_in(session, settings, meeting_id=om.meeting.id, member_id=m.id, method=SignInMethod.QR)
+    signins.record_sign_in(session, settings, meeting_id=om.meeting.id, member_id=om.outsider.id,
                             method=SignInMethod.QR)
     meetings.request_leave(session, meeting_id=om.meeting.id, member_id=c.id, reason="病假")
     meetings.makeup_sign_in(session, settings, om.secretary, meeting_id=om.meeting.id, member_id=d.id,

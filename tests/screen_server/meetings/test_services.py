@@ -10,13 +10,14 @@ from screen_server.audit.models import AuditEntry
 from screen_server.config import Settings
 from screen_server.errors import Forbidden, Invalid
 from screen_server.meetings import services as meetings
+from screen_server.meetings import signins
 from screen_server.meetings.models import Attendance, AttendanceCorrection, MeetingType, SignInMethod
 from tests.helpers.factories import make_branch
 from tests.screen_server.meetings.conftest import OpenMeeting
 
 
-def _sign(session: Session, settings: Settings, om: OpenMeeting, member_id: int, **kw: object) -> meetings.SignInResult:
-    result = meetings.record_sign_in(session, settings, meeting_id=om.meeting.id, member_id=member_id,
+def _sign(session: Session, settings: Settings, om: OpenMeeting, member_id: int, **kw: object) -> signins.SignInAnswer:
+    result = signins.record_sign_in(session, settings, meeting_id=om.meeting.id, member_id=member_id,
                                      method=SignInMethod.QR, **kw)  # type: ignore[arg-type]
     session.commit()
     return result
@@ -25,7 +26,7 @@ def _sign(session: Session, settings: Settings, om: OpenMeeting, member_id: int,
 def test_signing_in_twice_is_harmless(session: Session, settings: Settings, open_meeting: OpenMeeting) -> None:
     m = open_meeting.members[0]
     first = _sign(session, settings, open_meeting, m.id)
-    assert first.created and not first.attendance.late and not first.attendance.guest
+    assert first.created and not first.late and not first.guest
     second = _sign(session, settings, open_meeting, m.id)
     assert not second.created
     assert second.message.startswith("您已于 ") and "签到" in second.message
@@ -40,7 +41,7 @@ def test_resent_client_id_counts_once(session: Session, settings: Settings, open
 
 def test_member_not_expected_is_a_guest(session: Session, settings: Settings, open_meeting: OpenMeeting) -> None:
     result = _sign(session, settings, open_meeting, open_meeting.outsider.id)
-    assert result.attendance.guest
+    assert result.guest
     counts = meetings.counts(session, open_meeting.meeting)
     assert counts == {"expected": 5, "signed": 0, "guests": 1, "on_leave": 0, "rate": 0.0}
 
@@ -49,11 +50,11 @@ def test_outside_the_window_says_when(session: Session, settings: Settings, open
     m = open_meeting.meeting
     early = m.signin_opens_at - dt.timedelta(minutes=1)
     with pytest.raises(Invalid) as not_open:
-        meetings.record_sign_in(session, settings, meeting_id=m.id, member_id=open_meeting.members[0].id,
+        signins.record_sign_in(session, settings, meeting_id=m.id, member_id=open_meeting.members[0].id,
                                 method=SignInMethod.QR, now=early)
     assert "签到尚未开始" in not_open.value.message and "开放" in not_open.value.message
     with pytest.raises(Invalid) as closed:
-        meetings.record_sign_in(session, settings, meeting_id=m.id, member_id=open_meeting.members[0].id,
+        signins.record_sign_in(session, settings, meeting_id=m.id, member_id=open_meeting.members[0].id,
                                 method=SignInMethod.QR, now=m.signin_closes_at)
     assert "签到已于" in closed.value.message
     assert session.scalar(select(func.count(Attendance.id))) == 0
@@ -61,9 +62,9 @@ def test_outside_the_window_says_when(session: Session, settings: Settings, open
 
 def test_after_the_start_is_late(session: Session, settings: Settings, open_meeting: OpenMeeting) -> None:
     m = open_meeting.meeting
-    late = meetings.record_sign_in(session, settings, meeting_id=m.id, member_id=open_meeting.members[2].id,
+    late = signins.record_sign_in(session, settings, meeting_id=m.id, member_id=open_meeting.members[2].id,
                                    method=SignInMethod.QR, now=m.starts_at + dt.timedelta(minutes=3))
-    assert late.attendance.late and "迟到" in late.message
+    assert late.late and "迟到" in late.message
 
 
 def test_leave_and_makeup_are_recorded_with_who_and_why(

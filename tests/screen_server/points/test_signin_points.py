@@ -1,4 +1,5 @@
-"""A meeting sign-in earns the 参加组织生活 points once, however often the event is heard."""
+"""A meeting sign-in earns the 参加组织生活 points once, in the sign-in's own transaction, however often
+the award is run."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from sqlalchemy.orm import Session
 
 from screen_server import protocol
 from screen_server.meetings.models import Meeting, SignInMethod
+from screen_server.meetings.services import Attended
 from screen_server.points.models import PointsEntry
-from screen_server.points.signin import SignInPoints
+from screen_server.points.signin import award_attendance
 from screen_server.runner import RoomServer
 from tests.helpers.events import EventLog
 from tests.kiosk.signin_room import seed_room
@@ -23,8 +25,11 @@ def test_sign_in_earns_points_once(server: RoomServer, session: Session) -> None
     assert answer.created
     awarded = log.wait(protocol.POINTS_AWARDED)
     assert awarded.payload == {"member_id": member_id, "points": 2}
-    again = SignInPoints(server.runtime.session_factory, server.runtime.bus)  # e.g. a second process
-    assert again.award(seeded.meeting_id, member_id) == 0
+    meeting = session.get(Meeting, seeded.meeting_id)
+    assert meeting is not None
+    title = meeting.title
+    with server.runtime.session_factory() as other:  # e.g. a second process, or a replay
+        assert award_attendance(other, [Attended(meeting.id, member_id, title, meeting.starts_at)]) == []
+        other.commit()
     entries = session.scalars(select(PointsEntry).where(PointsEntry.member_id == member_id)).all()
-    title = session.scalar(select(Meeting.title).where(Meeting.id == seeded.meeting_id))
     assert [(e.rule_key, e.points, e.reason) for e in entries] == [("meeting_signin", 2, f"参加《{title}》")]
