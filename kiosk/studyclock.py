@@ -122,5 +122,7 @@ class StudyClock:
         if self.running:
             self.tick()
             self.flush()
+        # Under a second is not worth a span, and must not carry over to the next item or member.
+        self._active, self._span_started = 0.0, None
         self.member_id = self.item_id = None
         self.playing = False
