@@ -22,6 +22,7 @@ from screen_server.http import (
     members,
     messages,
     openapi,
+    phone_challenge,
     phone_study,
     points,
     polls,
@@ -37,7 +38,8 @@ from screen_server.runtime import Runtime
 
 log = logging.getLogger(__name__)
 API_BLUEPRINTS = (health.bp, devices.bp, members.bp, announcements.bp, tickets.bp, openapi.bp, signin.bp,
-                  meetings.bp, study.bp, points.bp, contests.bp, contests.players, wall.bp, content.bp, phone_study.bp, practice.bp, polls.bp,
+                  meetings.bp, study.bp, points.bp, contests.bp, contests.players, wall.bp, content.bp, phone_study.bp,
+                  phone_challenge.bp, practice.bp, polls.bp,
                   messages.bp)
 
 
@@ -58,7 +60,8 @@ def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:
     # Devices authenticate with a Bearer token and JSON bodies, which a cross-site form cannot send.
     # Phone forms (signin, polls, messages, practice) rely on the SameSite=Lax cookie: a cross-site post
     # arrives without it, as a stranger who must identify with number and PIN.
-    for bp in (devices.bp, signin.bp, study.bp, contests.players, practice.bp, polls.bp, messages.bp, phone_study.bp):
+    for bp in (devices.bp, signin.bp, study.bp, contests.players, practice.bp, polls.bp, messages.bp, phone_study.bp,
+               phone_challenge.bp):
         csrf.exempt(bp)
     app.extensions["activity_room.csrf"] = csrf
     app.extensions["activity_room"] = rt

@@ -162,9 +162,12 @@ def start_streak(session: Session, member_id: int) -> PracticeSet:
     return practice
 
 
-def best_streak(session: Session, member_id: int) -> int:
-    return int(session.scalar(select(func.max(PracticeSet.correct)).where(
-        PracticeSet.member_id == member_id, PracticeSet.kind == "streak")) or 0)
+def best_streak(session: Session, member_id: int, *, excluding: int | None = None) -> int:
+    """The member's longest streak (``excluding`` one set: the best before the one being played)."""
+    stmt = select(func.max(PracticeSet.correct)).where(PracticeSet.member_id == member_id, PracticeSet.kind == "streak")
+    if excluding is not None:
+        stmt = stmt.where(PracticeSet.id != excluding)
+    return int(session.scalar(stmt) or 0)
 
 
 def answer(session: Session, member_id: int, set_id: int, position: int, given: str) -> dict[str, Any]:
