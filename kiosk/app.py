@@ -418,16 +418,26 @@ class KioskApp(App):
         if self.state.paired:
             self._route()
 
+    def idle_held(self) -> bool:
+        """Is something in progress that idle must not interrupt? A video playing (someone watches
+        without touching the screen), or a contest hosted at this terminal and not finished (the players
+        answer on their phones, the host watches the wall, for minutes on end)."""
+        return bool(self.study.clock.playing or self.host.hosting())
+
     def check_idle(self) -> None:
         if self.options.mode != "terminal" or not self.state.paired:
             return
-        idle, limit = time.monotonic() - self.last_touch, self.idle_seconds()
+        now = time.monotonic()
+        if self.idle_held():
+            # Idle counts from when nothing holds the terminal any more: a full idle_seconds, with the
+            # warning, after the video stops or the hosted contest is over.
+            self.last_touch = now
+        idle, limit = now - self.last_touch, self.idle_seconds()
         self.study.idle(idle, limit)  # warns, then logs the member out
-        if self.study.clock.playing:
-            return  # someone is watching a video without touching the screen
+        self.host.idle(idle, limit)  # warns on the host screen once the contest is over
         if idle >= limit and self.sm.current not in ("attract", "pairing"):
             self.study.clock.close()
-            self.host.end()  # a host who walked away must enter the code again
+            self.host.end()  # a host who walked away (not hosting any more) must enter the code again
             self.show("attract")
 
     def save_screenshot(self, path: Any) -> None:

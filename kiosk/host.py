@@ -5,7 +5,9 @@ admin's contest page) and the terminal enters host mode: the host screen follows
 room's ``contest.state`` messages, as the wall does) and offers at most two huge buttons for the state,
 with a second tap to confirm 结束竞赛. Every step goes to the server with the code; nothing on screen
 changes until the server's new state arrives, so a failed request changes nothing. Host mode ends when
-the contest finishes, on 退出主持, and on the idle logout; the code is then forgotten.
+the contest finishes and on 退出主持; the code is then forgotten. While the contest runs, idle never ends
+it (``hosting``: the host may watch the wall for minutes without a touch); once the contest is over, the
+host screen warns before the idle timeout takes the terminal back to the attract loop.
 
 Runs on the UI thread only; the look is screens/contest_host_code.kv and screens/contest_host.kv.
 """
@@ -13,6 +15,7 @@ Runs on the UI thread only; the look is screens/contest_host_code.kv and screens
 from __future__ import annotations
 
 import datetime as dt
+import math
 from functools import partial
 from typing import Any
 
@@ -23,6 +26,7 @@ from kiosk import hosting
 from kiosk.answers import when_done
 from kiosk.i18n import _
 from kiosk.net import HttpError
+from kiosk.study import LOGOUT_WARNING_SECONDS
 
 CODE_SCREEN, HOST_SCREEN = "contest_host_code", "contest_host"
 
@@ -50,6 +54,7 @@ class HostDesk(EventDispatcher):
         self._confirming = False
         self._phase = ""
         self._buttons: tuple[hosting.Button, ...] = ()
+        self._warning: Any = None  # the notice before the idle timeout, once the contest is over
 
     # --- entering host mode ------------------------------------------------------------------------------
 
@@ -154,13 +159,47 @@ class HostDesk(EventDispatcher):
         """Every second while the host screen shows: the countdown."""
         self._refresh()
 
+    # --- idle --------------------------------------------------------------------------------------------
+
+    def hosting(self) -> bool:
+        """Host mode on the room's contest, not finished (lobby, a question, its answer, between
+        questions): the app's idle check must not interrupt it."""
+        contest = self.app.contest or {}
+        return (self.active and bool(self.contest_id) and contest.get("id") == self.contest_id
+                and contest.get("status") != "finished")
+
+    def idle(self, idle_seconds: float, limit: float) -> None:
+        """Every second from the app's idle check, with how long nobody touched the screen: on the host
+        screen after the contest, the last seconds before the idle timeout are announced (as the study
+        desk announces a member's logout, which comes instead when a member is logged in)."""
+        left = limit - idle_seconds
+        if (self.app.sm.current != HOST_SCREEN or self.hosting() or self.app.study.member
+                or not 0 < left <= LOGOUT_WARNING_SECONDS):
+            self._dismiss_warning()
+            return
+        message = _("竞赛已结束，{n} 秒后将返回待机画面。\n触摸屏幕可留在此页。").format(n=math.ceil(left))
+        if self._warning is not None:
+            self._warning.message = message
+            return
+        from kiosk.widgets import NoticeView
+
+        self._warning = NoticeView(title=_("即将返回待机画面"), message=message)
+        self._warning.bind(on_dismiss=lambda *_a: setattr(self, "_warning", None))
+        self._warning.open(animation=False)
+
+    def _dismiss_warning(self) -> None:
+        if self._warning is not None:
+            warning, self._warning = self._warning, None
+            warning.dismiss(animation=False)
+
     def leave(self) -> None:
         """退出主持 (and 返回 after the end): back to the hub, host mode over."""
         self.end()
         self.app.show("contests")
 
     def end(self) -> None:
-        """Host mode over (also on the idle logout): forget the code."""
+        """Host mode over (also on the idle timeout once the contest is over): forget the code."""
+        self._dismiss_warning()
         self.active, self.busy, self._confirming = False, False, False
         self.contest_id, self._code, self._phase = 0, "", ""
         self.code_text, self.code_error, self.error = hosting.code_text(""), "", ""

@@ -1,7 +1,8 @@
 """Hosting the room's contest at a terminal, by taps, against a real RoomServer: 主持竞赛 on the hub, a
 wrong and then the right host code on the big keypad, then start, a network failure that changes
 nothing, close, next, 结束竞赛 with its confirm step (cancelled once), the end of host mode when the
-contest finishes, and on the idle logout. Screenshots: test-artifacts/kiosk/contest-host-1280-*.png."""
+contest finishes, and on leaving; idle never ends a contest being hosted, and once it is over the host
+screen warns before going back to the attract loop. Screenshots: test-artifacts/kiosk/contest-host-1280-*.png."""
 
 from __future__ import annotations
 
@@ -164,6 +165,19 @@ def test_a_secretary_hosts_the_contest_at_the_terminal(kiosk: Any, server: RoomS
     assert k.screen().ids.host.opacity == 0  # no contest left to host
 
 
+def idle_for(k: Any, seconds: float) -> None:
+    """As if nobody had touched the screen for ``seconds``: the app's idle check, then a few frames."""
+    k.app.last_touch = time.monotonic() - seconds
+    k.app.check_idle()
+    k.frames(2)
+
+
+def notices() -> list[Any]:
+    from kivy.core.window import Window
+
+    return [w for w in Window.children if type(w).__name__ == "NoticeView"]
+
+
 def test_host_mode_ends_on_leaving_and_on_the_idle_logout(kiosk: Any, server: RoomServer, tmp_path: Path) -> None:
     seeded = seed_room(server, branch_sizes=(1,), open_meeting=False)
     contest_id = make_contest(server, seeded, questions=1)
@@ -184,9 +198,68 @@ def test_host_mode_ends_on_leaving_and_on_the_idle_logout(kiosk: Any, server: Ro
     k.until(lambda: k.app.sm.current == "contest_host_code")  # the code again
     k.app.back("host_exit")
 
-    enter()
-    k.app.last_touch = time.monotonic() - 10_000  # nobody touched the screen for a long time
-    k.app.check_idle()
-    k.frames()
+    k.app.arena.open_hub()
+    k.tap(k.until(lambda: k.app.sm.current == "contests" and k.screen().ids.host))
+    k.until(lambda: k.app.sm.current == "contest_host_code")
+    for digit in code[:3]:  # a code half typed, then nobody touches the screen for a long time
+        k.tap(k.find(k.screen().ids.keypad, "HostCodeKey", key=digit))
+    idle_for(k, 10_000)
     assert k.app.sm.current == "attract" and not k.app.host.active and k.app.host.code_text == "_ _ _ _ _ _"
     assert status(server, contest_id) == ContestStatus.LOBBY  # walking away changes nothing
+
+
+def test_idle_never_ends_hosting_until_the_contest_is_over(kiosk: Any, server: RoomServer, tmp_path: Path) -> None:
+    seeded = seed_room(server, branch_sizes=(1,), open_meeting=False)
+    contest_id = make_contest(server, seeded, questions=2)
+    code = server.runtime.contest_hosts.code(contest_id)
+    k = start_terminal(kiosk, server, seeded, tmp_path, contest_id)
+    limit = k.app.idle_seconds()
+    k.app.arena.open_hub()
+    k.tap(k.until(lambda: k.app.sm.current == "contests" and k.screen().ids.host))
+    k.until(lambda: k.app.sm.current == "contest_host_code")
+    type_code(k, code)
+    k.until(lambda: k.app.sm.current == "contest_host", timeout=10)
+    ids = k.screen().ids
+
+    def still_hosting(headline: str) -> None:
+        idle_for(k, limit * 50)  # far beyond the limit, the host watching the wall
+        k.app._tick(1)  # the app's own every-second path too
+        k.frames(2)
+        assert k.app.sm.current == "contest_host" and k.app.host.active and k.app.host.hosting()
+        assert ids.headline.text == headline and not notices()
+
+    still_hosting("等待开始")  # the lobby
+    k.tap(ids.first)  # 开始竞赛: the code is still known, the server takes it
+    k.until(lambda: ids.headline.text == "第 1 / 2 题", timeout=10)
+    still_hosting("第 1 / 2 题")  # a question running
+    assert ids.detail.text.startswith("剩余") and ids.first.text == "结束本题"
+    shot = k.screenshot("contest-host-1280-after-long-idle")
+    assert shot.stat().st_size > 10_000
+    k.tap(ids.first)  # 结束本题
+    k.until(lambda: ids.headline.text == "本题已结束", timeout=10)
+    still_hosting("本题已结束")  # the answer shown, between questions
+    k.tap(ids.first)  # 下一题
+    k.until(lambda: ids.headline.text == "第 2 / 2 题", timeout=10)
+    still_hosting("第 2 / 2 题")
+    assert status(server, contest_id) == ContestStatus.QUESTION
+
+    server.runtime.contests.finish(contest_id)  # ended from the admin's page, nobody at the terminal
+    k.until(lambda: ids.headline.text == "已结束", timeout=10)
+    assert not k.app.host.active and not k.app.host.hosting()
+    k.app.check_idle()  # idle counts from the end of the contest: no timeout at once for the long wait
+    k.frames(2)
+    assert k.app.sm.current == "contest_host" and not notices()
+    idle_for(k, limit - 20)
+    assert k.app.sm.current == "contest_host" and not notices()
+    idle_for(k, limit - 12)  # within fifteen seconds of the limit: the room is told
+    assert k.app.sm.current == "contest_host" and len(notices()) == 1
+    assert notices()[0].title == "即将返回待机画面" and "12 秒后将返回待机画面" in notices()[0].message
+    idle_for(k, limit - 5)
+    assert len(notices()) == 1 and "5 秒后将返回待机画面" in notices()[0].message  # the same notice, counting
+    k.screenshot("contest-host-1280-idle-warning")
+    idle_for(k, 1)  # a touch: the warning goes, the finished host screen stays
+    assert k.app.sm.current == "contest_host" and not notices()
+    idle_for(k, limit - 3)
+    assert len(notices()) == 1
+    idle_for(k, limit + 1)  # as for any idle terminal
+    assert k.app.sm.current == "attract" and not notices() and k.app.host.contest_id == 0
