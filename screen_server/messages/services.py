@@ -155,6 +155,7 @@ def post_message(session: Session, topic_id: int, member: Member, text: str, *, 
         raise Forbidden(_("本主题只限{b}的党员留言。").format(b=branch.name if branch else _("指定支部")))
     text = tidy(text)
     cid = client_id if CLIENT_ID.fullmatch(client_id or "") else new_client_id()
+    _serialise_member(session, member.id)  # before the reads below: they decide whether to insert
     same = _by_client_id(session, topic.id, member.id, cid)
     if same is not None:
         if same.text == text:
@@ -181,6 +182,31 @@ def post_message(session: Session, topic_id: int, member: Member, text: str, *, 
             raise
         return raced
     return message
+
+
+def _serialise_member(session: Session, member_id: int) -> None:
+    """Make one member's posts take turns until the caller commits, so that counting their waiting
+    messages and adding one are atomic: two posts arriving together cannot both see two waiting and
+    both be stored (a fifth, sixth... message past ``MAX_PENDING``).
+
+    PostgreSQL: lock the member's row (``FOR NO KEY UPDATE``: it does not block the foreign-key checks
+    of other tables' inserts referring to the member, only another post by the same member). The second
+    post waits here until the first commits; at READ COMMITTED (our engines' default) its next statement
+    then counts the first one's message.
+    SQLite has one writer for the whole database: take the write lock now (``BEGIN IMMEDIATE``) rather
+    than at the insert, so that the count below is read under it. pysqlite opens no transaction for
+    reads; if one is open already, this unit of work has written before and holds the lock.
+
+    Why not a constraint: "at most three pending per member and topic" is not a UNIQUE or CHECK rule,
+    and emulating it (numbered pending slots) means a schema change for a rule that lives in this one
+    function, the only place a pending message is ever created.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        if not getattr(conn.connection.dbapi_connection, "in_transaction", True):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    conn.execute(select(Member.id).where(Member.id == member_id).with_for_update(key_share=True))
 
 
 def _by_client_id(session: Session, topic_id: int, member_id: int, client_id: str) -> WallMessage | None:
@@ -281,8 +307,24 @@ class TopicQueue:
 
 def queues(session: Session, actor: User, *, limit: int = 30) -> list[TopicQueue]:
     """The topics the actor moderates, newest first; open ones with their waiting and approved messages."""
+    out = _queues(session, actor, open_only=False, limit=limit)
+    for queue in out:
+        if queue.topic.open:
+            queue.approved = approved_messages(session, queue.topic.id, limit=50)
+    return out
+
+
+def pending_queues(session: Session, actor: User) -> list[TopicQueue]:
+    """The open topics the actor moderates, each with its counts and waiting messages only: what the
+    moderation page asks for every few seconds (the same scope as ``queues``)."""
+    return _queues(session, actor, open_only=True, limit=None)
+
+
+def _queues(session: Session, actor: User, *, open_only: bool, limit: int | None) -> list[TopicQueue]:
     _require_moderator(actor)
     stmt = select(MessageTopic).order_by(MessageTopic.open.desc(), MessageTopic.id.desc()).limit(limit)
+    if open_only:
+        stmt = stmt.where(MessageTopic.open.is_(True))
     scope = branch_scope(actor)
     if scope is not None:
         stmt = stmt.where(MessageTopic.branch_id == scope)
@@ -297,7 +339,6 @@ def queues(session: Session, actor: User, *, limit: int = 30) -> list[TopicQueue
                 select(WallMessage).options(selectinload(WallMessage.member).selectinload(Member.branch))
                 .where(WallMessage.topic_id == topic.id, WallMessage.status == MessageStatus.PENDING)
                 .order_by(WallMessage.created_at, WallMessage.id)))
-            queue.approved = approved_messages(session, topic.id, limit=50)
         out.append(queue)
     return out
 
