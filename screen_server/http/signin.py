@@ -11,6 +11,7 @@ PIN: a new PIN signs every phone out) until they sign out of it, and the next sc
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, make_response, redirect, render_template, request, url_for
@@ -45,7 +46,13 @@ def writer() -> SignInWriter:
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(runtime().settings.secret_key, salt=salt)
+    return _serializer_for(runtime().settings.secret_key, salt)
+
+
+@lru_cache(maxsize=16)
+def _serializer_for(secret_key: str, salt: str) -> URLSafeTimedSerializer:
+    """Built once per key and salt: every phone request checks a cookie or a pass with one."""
+    return URLSafeTimedSerializer(secret_key, salt=salt)
 
 
 def _pin_fingerprint(member: Member) -> str:
@@ -54,7 +61,7 @@ def _pin_fingerprint(member: Member) -> str:
 
 def phone_cookie_value(secret_key: str, member: Member) -> str:
     """The remembered-phone cookie for ``member`` (also used by tests and benchmarks to act as a phone)."""
-    return URLSafeTimedSerializer(secret_key, salt="phone-member").dumps({"m": member.id, "p": _pin_fingerprint(member)})
+    return _serializer_for(secret_key, "phone-member").dumps({"m": member.id, "p": _pin_fingerprint(member)})
 
 
 def phone_claim() -> tuple[int, str] | None:
