@@ -25,6 +25,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk import hosting
 from kiosk.answers import when_done
 from kiosk.i18n import _
+from kiosk.idlenotice import IdleNotice
 from kiosk.net import HttpError
 from kiosk.study import LOGOUT_WARNING_SECONDS
 
@@ -54,7 +55,7 @@ class HostDesk(EventDispatcher):
         self._confirming = False
         self._phase = ""
         self._buttons: tuple[hosting.Button, ...] = ()
-        self._warning: Any = None  # the notice before the idle timeout, once the contest is over
+        self._notice = IdleNotice()  # before the idle timeout, once the contest is over
 
     # --- entering host mode ------------------------------------------------------------------------------
 
@@ -175,22 +176,10 @@ class HostDesk(EventDispatcher):
         left = limit - idle_seconds
         if (self.app.sm.current != HOST_SCREEN or self.hosting() or self.app.study.member
                 or not 0 < left <= LOGOUT_WARNING_SECONDS):
-            self._dismiss_warning()
+            self._notice.dismiss()
             return
-        message = _("竞赛已结束，{n} 秒后将返回待机画面。\n触摸屏幕可留在此页。").format(n=math.ceil(left))
-        if self._warning is not None:
-            self._warning.message = message
-            return
-        from kiosk.widgets import NoticeView
-
-        self._warning = NoticeView(title=_("即将返回待机画面"), message=message)
-        self._warning.bind(on_dismiss=lambda *_a: setattr(self, "_warning", None))
-        self._warning.open(animation=False)
-
-    def _dismiss_warning(self) -> None:
-        if self._warning is not None:
-            warning, self._warning = self._warning, None
-            warning.dismiss(animation=False)
+        self._notice.show(_("即将返回待机画面"),
+                          _("竞赛已结束，{n} 秒后将返回待机画面。\n触摸屏幕可留在此页。").format(n=math.ceil(left)))
 
     def leave(self) -> None:
         """退出主持 (and 返回 after the end): back to the hub, host mode over."""
@@ -199,7 +188,7 @@ class HostDesk(EventDispatcher):
 
     def end(self) -> None:
         """Host mode over (also on the idle timeout once the contest is over): forget the code."""
-        self._dismiss_warning()
+        self._notice.dismiss()
         self.active, self.busy, self._confirming = False, False, False
         self.contest_id, self._code, self._phase = 0, "", ""
         self.code_text, self.code_error, self.error = hosting.code_text(""), "", ""

@@ -21,6 +21,7 @@ from kivy.properties import BooleanProperty, DictProperty, ListProperty, Numeric
 from kiosk import studying as sv
 from kiosk.answers import when_done
 from kiosk.i18n import _
+from kiosk.idlenotice import IdleNotice
 from kiosk.net import HttpError
 from kiosk.outbox import Outbox
 from kiosk.studyclock import StudyClock
@@ -88,7 +89,7 @@ class StudyDesk(EventDispatcher):
         self._reasons: dict[int, str] = {}
         self._recommended: list[dict[str, Any]] = []
         self._search_event: Any = None
-        self._warning: Any = None
+        self._notice = IdleNotice()  # before the idle logout
         self._tick_event: Any = None
         self.member_text = sv.member_line(None)
         self.refresh()
@@ -381,7 +382,7 @@ class StudyDesk(EventDispatcher):
 
     def logout(self, *, notice: bool = False) -> None:
         self.clock.close()
-        self._dismiss_warning()
+        self._notice.dismiss()
         self.member, self.member_name = {}, ""
         self.member_text = sv.member_line(None)
         self._records, self._recommended, self._reasons = {}, [], {}
@@ -465,27 +466,17 @@ class StudyDesk(EventDispatcher):
         if idle_seconds >= limit:
             self.logout(notice=False)
             return True
-        if idle_seconds >= limit - LOGOUT_WARNING_SECONDS and self._warning is None:
-            self._warn(int(limit - idle_seconds))
-        elif idle_seconds < limit - LOGOUT_WARNING_SECONDS:
-            self._dismiss_warning()
-        elif self._warning is not None:
-            self._warning.message = _("{name} 同志，{n} 秒后将自动退出登录。触摸屏幕可继续学习。").format(
-                name=self.member_name, n=max(0, int(limit - idle_seconds)))
+        if idle_seconds < limit - LOGOUT_WARNING_SECONDS:
+            self._notice.dismiss()
+        else:
+            self._notice.show(_("即将退出登录"), _("{name} 同志，{n} 秒后将自动退出登录。触摸屏幕可继续学习。").format(
+                name=self.member_name, n=max(0, int(limit - idle_seconds))))
         return False
 
-    def _warn(self, seconds: int) -> None:
-        from kiosk.widgets import NoticeView
-
-        self._warning = NoticeView(title=_("即将退出登录"), message=_(
-            "{name} 同志，{n} 秒后将自动退出登录。触摸屏幕可继续学习。").format(name=self.member_name, n=seconds))
-        self._warning.bind(on_dismiss=lambda *_a: setattr(self, "_warning", None))
-        self._warning.open(animation=False)
-
-    def _dismiss_warning(self) -> None:
-        if self._warning is not None:
-            warning, self._warning = self._warning, None
-            warning.dismiss(animation=False)
+    @property
+    def _warning(self) -> Any:
+        """The logout notice on screen, if any."""
+        return self._notice.view
 
     def start(self) -> None:
         """Start counting (from the app's on_start, once its screens exist)."""

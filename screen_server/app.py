@@ -61,7 +61,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         key, serializer = self._built
-        if key is not app.secret_key:
+        if serializer is None or key != app.secret_key:
             serializer = super().get_signing_serializer(app)
             self._built = (app.secret_key, serializer)
         return serializer

@@ -9,6 +9,7 @@ cookie) or identifies once with number and PIN; only the set's own member may se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, redirect, request, url_for
@@ -86,23 +87,21 @@ def identify() -> Response:
 
 @bp.post("/m/challenge/levels/<int:level>")
 def start_level(level: int) -> WerkzeugResponse:
-    member = remembered_member()
-    if member is None:
-        return _not_identified()
-    try:
-        found = run(practice.start_level, db(), member.id, level)
-    except DomainError as exc:
-        return _overview(member, exc.status, exc.message)
-    return redirect(url_for("phone_challenge.set_page", set_id=found.id), 303)
+    return _start(lambda member: practice.start_level(db(), member.id, level))
 
 
 @bp.post("/m/challenge/streak")
 def start_streak() -> WerkzeugResponse:
+    return _start(lambda member: practice.start_streak(db(), member.id))
+
+
+def _start(starter: Callable[[Member], PracticeSet]) -> WerkzeugResponse:
+    """Start a set for the remembered member, then show it at its own address (a reload starts nothing)."""
     member = remembered_member()
     if member is None:
         return _not_identified()
     try:
-        found = run(practice.start_streak, db(), member.id)
+        found = run(starter, member)
     except DomainError as exc:
         return _overview(member, exc.status, exc.message)
     return redirect(url_for("phone_challenge.set_page", set_id=found.id), 303)
