@@ -28,7 +28,8 @@ def prepare_worker_database(base_dir: Path, worker: str) -> str:
     """Create and migrate this worker's database; return its URL."""
     url = requested_url()
     if is_postgres(url):
-        name = f"ar_test_{worker}"
+        # AR_TEST_TAG keeps concurrent runs from different checkouts apart on one PostgreSQL server.
+        name = f"ar_test_{os.environ.get('AR_TEST_TAG', '')}{worker}"
         admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
