@@ -25,6 +25,13 @@ class Gender(enum.StrEnum):
     FEMALE = "female"
 
 
+class PartyStatus(enum.StrEnum):
+    """党员类别: a probationary member (预备党员) has no vote in a ballot that requires one."""
+
+    FULL = "full"  # 正式党员
+    PROBATIONARY = "probationary"  # 预备党员
+
+
 class DatePrecision(enum.StrEnum):
     """How much of a date the source said: hand-kept rosters often give only year and month."""
 
@@ -91,6 +98,9 @@ class Member(Base):
     education: Mapped[str] = mapped_column(String(30), default="")  # 学历
     title: Mapped[str] = mapped_column(String(50), default="")  # 职务/职称
     employment_type: Mapped[str] = mapped_column(String(30), default="")  # 在职/退休/...
+    party_status: Mapped[PartyStatus] = mapped_column(
+        Enum(PartyStatus, native_enum=False, length=20), default=PartyStatus.FULL, server_default="full"
+    )
     phone: Mapped[str] = mapped_column(String(20), default="")
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
