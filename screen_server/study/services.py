@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,11 +155,12 @@ def record_spans(
             day=points.local_day(span.started_at), received_at=now))
         result.accepted.append(span.id)
         result.seconds += span.active_seconds
+    records = _update_records(session, fresh)
+    watched = _watched_seconds(session, fresh, items)
     session.flush()
-    _update_records(session, fresh)
     for member in sorted({s.member_id for s in fresh if s.member_id is not None}):
         mine = [s for s in fresh if s.member_id == member]
-        awarded = _award(session, member, mine, items)
+        awarded = _award(session, member, mine, items, records, watched)
         result.points += awarded
         emit(session, protocol.Event(protocol.STUDY_RECORDED, {
             "member_id": member, "item_ids": sorted({s.item_id for s in mine}),
@@ -171,16 +172,27 @@ def _fields(span: SpanIn) -> dict[str, Any]:
     return {name: getattr(span, name) for name in SpanIn.__slots__}
 
 
-def _update_records(session: Session, spans: Iterable[SpanIn]) -> None:
+def _update_records(session: Session, spans: Sequence[SpanIn]) -> dict[tuple[int, int], StudyRecord]:
+    """Fold the spans into each (member, item) record: one read for the batch, no flush (the caller's
+    single flush writes them). Returns the records by (member id, item id)."""
+    pairs = {(s.member_id, s.item_id) for s in spans if s.member_id is not None}
+    records: dict[tuple[int, int], StudyRecord] = {}
+    if not pairs:
+        return records
+    with session.no_autoflush:
+        for record in session.scalars(select(StudyRecord).where(
+                StudyRecord.member_id.in_({m for m, _i in pairs}), StudyRecord.item_id.in_({i for _m, i in pairs}))):
+            if (record.member_id, record.item_id) in pairs:
+                records[(record.member_id, record.item_id)] = record
     for span in sorted(spans, key=lambda s: s.ended_at):
         assert span.member_id is not None
-        record = session.scalar(select(StudyRecord).where(
-            StudyRecord.member_id == span.member_id, StudyRecord.item_id == span.item_id))
+        record = records.get((span.member_id, span.item_id))
         if record is None:
             record = StudyRecord(member_id=span.member_id, item_id=span.item_id, active_seconds=0,
                                  progress=0.0, position=0.0, completed=False,
                                  first_at=span.started_at, last_at=span.ended_at)
             session.add(record)
+            records[(span.member_id, span.item_id)] = record
         record.active_seconds += span.active_seconds
         record.progress = max(record.progress, span.progress, 1.0 if span.completed else 0.0)
         if span.ended_at >= record.last_at:
@@ -188,10 +200,43 @@ def _update_records(session: Session, spans: Iterable[SpanIn]) -> None:
         record.first_at = min(record.first_at, span.started_at)
         if span.completed and not record.completed:
             record.completed, record.completed_at = True, span.ended_at
-        session.flush()
+    return records
 
 
-def _award(session: Session, member_id: int, spans: Sequence[SpanIn], items: Mapping[int, Item]) -> int:
+def _watched_seconds(
+    session: Session, spans: Sequence[SpanIn], items: Mapping[int, Item],
+) -> dict[tuple[int, dt.date], int]:
+    """Seconds of watching per (member, day) the batch touches, the batch's own spans included: one
+    grouped read of what was stored before, plus the batch counted in memory."""
+    days: dict[int, set[dt.date]] = {}
+    for s in spans:
+        if s.member_id is not None and items[s.item_id].kind in WATCHING_KINDS:
+            days.setdefault(s.member_id, set()).add(points.local_day(s.started_at))
+    totals: dict[tuple[int, dt.date], int] = {}
+    if not days:
+        return totals
+    with session.no_autoflush:
+        rows = session.execute(
+            select(StudySpan.member_id, StudySpan.day, func.coalesce(func.sum(StudySpan.active_seconds), 0))
+            .join(Item, Item.id == StudySpan.item_id)
+            .where(StudySpan.member_id.in_(days), StudySpan.day.in_(set().union(*days.values())),
+                   Item.kind.in_(WATCHING_KINDS))
+            .group_by(StudySpan.member_id, StudySpan.day))
+        for member_id, day, seconds in rows:
+            if day in days[member_id]:
+                totals[(member_id, day)] = int(seconds or 0)
+    # The batch's spans were added (not yet flushed), so the read above did not see them.
+    for s in spans:
+        if s.member_id is not None and items[s.item_id].kind in WATCHING_KINDS:
+            key = (s.member_id, points.local_day(s.started_at))
+            totals[key] = totals.get(key, 0) + s.active_seconds
+    return totals
+
+
+def _award(
+    session: Session, member_id: int, spans: Sequence[SpanIn], items: Mapping[int, Item],
+    records: Mapping[tuple[int, int], StudyRecord], watched: Mapping[tuple[int, dt.date], int],
+) -> int:
     """Apply the reading and watching rules to what these spans changed; return the points given."""
     given = 0
     reading = points.get_rule(session, points.ARTICLE_READ)
@@ -200,8 +245,7 @@ def _award(session: Session, member_id: int, spans: Sequence[SpanIn], items: Map
         item = items[item_id]
         if item.kind not in READING_KINDS:
             continue
-        total = session.scalar(select(StudyRecord.active_seconds).where(
-            StudyRecord.member_id == member_id, StudyRecord.item_id == item_id)) or 0
+        total = records[(member_id, item_id)].active_seconds
         if total >= reading.threshold_seconds:
             day = points.local_day(max(s.ended_at for s in spans if s.item_id == item_id))
             entry = points.award(session, member_id, points.ARTICLE_READ, ref=f"item:{item_id}", day=day,
@@ -209,11 +253,7 @@ def _award(session: Session, member_id: int, spans: Sequence[SpanIn], items: Map
             given += entry.points if entry else 0
     watch_days = {points.local_day(s.started_at) for s in spans if items[s.item_id].kind in WATCHING_KINDS}
     for day in sorted(watch_days):
-        seconds = int(session.scalar(
-            select(func.coalesce(func.sum(StudySpan.active_seconds), 0))
-            .join(Item, Item.id == StudySpan.item_id)
-            .where(StudySpan.member_id == member_id, StudySpan.day == day, Item.kind.in_(WATCHING_KINDS))
-        ) or 0)
+        seconds = watched.get((member_id, day), 0)
         units = seconds // max(1, watching.threshold_seconds)
         for unit in range(1, units + 1):
             entry = points.award(session, member_id, points.VIDEO_WATCH, ref=f"{day.isoformat()}#{unit}",

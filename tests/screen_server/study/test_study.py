@@ -205,3 +205,39 @@ def test_terminal_login_qr_logs_the_phone_member_in_at_that_terminal(
     assert "确认登录" in client.get("/" + path).get_data(as_text=True)
     tampered = client.get("/" + path[:-3] + "abc")
     assert tampered.status_code == 403 and "无效" in tampered.get_data(as_text=True)
+
+
+def test_a_batch_reads_the_records_once_and_flushes_once(session: Session) -> None:
+    """A terminal's outbox (or the demo's four weeks) arrives as one batch: the per-item records are read
+    in one statement and written in one flush, however many spans and items the batch holds, and the
+    totals and points are those of sending the spans one at a time."""
+    from sqlalchemy import event
+
+    members = [make_member(session, number=f"B{i:04d}") for i in range(3)]
+    article, video = make_item(session), make_item(session, ItemKind.VIDEO, "微党课")
+    study.record_spans(session, [span(article, members[0].id, 20, start=NOW - dt.timedelta(hours=3))],
+                       source="terminal", now=NOW)  # an existing record the batch adds to
+    batch = [span(item, m.id, 30, start=NOW - dt.timedelta(minutes=5 * n + 1))
+             for m in members for n, item in enumerate([article, video] * 5)]
+    statements: list[str] = []
+    flushes: list[int] = []
+    engine = session.get_bind()
+    listen = lambda conn, cursor, sql, *rest: statements.append(sql)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    event.listen(session, "after_flush", lambda *a: flushes.append(1))
+    try:
+        result = study.record_spans(session, batch, source="terminal", now=NOW)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    record_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "study_records" in s]
+    assert len(record_reads) == 1
+    # One flush for the spans and records; each points award then goes through its own savepoint.
+    awards = session.scalar(select(func.count()).select_from(PointsEntry))
+    assert len(flushes) <= 1 + awards
+    assert len(result.accepted) == 30 and result.seconds == 900
+    records = {(r.member_id, r.item_id): r for r in session.scalars(select(StudyRecord))}
+    assert records[(members[0].id, article.id)].active_seconds == 20 + 150
+    assert records[(members[1].id, video.id)].active_seconds == 150
+    # 5 × 30 s of reading passes the 60 s threshold: one article point each; 150 s of video is under 180 s.
+    given = {(e.member_id, e.rule_key) for e in session.scalars(select(PointsEntry))}
+    assert given == {(m.id, points.ARTICLE_READ) for m in members}
