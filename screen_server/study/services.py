@@ -180,10 +180,10 @@ def _update_records(session: Session, spans: Sequence[SpanIn]) -> dict[tuple[int
     if not pairs:
         return records
     with session.no_autoflush:
-        for record in session.scalars(select(StudyRecord).where(
+        for found in session.scalars(select(StudyRecord).where(
                 StudyRecord.member_id.in_({m for m, _i in pairs}), StudyRecord.item_id.in_({i for _m, i in pairs}))):
-            if (record.member_id, record.item_id) in pairs:
-                records[(record.member_id, record.item_id)] = record
+            if (found.member_id, found.item_id) in pairs:
+                records[(found.member_id, found.item_id)] = found
     for span in sorted(spans, key=lambda s: s.ended_at):
         assert span.member_id is not None
         record = records.get((span.member_id, span.item_id))
