@@ -80,10 +80,11 @@ class LocalBus:
 class RedisBus(LocalBus):
     """Fan-out through Redis pub/sub; every process delivers what any process publishes."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = "") -> None:
         super().__init__()
         import redis
 
+        self._channel, self._seq_key = prefix + CHANNEL, prefix + SEQ_KEY
         self._redis = redis.Redis.from_url(url, socket_timeout=5, health_check_interval=30)
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         self._thread: threading.Thread | None = None
@@ -91,7 +92,7 @@ class RedisBus(LocalBus):
         self._ready = threading.Event()
 
     def start(self) -> None:
-        self._pubsub.subscribe(CHANNEL)
+        self._pubsub.subscribe(self._channel)
         self._thread = threading.Thread(target=self._listen, name="redis-bus", daemon=True)
         self._thread.start()
 
@@ -121,14 +122,14 @@ class RedisBus(LocalBus):
 
     def last_seq(self) -> int:
         try:
-            return int(self._redis.get(SEQ_KEY) or 0)
+            return int(self._redis.get(self._seq_key) or 0)
         except Exception:
             return self._seq
 
     def publish(self, event: Event) -> Event:
-        seq = int(self._redis.incr(SEQ_KEY))
+        seq = int(self._redis.incr(self._seq_key))
         stamped = dataclasses.replace(event, seq=seq)
-        self._redis.publish(CHANNEL, stamped.to_json())
+        self._redis.publish(self._channel, stamped.to_json())
         return stamped
 
     def close(self) -> None:
@@ -143,8 +144,8 @@ class RedisBus(LocalBus):
         super().close()
 
 
-def make_bus(redis_url: str) -> Bus:
-    return RedisBus(redis_url) if redis_url else LocalBus()
+def make_bus(redis_url: str, prefix: str = "") -> Bus:
+    return RedisBus(redis_url, prefix) if redis_url else LocalBus()
 
 
 # --- publish after commit --------------------------------------------------------------------------

@@ -25,6 +25,9 @@ class Settings:
     ws_port: int = 8765
     database_url: str = ""  # empty: SQLite inside data_dir
     redis_url: str = ""  # empty: in-process event bus
+    # Redis pub/sub channels are not scoped by database number: installations (or test runs) that
+    # share one Redis keep apart by this prefix on the bus's channel and sequence key.
+    redis_prefix: str = ""
     secret_key: str = ""  # empty: generated once into data_dir/secret_key
     # What clients are told to connect to; empty: derived from the Host of each request.
     ws_public_url: str = ""

@@ -80,7 +80,7 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     if apply_migrations:
         migrate(engine)
     session_factory = make_session_factory(engine)
-    bus = make_bus(settings.redis_url)
+    bus = make_bus(settings.redis_url, settings.redis_prefix)
     bind_bus(session_factory, bus)
     snapshots = SnapshotBuilder(settings, session_factory)
     snapshots.register(devices.snapshot_part)

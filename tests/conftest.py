@@ -1,8 +1,16 @@
 """Fixtures every test may use: settings on a clean database, the runtime, the Flask app and client,
-a session, and a live server on free ports (HTTP and WebSocket)."""
+a session, and a live server on free ports (HTTP and WebSocket).
+
+A test that asks for ``demo_db`` (directly or through another fixture, such as the admin's ``demo``)
+starts from the demo organisation: ``settings`` then points at a copy of the worker's seeded template
+instead of an empty database. With ``TEST_REDIS_URL`` set (the PostgreSQL pass), the settings name that
+Redis, so every server a test starts publishes through the real Redis bus, on a channel of its own per
+worker.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +24,7 @@ from screen_server.app import create_app
 from screen_server.config import Settings, load_settings
 from screen_server.runner import RoomServer
 from screen_server.runtime import Runtime, build_runtime
-from tests.helpers.db import fresh_database, prepare_worker_database
+from tests.helpers.db import DemoTemplate, fresh_database, prepare_worker_database
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -33,24 +41,51 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture
-def settings(tmp_path: Path, worker_db_url: str) -> Settings:
-    env = {k: v for k, v in os.environ.items() if k == "REDIS_URL_FOR_TESTS"}
+def make_test_settings(data_dir: Path, database_url: str, worker: str = "master") -> Settings:
+    """The settings every test server runs with, on ``database_url``."""
+    redis_url = os.environ.get("TEST_REDIS_URL", "")
     return load_settings(
-        tmp_path / "data",
-        env=env,
-        database_url=fresh_database(worker_db_url, tmp_path),
+        data_dir,
+        env={},
+        database_url=database_url,
         host="127.0.0.1",
         port=0,
         ws_port=0,
         secret_key="test-secret-key",
         http_threads=8,
+        redis_url=redis_url,
+        # Pub/sub channels are global to a Redis server: each worker (and each checkout) its own.
+        redis_prefix=f"test:{os.environ.get('AR_TEST_TAG', '')}{worker}:" if redis_url else "",
     )
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory, worker_db_url: str, worker_id: str) -> DemoTemplate:
+    """This worker's demo organisation, seeded once (again after local midnight) and copied per test."""
+    return DemoTemplate(worker_db_url, tmp_path_factory.mktemp("demo"),
+                        lambda data_dir, url: make_test_settings(data_dir, url, worker_id))
+
+
+@pytest.fixture
+def demo_db() -> None:
+    """Ask for this fixture to start from the demo organisation (``settings`` reads it and hands out a
+    copy of the seeded template)."""
+
+
+@pytest.fixture
+def settings(request: pytest.FixtureRequest, tmp_path: Path, worker_db_url: str, worker_id: str) -> Settings:
+    if "demo_db" in request.fixturenames:
+        url = request.getfixturevalue("demo_template").copy_into(tmp_path / "data")
+    else:
+        url = fresh_database(worker_db_url, tmp_path)
+    return make_test_settings(tmp_path / "data", url, worker_id)
 
 
 @pytest.fixture
 def runtime(settings: Settings) -> Iterator[Runtime]:
-    rt = build_runtime(settings, apply_migrations=False)
+    """The server's parts without its threads. Events stay in process (``LocalBus``), so a test's
+    ``EventLog`` sees them the moment the session commits; a running server uses ``settings.redis_url``."""
+    rt = build_runtime(dataclasses.replace(settings, redis_url=""), apply_migrations=False)
     yield rt
     rt.close()
 

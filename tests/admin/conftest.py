@@ -6,16 +6,13 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from screen_server.config import Settings
-from screen_server.demo import seed_demo
 from tests.admin.forms import ADMIN, SECRETARY, login
 
 
 @pytest.fixture
-def demo(session: Session, settings: Settings) -> Session:
-    """The demo organisation (admin, secretary1, 60 members, the demo room and meetings), committed."""
-    seed_demo(session, settings)
-    session.commit()
+def demo(demo_db: None, session: Session) -> Session:
+    """The demo organisation (admin, secretary1, 60 members, the demo room and meetings), committed: a
+    copy of the worker's seeded template (see tests/helpers/db.py)."""
     return session
 
 

@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 from sqlalchemy import select
 
 from screen_server import protocol
-from screen_server.demo import DEMO_ROOM_SLUG, seed_demo
+from screen_server.demo import DEMO_ROOM_SLUG
 from screen_server.devices import services as devices
 from screen_server.devices.models import DeviceRole, Room
 from screen_server.runner import RoomServer
@@ -31,7 +31,6 @@ WAIT = 5.0  # seconds: every wait on the network is bounded
 def _seed(server: RoomServer) -> str:
     """The demo organisation and a paired wall in the demo room (with a preview); returns its token."""
     with server.runtime.session_factory() as s:
-        seed_demo(s, server.settings)
         room = s.scalar(select(Room).where(Room.slug == DEMO_ROOM_SLUG))
         assert room is not None
         device, token = make_device(s, role=DeviceRole.WALL, room_id=room.id, name="活动室大屏")
@@ -67,6 +66,7 @@ def _submit(web: requests.Session, base: str, action: str, data: dict[str, str])
     return r.status_code
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_an_announcement_typed_in_the_admin_reaches_the_screen(server: RoomServer) -> None:
     token = _seed(server)
     base = server.http_url
@@ -106,6 +106,7 @@ PAGES = [
 
 
 @pytest.mark.browser
+@pytest.mark.usefixtures("demo_db")
 def test_admin_pages_in_a_browser(server: RoomServer, artifacts_dir: Path, tmp_path: Path) -> None:
     _seed(server)
     out = artifacts_dir / "admin"

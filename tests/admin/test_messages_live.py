@@ -11,7 +11,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from screen_server.demo import DEMO_ROOM_SLUG, MEMBER_PIN, seed_demo
+from screen_server.demo import DEMO_ROOM_SLUG, MEMBER_PIN
 from screen_server.devices.models import Room
 from screen_server.messages import services as messages
 from screen_server.messages.models import MessageStatus, WallMessage
@@ -30,7 +30,6 @@ REASON = "内容重复"
 def _open_topic(server: RoomServer) -> int:
     """The demo organisation, a topic open to every member on the demo room's wall, one message waiting."""
     with server.runtime.session_factory() as s:
-        seed_demo(s, server.settings)
         admin = s.scalar(select(User).where(User.username == ADMIN[0]))
         room = s.scalar(select(Room).where(Room.slug == DEMO_ROOM_SLUG))
         member = s.scalar(select(Member).where(Member.number == "D0022"))
@@ -49,6 +48,7 @@ def _status_of(server: RoomServer, text: str) -> MessageStatus:
         return message.status
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_a_post_appears_in_the_open_moderation_page(server: RoomServer, artifacts_dir: Path) -> None:
     topic_id = _open_topic(server)
     base = server.http_url

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from content.models import Item
 from screen_server.audit.models import AuditEntry
 from screen_server.contests.models import Contest, ContestPlayer, ContestStatus
-from screen_server.demo import seed_demo
 from screen_server.meetings.models import (
     Attendance,
     Meeting,
@@ -296,13 +295,13 @@ def test_the_menu_links_to_the_page(as_secretary: FlaskClient) -> None:
 def _seed_browser(server: RoomServer) -> None:
     """The demo organisation (two weeks of study, a past meeting) and a finished contest ten days ago."""
     with server.runtime.session_factory() as s:
-        seed_demo(s, server.settings)
         players = list(s.scalars(select(Member).order_by(Member.number).limit(24)))
         _contest(s, players, dt.datetime.now(dt.UTC) - dt.timedelta(days=10))
         s.commit()
 
 
 @pytest.mark.browser
+@pytest.mark.usefixtures("demo_db")
 def test_the_page_in_a_browser(server: RoomServer, artifacts_dir: Path) -> None:
     _seed_browser(server)
     out = artifacts_dir / "admin"

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from screen_server.config import Settings
-from screen_server.demo import seed_demo
 from screen_server.runner import RoomServer
 from screen_server.runtime import build_runtime
 from tests.kiosk.conftest import kiosk, kivy_window
@@ -18,14 +17,11 @@ __all__ = ["demo_server", "kiosk", "kivy_window"]
 
 
 @pytest.fixture
-def demo_server(settings: Settings) -> Any:
+def demo_server(demo_db: None, settings: Settings) -> Any:
     """The demo organisation on a live server that approves kiosks into the demo room by itself."""
     settings = dataclasses.replace(settings, auto_approve_room="demo")
     server = RoomServer(settings, runtime=build_runtime(settings, apply_migrations=False)).start()
     try:
-        with server.runtime.session_factory() as s:
-            seed_demo(s, settings)
-            s.commit()
         yield server
     finally:
         server.stop()

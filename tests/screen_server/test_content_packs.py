@@ -17,7 +17,6 @@ from content.demo import DEMO_MEDIA
 from content.media import MediaStore
 from content.models import Item, Question, ReviewStatus
 from screen_server.config import Settings
-from screen_server.demo import seed_demo
 from tests.helpers.factories import make_user
 
 GOOD_ITEM = "---\nkind: article\ntitle: 学习党章\ncategory: 党章党规\ntags: [党章]\n---\n## 总纲\n\n正文。\n"
@@ -30,9 +29,8 @@ def zip_of(path: Path, files: dict[str, bytes | str]) -> Path:
     return path
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_round_trip_into_an_empty_room(session: Session, settings: Settings, tmp_path: Path) -> None:
-    seed_demo(session, settings)
-    session.commit()
     out = tmp_path / "pack.zip"
     count = packs.export_pack(session, MediaStore(settings.media_dir), out, name="示范包")
     assert count >= 20

@@ -170,11 +170,10 @@ def test_wrong_codes_other_rooms_and_strangers_are_refused(client: FlaskClient, 
     assert missing.status_code == 404
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_the_admin_page_shows_the_host_code(client: FlaskClient, session: Session, runtime, settings) -> None:  # type: ignore[no-untyped-def]
-    from screen_server.demo import seed_demo
     from tests.admin.forms import SECRETARY
 
-    seed_demo(session, settings)
     room = make_room(session)
     q = _question(session, "题")
     contest = contests.create_contest(session, title="主持码竞赛", room_id=room.id, questions=1, question_ids=[q.id])

@@ -13,15 +13,11 @@ from sqlalchemy.orm import Session
 from content import demo as content_demo
 from content.models import Item, ItemKind, ReviewStatus
 from screen_server import protocol
-from screen_server.config import Settings
-from screen_server.demo import seed_demo
 from tests.helpers.events import EventLog
 
 
 @pytest.fixture
-def demo(session: Session, settings: Settings) -> Session:
-    seed_demo(session, settings)
-    session.commit()
+def demo(demo_db: None, session: Session) -> Session:
     return session
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -14,17 +15,16 @@ from sqlalchemy.orm import Session
 
 from content.models import Question
 from screen_server.config import Settings
-from screen_server.demo import MEMBER_PIN, seed_demo
+from screen_server.demo import MEMBER_PIN
 from screen_server.org.models import Member
 from screen_server.practice import services as practice
 from screen_server.practice.models import PracticeSet
 from screen_server.runner import RoomServer
 from tests.helpers.browser import PHONE, chromium
 
+pytestmark = pytest.mark.usefixtures("demo_db")  # every test starts from the demo organisation
 
 def _identified(client: FlaskClient, session: Session, settings: Settings, number: str = "D0005") -> Member:
-    seed_demo(session, settings)
-    session.commit()
     page = client.post("/m/challenge", data={"number": number, "pin": MEMBER_PIN}).get_data(as_text=True)
     member = session.scalar(select(Member).where(Member.number == number))
     assert member is not None and f"{member.name} 同志" in page
@@ -149,9 +149,6 @@ def test_only_the_sets_member_may_answer_and_only_once(app: Flask, client: Flask
 def test_the_challenge_pages_at_phone_size(settings: Settings, artifacts_dir: Path) -> None:
     server = RoomServer(settings).start()
     try:
-        with server.runtime.session_factory() as s:
-            seed_demo(s, settings)
-            s.commit()
         shots = artifacts_dir / "phone"
         shots.mkdir(exist_ok=True)
         with chromium() as browser:

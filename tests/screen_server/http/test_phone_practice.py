@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.models import Question
 from screen_server.config import Settings
-from screen_server.demo import MEMBER_PIN, seed_demo
+from screen_server.demo import MEMBER_PIN
 from screen_server.org.models import Member
 from screen_server.points.models import PointsEntry
 from screen_server.practice.models import PracticeSet
@@ -33,9 +34,8 @@ def _position_and_question(html: str, session: Session) -> tuple[str, Question]:
     return position.group(1), question
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_daily_practice_on_a_phone(client: FlaskClient, session: Session, settings: Settings) -> None:
-    seed_demo(session, settings)
-    session.commit()
     first = client.get("/m/practice").get_data(as_text=True)
     assert "党员编号" in first and "开始答题" in first
     wrong_pin = client.post("/m/practice", data={"number": "D0005", "pin": "000000"})
@@ -62,12 +62,10 @@ def test_daily_practice_on_a_phone(client: FlaskClient, session: Session, settin
     assert [e.points for e in entries] == [5]
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_the_practice_page_at_phone_size(settings: Settings, artifacts_dir: Path) -> None:
     server = RoomServer(settings).start()
     try:
-        with server.runtime.session_factory() as s:
-            seed_demo(s, settings)
-            s.commit()
         with chromium() as browser:
             page = browser.new_context(**PHONE).new_page()
             page.goto(f"{server.http_url}/m/practice")

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from content.models import Item, ItemKind, ReviewStatus
 from screen_server.config import Settings
-from screen_server.demo import seed_demo
 from screen_server.http.signin import PHONE_COOKIE, phone_cookie_value
 from screen_server.org.models import Member
 from screen_server.runner import RoomServer
@@ -23,9 +22,7 @@ from tests.helpers.browser import PHONE, chromium
 
 
 @pytest.fixture
-def demo(session: Session, settings: Settings) -> Session:
-    seed_demo(session, settings)
-    session.commit()
+def demo(demo_db: None, session: Session) -> Session:
     return session
 
 
@@ -61,12 +58,11 @@ def test_my_page_shows_minutes_points_and_recommendations(client: FlaskClient, d
     assert "正在为" in remembered.get_data(as_text=True) and "study.js" in remembered.get_data(as_text=True)
 
 
+@pytest.mark.usefixtures("demo_db")
 def test_a_remembered_phone_counts_study(settings: Settings, artifacts_dir: Path) -> None:
     server = RoomServer(settings).start()
     try:
         with server.runtime.session_factory() as s:
-            seed_demo(s, settings)
-            s.commit()
             member = s.scalar(select(Member).where(Member.number == "D0003"))
             article = _first(s, ItemKind.ARTICLE)
             assert member is not None
