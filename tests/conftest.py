@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -109,8 +110,28 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def server(settings: Settings) -> Iterator[RoomServer]:
+def live_server(settings: Settings) -> Iterator[Callable[..., RoomServer]]:
+    """Start running servers (HTTP + WebSocket + jobs) on free ports on this test's database:
+    ``live_server(**setting_overrides)``. Each is stopped when the test ends, the last started first."""
+    started: list[RoomServer] = []
+
+    def start(**overrides: Any) -> RoomServer:
+        chosen = dataclasses.replace(settings, **overrides)
+        started.append(RoomServer(chosen, runtime=build_runtime(chosen, apply_migrations=False)).start())
+        return started[-1]
+
+    yield start
+    for srv in reversed(started):
+        srv.stop()
+
+
+@pytest.fixture
+def server(live_server: Callable[..., RoomServer]) -> RoomServer:
     """A running server (HTTP + WebSocket + jobs) on free ports."""
-    srv = RoomServer(settings, runtime=build_runtime(settings, apply_migrations=False)).start()
-    yield srv
-    srv.stop()
+    return live_server()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.helpers.browser import close_shared
+
+    close_shared()

@@ -146,40 +146,36 @@ def test_only_the_sets_member_may_answer_and_only_once(app: Flask, client: Flask
     assert list(found.answers) == [position] and found.answers[position]["correct"] is False
 
 
-def test_the_challenge_pages_at_phone_size(settings: Settings, artifacts_dir: Path) -> None:
-    server = RoomServer(settings).start()
-    try:
-        shots = artifacts_dir / "phone"
-        shots.mkdir(exist_ok=True)
-        with chromium() as browser:
-            page = browser.new_context(**PHONE).new_page()
-            page.goto(f"{server.http_url}/m/challenge")
-            page.fill("#number", "D0007")
-            page.fill("#pin", MEMBER_PIN)
-            page.click("button[type=submit]")
-            page.wait_for_selector("#levels")
-            page.screenshot(path=str(shots / "challenge.png"), full_page=True)
-            page.click("#level-1")
-            page.wait_for_selector("#question")
-            page.screenshot(path=str(shots / "challenge_question.png"), full_page=True)
-            with server.runtime.session_factory() as s:
-                _set_id, _position, question = _shown(page.content(), s)
-                wrong = _given(question, False)[0]
-            page.locator(f'#question input[name=answer][value="{wrong}"]').check()  # the answer page explains
+def test_the_challenge_pages_at_phone_size(settings: Settings, artifacts_dir: Path, server: RoomServer) -> None:
+    shots = artifacts_dir / "phone"
+    shots.mkdir(exist_ok=True)
+    with chromium() as browser:
+        page = browser.new_context(**PHONE).new_page()
+        page.goto(f"{server.http_url}/m/challenge")
+        page.fill("#number", "D0007")
+        page.fill("#pin", MEMBER_PIN)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#levels")
+        page.screenshot(path=str(shots / "challenge.png"), full_page=True)
+        page.click("#level-1")
+        page.wait_for_selector("#question")
+        page.screenshot(path=str(shots / "challenge_question.png"), full_page=True)
+        with server.runtime.session_factory() as s:
+            _set_id, _position, question = _shown(page.content(), s)
+            wrong = _given(question, False)[0]
+        page.locator(f'#question input[name=answer][value="{wrong}"]').check()  # the answer page explains
+        page.click("#question button[type=submit]")
+        page.wait_for_selector("#result")
+        page.screenshot(path=str(shots / "challenge_answer.png"), full_page=True)
+        page.click("#next")
+        page.wait_for_selector("#question")
+        assert "第 2 / 10 题" in page.content()
+        for _n in range(9):
+            page.locator("#question input[name=answer]").first.check()
             page.click("#question button[type=submit]")
             page.wait_for_selector("#result")
-            page.screenshot(path=str(shots / "challenge_answer.png"), full_page=True)
-            page.click("#next")
-            page.wait_for_selector("#question")
-            assert "第 2 / 10 题" in page.content()
-            for _n in range(9):
-                page.locator("#question input[name=answer]").first.check()
-                page.click("#question button[type=submit]")
-                page.wait_for_selector("#result")
-                if page.locator("#next").count():
-                    page.click("#next")
-                    page.wait_for_selector("#question")
-            page.wait_for_selector("#outcome")
-            page.screenshot(path=str(shots / "challenge_outcome.png"), full_page=True)
-    finally:
-        server.stop()
+            if page.locator("#next").count():
+                page.click("#next")
+                page.wait_for_selector("#question")
+        page.wait_for_selector("#outcome")
+        page.screenshot(path=str(shots / "challenge_outcome.png"), full_page=True)

@@ -63,22 +63,18 @@ def test_daily_practice_on_a_phone(client: FlaskClient, session: Session, settin
 
 
 @pytest.mark.usefixtures("demo_db")
-def test_the_practice_page_at_phone_size(settings: Settings, artifacts_dir: Path) -> None:
-    server = RoomServer(settings).start()
-    try:
-        with chromium() as browser:
-            page = browser.new_context(**PHONE).new_page()
-            page.goto(f"{server.http_url}/m/practice")
-            page.fill("#number", "D0006")
-            page.fill("#pin", MEMBER_PIN)
-            page.click("button[type=submit]")
-            page.wait_for_selector("#question")
-            page.locator("#question input[name=answer]").first.check()
-            page.click("#question button[type=submit]")
-            page.wait_for_selector("#result")
-            shots = artifacts_dir / "phone"
-            shots.mkdir(exist_ok=True)
-            page.screenshot(path=str(shots / "practice.png"), full_page=True)
-            assert "第 2 / 5 题" in page.content()
-    finally:
-        server.stop()
+def test_the_practice_page_at_phone_size(settings: Settings, artifacts_dir: Path, server: RoomServer) -> None:
+    with chromium() as browser:
+        page = browser.new_context(**PHONE).new_page()
+        page.goto(f"{server.http_url}/m/practice")
+        page.fill("#number", "D0006")
+        page.fill("#pin", MEMBER_PIN)
+        page.click("button[type=submit]")
+        page.wait_for_selector("#question")
+        page.locator("#question input[name=answer]").first.check()
+        page.click("#question button[type=submit]")
+        page.wait_for_selector("#result")
+        shots = artifacts_dir / "phone"
+        shots.mkdir(exist_ok=True)
+        page.screenshot(path=str(shots / "practice.png"), full_page=True)
+        assert "第 2 / 5 题" in page.content()

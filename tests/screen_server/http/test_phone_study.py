@@ -59,29 +59,25 @@ def test_my_page_shows_minutes_points_and_recommendations(client: FlaskClient, d
 
 
 @pytest.mark.usefixtures("demo_db")
-def test_a_remembered_phone_counts_study(settings: Settings, artifacts_dir: Path) -> None:
-    server = RoomServer(settings).start()
-    try:
-        with server.runtime.session_factory() as s:
-            member = s.scalar(select(Member).where(Member.number == "D0003"))
-            article = _first(s, ItemKind.ARTICLE)
-            assert member is not None
-            cookie, member_id, item_id = phone_cookie_value(settings.secret_key, member), member.id, article.id
-        with chromium() as browser:
-            context = browser.new_context(**PHONE, locale="zh-CN")
-            context.add_cookies([{"name": PHONE_COOKIE, "value": cookie, "url": server.http_url}])
-            page = context.new_page()
-            page.goto(f"{server.http_url}/m/items/{item_id}")
-            page.locator("#studying").wait_for()
-            page.screenshot(path=str(artifacts_dir / "phone-study-article.png"), full_page=True)
-            page.evaluate("window.__study.pretend(65000)")  # a minute of reading, as the page's clock sees it
-            with page.expect_response(lambda r: r.url.endswith("/api/study/spans")) as sent:
-                page.evaluate("window.__study.flush()")
-            assert sent.value.status == 200 and sent.value.json()["accepted"]
-        with server.runtime.session_factory() as s:
-            record = s.scalar(select(StudyRecord).where(StudyRecord.member_id == member_id,
-                                                        StudyRecord.item_id == item_id))
-            assert record is not None and record.active_seconds >= 60
-            assert record.last_at <= dt.datetime.now(dt.UTC)
-    finally:
-        server.stop()
+def test_a_remembered_phone_counts_study(settings: Settings, artifacts_dir: Path, server: RoomServer) -> None:
+    with server.runtime.session_factory() as s:
+        member = s.scalar(select(Member).where(Member.number == "D0003"))
+        article = _first(s, ItemKind.ARTICLE)
+        assert member is not None
+        cookie, member_id, item_id = phone_cookie_value(settings.secret_key, member), member.id, article.id
+    with chromium() as browser:
+        context = browser.new_context(**PHONE, locale="zh-CN")
+        context.add_cookies([{"name": PHONE_COOKIE, "value": cookie, "url": server.http_url}])
+        page = context.new_page()
+        page.goto(f"{server.http_url}/m/items/{item_id}")
+        page.locator("#studying").wait_for()
+        page.screenshot(path=str(artifacts_dir / "phone-study-article.png"), full_page=True)
+        page.evaluate("window.__study.pretend(65000)")  # a minute of reading, as the page's clock sees it
+        with page.expect_response(lambda r: r.url.endswith("/api/study/spans")) as sent:
+            page.evaluate("window.__study.flush()")
+        assert sent.value.status == 200 and sent.value.json()["accepted"]
+    with server.runtime.session_factory() as s:
+        record = s.scalar(select(StudyRecord).where(StudyRecord.member_id == member_id,
+                                                    StudyRecord.item_id == item_id))
+        assert record is not None and record.active_seconds >= 60
+        assert record.last_at <= dt.datetime.now(dt.UTC)
