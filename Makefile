@@ -7,7 +7,8 @@ DATA ?= ./data
 PG_TEST_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
-APT_TEST := xvfb xauth libgl1-mesa-dri libegl1 libmtdev1 fonts-noto-cjk chromium wrk shellcheck
+# nginx and systemd: tests/deploy runs the shipped nginx site and systemd-analyze on the units.
+APT_TEST := xvfb xauth libgl1-mesa-dri libegl1 libmtdev1 fonts-noto-cjk chromium wrk shellcheck nginx systemd
 APT_BENCH := wrk
 
 .PHONY: demo test test-sqlite test-postgres lint install install-test apt-test bench clean
@@ -37,7 +38,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-# The whole suite on SQLite, then again on PostgreSQL (with Redis), under a virtual display.
+# The whole suite on SQLite, then on PostgreSQL with the Redis bus the tests that open a database or
+# the bus (tests/conftest.py deselects the rest there: they ran in the first pass). Every run prints
+# its 25 slowest steps and the reason for every skip.
 test: install apt-test lint test-sqlite test-postgres
 
 test-sqlite:

@@ -25,7 +25,7 @@ from screen_server.app import create_app
 from screen_server.config import Settings, load_settings
 from screen_server.runner import RoomServer
 from screen_server.runtime import Runtime, build_runtime
-from tests.helpers.db import DemoTemplate, fresh_database, prepare_worker_database
+from tests.helpers.db import DemoTemplate, fresh_database, is_postgres, prepare_worker_database, requested_url
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -129,6 +129,44 @@ def live_server(settings: Settings) -> Iterator[Callable[..., RoomServer]]:
 def server(live_server: Callable[..., RoomServer]) -> RoomServer:
     """A running server (HTTP + WebSocket + jobs) on free ports."""
     return live_server()
+
+
+# --- the PostgreSQL pass: only the tests that open a database or the bus --------------------------------
+# A test opens a database when its fixtures reach worker_db_url (settings, session, client, server … all
+# do), or its own PostgreSQL (pg_database); tests marked postgres or redis reach a server themselves.
+DB_FIXTURES = frozenset({"worker_db_url", "pg_database"})
+DB_MARKERS = frozenset({"postgres", "redis"})
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--every-test", action="store_true",
+                     help="on PostgreSQL, also run the tests that open no database (deselected by default)")
+
+
+def touches_db(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(names & DB_FIXTURES) or any(item.get_closest_marker(m) for m in DB_MARKERS)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if touches_db(item):
+            item.add_marker(pytest.mark.db)
+    if not is_postgres(requested_url()) or config.getoption("--every-test"):
+        return
+    keep = [item for item in items if item.get_closest_marker("db")]
+    dropped = [item for item in items if not item.get_closest_marker("db")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if is_postgres(requested_url()):
+        bus = "Redis bus (TEST_REDIS_URL)" if os.environ.get("TEST_REDIS_URL") else "in-process bus"
+        every = config.getoption("--every-test")
+        return f"PostgreSQL pass, {bus}: {'every test' if every else 'only tests that open a database or the bus'}"
+    return "SQLite pass, in-process bus: every test"
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

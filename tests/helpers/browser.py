@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -68,7 +69,18 @@ def _launch() -> Browser:
 
 @contextmanager
 def chromium() -> Iterator[FreshContexts]:
-    """This process's Chromium, with every context opened in the block closed after it."""
+    """This process's Chromium, with every context opened in the block closed after it.
+
+    Playwright's sync objects belong to the thread that made them: the shared browser lives on the main
+    thread, and a block on another thread (a kiosk test driving its app) launches one of its own."""
+    if threading.current_thread() is not threading.main_thread():
+        with sync_playwright() as p:
+            own = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            try:
+                yield FreshContexts(own)
+            finally:
+                own.close()
+        return
     if _Shared.loop is not None:
         asyncio._set_running_loop(_Shared.loop)
     view = FreshContexts(_launch())

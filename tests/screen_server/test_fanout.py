@@ -35,6 +35,7 @@ from tests.helpers.ws import RoomClient
 
 PG_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+pytestmark = pytest.mark.redis
 
 
 def _free_port() -> int:
