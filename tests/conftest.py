@@ -97,11 +97,30 @@ def session(runtime: Runtime) -> Iterator[Session]:
         yield s
 
 
+@pytest.fixture(scope="session")
+def _apps() -> dict[tuple[str, int], tuple[Flask, dict[str, Any]]]:
+    """This worker's Flask apps, by the settings ``create_app`` reads (built once: ~170 routes to compile)."""
+    return {}
+
+
 @pytest.fixture
-def app(runtime: Runtime) -> Flask:
-    app = create_app(runtime)
-    app.config.update(TESTING=True)
-    return app
+def app(runtime: Runtime, _apps: dict[tuple[str, int], tuple[Flask, dict[str, Any]]]) -> Iterator[Flask]:
+    """The server's Flask app on this test's runtime. The app is built once per worker and handed the
+    runtime of each test; what a test changes in its config is put back afterwards."""
+    from screen_server.http import content
+
+    key = (runtime.settings.secret_key, runtime.settings.max_upload_mb)
+    if key not in _apps:
+        built = create_app(runtime)
+        built.config.update(TESTING=True)
+        _apps[key] = (built, dict(built.config))
+    app, config = _apps[key]
+    app.extensions["activity_room"] = runtime
+    content._served.clear()  # media ids of the previous test's database
+    content.forget_served_on_change(runtime.bus)
+    yield app
+    app.config.clear()
+    app.config.update(config)
 
 
 @pytest.fixture

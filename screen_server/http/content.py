@@ -23,6 +23,7 @@ from content.media import MediaStore
 from content.models import Category, Item, ItemKind, MediaAsset, ReviewStatus
 from content.search import search as search_text
 from content.search import search_initials
+from screen_server.bus import Bus
 from screen_server.errors import Invalid, NotFound
 from screen_server.http.common import db, runtime
 from screen_server.i18n import _
@@ -133,12 +134,16 @@ def _published_asset(media_id: int) -> MediaAsset:
 _served: dict[int, tuple[Path, str, str, str]] = {}
 
 
-@bp.record_once
-def _forget_on_change(state: Any) -> None:
+def forget_served_on_change(bus: Bus) -> None:
+    """Empty the served-media cache whenever ``bus`` says the published library changed."""
     from screen_server import protocol
 
-    bus = state.app.extensions["activity_room"].bus
     bus.subscribe(lambda event: _served.clear() if event.type == protocol.CONTENT_CHANGED else None)
+
+
+@bp.record_once
+def _forget_on_change(state: Any) -> None:
+    forget_served_on_change(state.app.extensions["activity_room"].bus)
 
 
 @bp.get("/media/<int:media_id>/<tag>")
