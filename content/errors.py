@@ -1,7 +1,9 @@
-"""Domain errors of the learning library, each with a user-facing Chinese ``message``.
+"""The one error base, and the learning library's own errors.
 
-``ContentError`` is also the root of the server's ``screen_server.errors.DomainError`` (content is the
-lowest layer), so one handler maps every domain error of either package to the same HTTP answer.
+``DomainError`` is the base of every domain error in the house: it lives here because content is the
+lowest layer, and the server's errors (``screen_server.errors``: Invalid, NotFound, …) and the
+library's (``ContentError`` and its kinds below) both derive from it. One handler
+(``screen_server.http.common.install_error_handlers``) maps any of them to the same HTTP answer.
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 
-class ContentError(Exception):
-    """Base of every content error; ``message`` is for people, ``code`` for programs."""
+class DomainError(Exception):
+    """A rule of the domain was broken; ``message`` is for people (Chinese, translatable), ``code`` for
+    programs, ``status`` the HTTP status it answers with, ``details`` anything a form needs to point
+    at the fault."""
 
     status = 400
-    code = "content_error"
+    code = "invalid"
 
     def __init__(
         self, message: str, *, details: Any = None, code: str | None = None, status: int | None = None
@@ -25,6 +29,13 @@ class ContentError(Exception):
             self.code = code
         if status:
             self.status = status
+
+
+class ContentError(DomainError):
+    """Base of the learning library's own errors."""
+
+    status = 400
+    code = "content_error"
 
 
 class InvalidContent(ContentError):

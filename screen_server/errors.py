@@ -1,19 +1,17 @@
-"""Domain errors: each carries a message for the user, in Chinese first (translatable).
+"""The room's domain errors: each carries a message for the user, in Chinese first (translatable).
 
-One handler in ``http/errors.py`` maps them to HTTP status codes and one JSON shape:
-``{"error": {"code": "...", "message": "...", "details": ...}}``.
+They derive from ``DomainError``, the one base, defined in the lowest layer (``content.errors``) and
+handed on from here. One handler, ``screen_server.http.common.install_error_handlers``, maps every
+``DomainError`` to its HTTP status and one JSON shape,
+``{"error": {"code": "...", "message": "...", "details": ...}}``; the admin renders the same errors
+as pages.
 """
 
 from __future__ import annotations
 
-from content.errors import ContentError
+from content.errors import DomainError
 
-
-class DomainError(ContentError):
-    """A rule of the room's domain was broken; ``message`` is for people, ``code`` for programs."""
-
-    status = 400
-    code = "invalid"
+__all__ = ["Conflict", "DomainError", "Forbidden", "Invalid", "NotAuthenticated", "NotFound", "TooManyAttempts"]
 
 
 class Invalid(DomainError):

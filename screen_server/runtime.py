@@ -1,7 +1,10 @@
 """The process's shared parts, built once from the settings: database, bus, snapshots, tickets.
 
 ``Runtime`` is what the Flask app, the push server, the jobs and the CLI share. Building it opens the
-database and applies migrations; it starts no thread (``runner.serve`` does that).
+database (and applies migrations unless told not to) and makes the bus. It also builds the contest
+engine, whose constructor starts two threads (``contest-writer`` and ``contest-lobby``), and the
+sign-in writer, whose thread starts with the first sign-in; ``close()`` stops them. The server's other threads (HTTP,
+push, jobs, stats, the Redis listener) start in ``runner.RoomServer.start``.
 """
 
 from __future__ import annotations

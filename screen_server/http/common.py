@@ -16,10 +16,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
-from content.errors import ContentError
 from screen_server.devices import services as devices
 from screen_server.devices.models import Device
-from screen_server.errors import Forbidden, Invalid, NotAuthenticated
+from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated
 from screen_server.i18n import _
 from screen_server.org.models import Role, User
 from screen_server.runtime import Runtime
@@ -107,8 +106,8 @@ def wants_json() -> bool:
 def install_error_handlers(app: Flask) -> None:
     """Map domain errors and HTTP errors to one JSON shape under /api (the admin renders its own pages)."""
 
-    @app.errorhandler(ContentError)  # DomainError is a ContentError too
-    def _domain(exc: ContentError) -> Any:
+    @app.errorhandler(DomainError)  # the one base: the server's errors and the library's
+    def _domain(exc: DomainError) -> Any:
         handler = app.extensions.get("activity_room.html_errors")
         if handler is not None and not wants_json():
             return handler(exc)
