@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, redirect, url_for
 
+from admin.account.views import bp as account_bp
 from admin.alerts.views import bp as alerts_bp
 from admin.announcements.views import bp as announcements_bp
 from admin.assessment.views import bp as assessment_bp
@@ -23,11 +24,14 @@ from admin.devices.views import bp as devices_bp
 from admin.meetings.views import bp as meetings_bp
 from admin.members.views import bp as members_bp
 from admin.messages.views import bp as messages_bp
+from admin.org.views import bp as org_bp
 from admin.points.views import bp as points_bp
 from admin.polls.views import bp as polls_bp
 from admin.questions.views import bp as questions_bp
 from admin.screens.views import bp as screens_bp
+from admin.setup.views import bp as setup_bp
 from admin.stats.views import bp as stats_bp
+from admin.users.views import bp as users_bp
 from admin.web import html_error, local_time, mask_phone, role_label
 from screen_server.errors import Invalid
 from screen_server.i18n import _
@@ -36,7 +40,7 @@ from screen_server.org.models import Role
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 for _area in (auth_bp, dashboard_bp, members_bp, devices_bp, announcements_bp, meetings_bp, audit_bp,
               points_bp, screens_bp, contests_bp, content_bp, questions_bp, polls_bp, messages_bp,
-              alerts_bp, assessment_bp, stats_bp):
+              alerts_bp, assessment_bp, stats_bp, setup_bp, account_bp, org_bp, users_bp):
     bp.register_blueprint(_area)
 
 

@@ -44,6 +44,9 @@ def guard(bp: Blueprint, *roles: Role) -> None:
         if user is None:
             return redirect(url_for("admin.auth.login", next=request.full_path.rstrip("?")))
         g.user = user  # before the role check, so that the 403 page still shows the user's menu
+        if user.must_change_password and not (request.endpoint or "").startswith("admin.account."):
+            # A temporary password opens one page: the one that replaces it.
+            return redirect(url_for("admin.account.password_form"))
         current_user(roles=roles)
         return None
 

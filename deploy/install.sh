@@ -146,6 +146,8 @@ fi
 if [ "$WITH_SERVER" -eq 1 ]; then
   address=$(hostname -I 2>/dev/null | awk '{print $1}')
   log "installed. Admin: http://${address:-SERVER}:8000/admin/"
-  log "create the first admin user:"
+  log "create the first admin: open the one-time setup link the server logged on its first start,"
+  echo "    journalctl -u activity-room | grep admin/setup"
+  log "or on the command line:"
   echo "    runuser -u $SERVER_USER -- $VENV/bin/activity-room create-user admin --role admin --data /var/lib/activity-room"
 fi

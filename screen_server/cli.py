@@ -4,7 +4,7 @@
     activity-room demo  --data DIR [same options]      seed the demo organisation, then serve
     activity-room kiosk --server URL --mode terminal|wall [...]   (found through an entry point)
     activity-room import-members FILE --data DIR [--dry-run]
-    activity-room create-user USERNAME --role admin --data DIR
+    activity-room create-user USERNAME --role admin|secretary|editor|reviewer [--branch NAME] [--password-stdin] --data DIR
 
 Other packages add subcommands through the ``activity_room.commands`` entry point group
 (``name = "module:run"``, ``run(argv) -> int``), so the server imports neither the kiosk nor the admin.
@@ -74,17 +74,61 @@ def cmd_import_members(args: argparse.Namespace) -> int:
         rt.close()
 
 
+def _read_new_password(args: argparse.Namespace) -> str | None:
+    """The new user's password: from standard input (``--password-stdin``), or typed twice at a terminal.
+
+    Returns None after saying, in one line, why there is none (no terminal, or the two entries differ).
+    """
+    if args.password_stdin:
+        if sys.stdin is None:
+            print("没有标准输入，无法读取密码，未创建用户。", file=sys.stderr)
+            return None
+        return sys.stdin.readline().rstrip("\r\n")
+    if args.password:  # kept for old scripts; it shows the password in the process list
+        return str(args.password)
+    if sys.stdin is None or not sys.stdin.isatty():
+        print("没有可输入密码的终端：请用 --password-stdin 从标准输入提供密码，"
+              "例如 printf '%s\\n' \"$PASS\" | activity-room create-user 用户名 --role admin --password-stdin",
+              file=sys.stderr)
+        return None
+    try:
+        first = getpass.getpass("密码：")
+        second = getpass.getpass("再次输入密码：")
+    except (EOFError, KeyboardInterrupt):
+        print("\n已取消，未创建用户。", file=sys.stderr)
+        return None
+    if first != second:
+        print("两次输入的密码不一致，未创建用户。", file=sys.stderr)
+        return None
+    return first
+
+
 def cmd_create_user(args: argparse.Namespace) -> int:
+    from screen_server.errors import DomainError
     from screen_server.org import services as org
+    from screen_server.org.passwords import check_password
     from screen_server.runtime import build_runtime
 
-    password = args.password or getpass.getpass("密码：")
+    password = _read_new_password(args)
+    if password is None:
+        return 2
+    try:
+        check_password(password, args.username)  # before opening the database: a weak password writes nothing
+    except DomainError as exc:
+        print(f"未创建用户：{exc.message}", file=sys.stderr)
+        return 1
     rt = build_runtime(_settings(args))
     try:
         with rt.session_factory() as session:
+            branch_id = args.branch_id
+            if args.branch:
+                branch_id = org.branch_id_by_name(session, args.branch)
             org.create_user(session, actor_user_id=None, username=args.username, password=password,
-                            role=args.role, display_name=args.name or args.username, branch_id=args.branch_id)
+                            role=args.role, display_name=args.name or args.username, branch_id=branch_id)
             session.commit()
+    except DomainError as exc:
+        print(f"未创建用户：{exc.message}", file=sys.stderr)
+        return 1
     finally:
         rt.close()
     print(f"已创建用户 {args.username}")
@@ -158,9 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     _server_options(p)
     p.add_argument("username")
     p.add_argument("--role", default="admin", choices=["admin", "secretary", "editor", "reviewer"])
-    p.add_argument("--name", default="")
-    p.add_argument("--password", default="")
-    p.add_argument("--branch-id", type=int, default=None)
+    p.add_argument("--name", default="", help="显示名称（默认同用户名）")
+    p.add_argument("--branch", default="", help="支部书记所在支部的名称或简称")
+    p.add_argument("--branch-id", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（供脚本使用）")
+    p.add_argument("--password", default="", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_create_user)
     for ep in entry_points(group="activity_room.commands"):
         sub.add_parser(ep.name, help=f"{ep.name}（见 {ep.name} --help）", add_help=False)

@@ -54,6 +54,7 @@ class RoomServer:
         self.http_port: int = self._http.effective_port  # type: ignore[union-attr]
         self._http_thread: threading.Thread | None = None
         self._stopped = threading.Event()
+        self.setup_link: str | None = None  # the one-time setup link this start printed, if any
 
     @property
     def http_url(self) -> str:
@@ -75,7 +76,24 @@ class RoomServer:
         self._http_thread = threading.Thread(target=self._http.run, name="http", daemon=True)
         self._http_thread.start()
         log.info("serving HTTP on %s and WebSocket on %s", self.http_url, self.ws_url)
+        self.setup_link = self._announce_setup_link()
         return self
+
+    def _announce_setup_link(self) -> str | None:
+        """On an installation without users, issue the one-time setup link and show it on the console
+        and in the log (once per start; the database keeps only its digest)."""
+        from screen_server.setup.services import LINK_HOURS, SETUP_PATH, issue_setup_token
+
+        with self.runtime.session_factory() as session:
+            token = issue_setup_token(session)
+            session.commit()
+        if token is None:
+            return None
+        link = f"{(self.settings.public_url or self.http_url).rstrip('/')}{SETUP_PATH}{token}"
+        log.warning("no users yet: open the one-time setup link to create the first admin: %s", link)
+        print(f"\n首次启动：请在 {LINK_HOURS} 小时内用浏览器打开下面的一次性设置链接，创建系统管理员并填写党委名称：\n"
+              f"  {link}\n（在其他电脑上打开时，把地址中的 127.0.0.1 换成本机的 IP 地址。）\n", flush=True)
+        return link
 
     def stop(self) -> None:
         if self._stopped.is_set():

@@ -1,4 +1,4 @@
-"""The landing page: health alerts, members and meetings for those who look after members, screens and
+"""The landing page: the first day's setup checklist for admins until every step is done, health alerts, members and meetings for those who look after members, screens and
 announcements for admins; content roles see what waits for them in the content admin."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from screen_server.http.common import db, runtime
 from screen_server.meetings import services as meetings
 from screen_server.org import services as org
 from screen_server.org.models import Role
+from screen_server.setup.checklist import setup_checklist
 
 bp = Blueprint("dashboard", __name__)
 guard(bp)
@@ -40,4 +41,6 @@ def _figures() -> dict[str, Any]:
         figures["devices_online"] = sum(devices.is_online(d, runtime().settings) for d in devs)
         figures["devices_total"] = len(devs)
         figures["announcements"] = announcements.active_for_room(s, None)[:5]
+        steps = setup_checklist(s)
+        figures["checklist"] = steps if not all(step.done for step in steps) else []
     return figures

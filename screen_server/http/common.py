@@ -66,6 +66,9 @@ def current_user(*, required: bool = True, roles: tuple[Role, ...] = ()) -> User
         user = None
     if user is None and required:
         raise NotAuthenticated(_("请先登录。"))
+    if user is not None and user.must_change_password and request.path.startswith("/api/"):
+        # The admin pages send such a user to the password page; the session JSON API refuses them.
+        raise Forbidden(_("请先修改管理员发放的临时密码。"))
     if user is not None and roles and user.role not in roles:
         raise Forbidden(_("您没有进行此操作的权限。"))
     return user

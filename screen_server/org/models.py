@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from screen_server.db import Base, UTCDateTime, utcnow
@@ -59,6 +59,8 @@ class Branch(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     short_name: Mapped[str] = mapped_column(String(40), default="")
     position: Mapped[int] = mapped_column(default=0)
+    # A deactivated branch keeps its history; it takes no new members and leaves the choice lists.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     committee: Mapped[Committee] = relationship(back_populates="branches")
     groups: Mapped[list[PartyGroup]] = relationship(back_populates="branch", order_by="PartyGroup.position")
 
@@ -73,6 +75,7 @@ class PartyGroup(Base):
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     branch: Mapped[Branch] = relationship(back_populates="groups")
 
 
@@ -123,6 +126,8 @@ class User(Base):
     # A secretary's branch; None for roles that span the committee.
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when an admin issues a temporary password: the user must choose their own before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     branch: Mapped[Branch | None] = relationship()

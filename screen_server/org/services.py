@@ -51,26 +51,46 @@ def create_user(
     role: Role | str,
     display_name: str = "",
     branch_id: int | None = None,
+    must_change_password: bool = False,
 ) -> User:
-    role = Role(role)
-    if role is Role.SECRETARY and branch_id is None:
-        raise Invalid(_("支部书记必须属于一个支部。"))
-    if len(password or "") < 8:
-        raise Invalid(_("密码至少 8 位。"))
+    """Create a web account; the password follows ``org.passwords`` and a secretary needs an active branch."""
+    from screen_server.org.passwords import check_password
+    from screen_server.org.users import resolve_branch
+
+    try:
+        role = Role(role)
+    except ValueError:
+        raise Invalid(_("角色不正确。")) from None
+    username = (username or "").strip()
+    if not username or len(username) > 50 or any(c.isspace() for c in username):
+        raise Invalid(_("用户名须为 1 到 50 个字符，不含空格。"))
+    branch_id = resolve_branch(session, role, branch_id)
+    check_password(password, username)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Invalid(_("用户名 {u} 已存在。").format(u=username))
     user = User(
         username=username,
-        display_name=display_name or username,
+        display_name=(display_name or "").strip()[:50] or username,
         password_hash=hash_secret(password),
         role=role,
         branch_id=branch_id,
+        must_change_password=must_change_password,
     )
     session.add(user)
     session.flush()
     record(session, actor_user_id=actor_user_id, action="user.create", target_type="user", target_id=user.id,
-           details={"username": username, "role": role.value})
+           details={"username": username, "role": role.value, "branch_id": branch_id})
     return user
+
+
+def branch_id_by_name(session: Session, name: str) -> int:
+    """The id of the branch with this name or short name, or raise NotFound."""
+    name = " ".join((name or "").split())
+    branch = session.scalar(select(Branch).where(or_(Branch.name == name, Branch.short_name == name))
+                            .order_by(Branch.active.desc(), Branch.id).limit(1))
+    if branch is None:
+        raise NotFound(_("没有名为“{n}”的支部。").format(n=name))
+    return branch.id
 
 
 def branch_scope(user: User) -> int | None:
@@ -79,7 +99,7 @@ def branch_scope(user: User) -> int | None:
 
 
 def visible_branches(session: Session, user: User) -> list[Branch]:
-    stmt = select(Branch).order_by(Branch.position, Branch.id)
+    stmt = select(Branch).where(Branch.active.is_(True)).order_by(Branch.position, Branch.id)
     scope = branch_scope(user)
     if scope is not None:
         stmt = stmt.where(Branch.id == scope)

@@ -1,0 +1,1 @@
+"""The organisation tree pages: the Party committee, its branches and their party groups."""

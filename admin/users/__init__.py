@@ -1,0 +1,1 @@
+"""The admin's users page: accounts of every role, temporary passwords."""
