@@ -403,13 +403,14 @@ def test_report_as_json(session: Session) -> None:
         "create": 1,
         "update": 0,
         "blank_skipped": 0,
+        "footer_skipped": 0,
     }
     assert data["errors"] == [
         {
             "row": 3,
             "column": "所在支部",
             "value": "第九党支部",
-            "reason": "没有这个支部（请与系统中的支部名称或简称一致）",
+            "reason": "没有这个支部（请与系统中的支部名称或简称一致，或选择“创建文件中的新支部”）",
         }
     ]
     assert data["rows_ok"][0]["birth_date"] == "1985-03-12" and data["rows_ok"][0]["action"] == "create"
