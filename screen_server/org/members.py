@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from screen_server.audit.services import record
 from screen_server.db import utcnow
-from screen_server.errors import Forbidden, Invalid, NotFound
+from screen_server.errors import DomainError, Forbidden, Invalid, NotFound
 from screen_server.i18n import _
 from screen_server.org.importing import values as v
 from screen_server.org.models import (
@@ -223,7 +223,7 @@ def history(session: Session, actor: User, member_id: int, *, limit: int = 100) 
                                   .order_by(PointsEntry.day.desc(), PointsEntry.id.desc()).limit(limit)))
     try:
         assessment = member_assessment(session, member.id)
-    except Exception:  # noqa: BLE001 - the page still shows the rest when the year's configuration is missing
+    except DomainError:  # a member who left is no longer ranked; the page shows the rest
         assessment = None
     return {"attendance": rows[:limit], "points": points, "assessment": assessment}
 

@@ -161,3 +161,14 @@ def change_own_pin(session: Session, member: Member, current_pin: str, new_pin_t
 
 def _digits(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def slip_instruction(session: Session, phone_url: str) -> str:
+    """What each slip and the spreadsheet tell the member: where the room is and how to start."""
+    from screen_server.devices.models import Room
+
+    rooms = list(session.scalars(select(Room).order_by(Room.id)))
+    where = "；".join(f"{r.name}（{r.location}）" if r.location else r.name for r in rooms)
+    text = _("在活动室的触摸屏上，或用手机打开 {url}（扫大屏上的签到二维码也可），输入党员编号和这个初始密码；"
+             "第一次登录时须设置您自己的 6 位数字密码（不能是 123456、重复数字或生日）。").format(url=phone_url)
+    return (_("活动室：{where}。").format(where=where) if where else "") + text
