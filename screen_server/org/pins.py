@@ -36,7 +36,7 @@ class PinChangeRequired(Forbidden):
     code = "pin_change_required"
 
     def __init__(self, member: Member) -> None:
-        super().__init__(_("您正在使用初始密码，请先设置您自己的 6 位数字密码。"))
+        super().__init__(_("您正在使用初始密码，请先设置您自己的 6 位数字密码（手机上打开 /phone/pin）。"))
         self.member_id = member.id
         self.number = member.number
 
@@ -144,14 +144,22 @@ def change_own_pin(session: Session, member: Member, current_pin: str, new_pin_t
     """
     if not member.active or not verify_secret(member.pin_hash, _digits(current_pin)):
         raise NotAuthenticated(_("党员编号或密码不正确。"))
+    return choose_pin(session, member, new_pin_text, repeat)
+
+
+def choose_pin(session: Session, member: Member, new_pin_text: str, repeat: str) -> Member:
+    """Set the PIN the member chose, once the caller has proven who they are (their current PIN, or a
+    signed note that they just typed it). Refuses weak PINs and a mismatch; audited under their number."""
+    if not member.active:
+        raise NotAuthenticated(_("党员编号或密码不正确。"))
     pin = _digits(new_pin_text)
     if pin != _digits(repeat):
         raise Invalid(_("两次输入的新密码不一致。"))
-    if verify_secret(member.pin_hash, pin):
-        raise Invalid(_("新密码不能与原密码相同。"))
     problem = weakness(pin, member.birth_date)
     if problem:
         raise Invalid(problem)
+    if verify_secret(member.pin_hash, pin):
+        raise Invalid(_("新密码不能与原密码相同。"))
     member.pin_hash, member.pin_must_change = hash_secret(pin), False
     record(session, actor_user_id=None, actor_name=member.number, action="member.pin_change",
            target_type="member", target_id=member.id)
