@@ -117,6 +117,7 @@ class SignInDesk(EventDispatcher):
             if self.member is None:
                 return
             self.client_id = si.new_client_id()
+            self._end_change()  # a PIN change belongs to the member who started it
             self.member_name = self.member.name
             self.greeting = _("{name} 同志").format(name=self.member.name)
             self._ask_pin("")
@@ -129,6 +130,7 @@ class SignInDesk(EventDispatcher):
     def back(self) -> None:
         if self.app.sm.current == "signin_pin":
             self.pin = ""
+            self._end_change()
             self.app.show("signin_pick")
         elif self.step == NAMES and len(self.roster.branches) > 1:
             self.page = 0
