@@ -20,11 +20,12 @@ from kivy.clock import Clock
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
-from kiosk import present
+from kiosk import pinchange, present
 from kiosk import signin as si
 from kiosk.answers import when_done
 from kiosk.i18n import _
 from kiosk.net import HttpError
+from kiosk.pinchange import PinChange
 
 BRANCHES, NAMES, LOADING = "branches", "names", "loading"
 PER_PAGE = 12
@@ -53,6 +54,8 @@ class SignInDesk(EventDispatcher):
     greeting = StringProperty("")
     pin_dots = StringProperty(si.dots(""))
     pin_error = StringProperty("")
+    pin_prompt = StringProperty(_("请输入您的签到密码（数字）"))
+    changing_pin = BooleanProperty(False)
     busy = BooleanProperty(False)
     result_kind = StringProperty("")
     result_ok = BooleanProperty(False)
@@ -69,6 +72,8 @@ class SignInDesk(EventDispatcher):
         self.member: si.Person | None = None
         self.page = 0
         self.pin = ""
+        self._sent_pin = ""  # held only until the server answers (an initial PIN must be replaced)
+        self._change: PinChange | None = None
         self.client_id = ""
         self._retry: Callable[[], None] = self.start
         self._home_event: Any = None
@@ -112,6 +117,7 @@ class SignInDesk(EventDispatcher):
             if self.member is None:
                 return
             self.client_id = si.new_client_id()
+            self._end_change()  # a PIN change belongs to the member who started it
             self.member_name = self.member.name
             self.greeting = _("{name} 同志").format(name=self.member.name)
             self._ask_pin("")
@@ -124,6 +130,7 @@ class SignInDesk(EventDispatcher):
     def back(self) -> None:
         if self.app.sm.current == "signin_pin":
             self.pin = ""
+            self._end_change()
             self.app.show("signin_pick")
         elif self.step == NAMES and len(self.roster.branches) > 1:
             self.page = 0
@@ -134,6 +141,7 @@ class SignInDesk(EventDispatcher):
     def leave(self) -> None:
         self._cancel_home()
         self.pin, self.pin_dots, self.busy = "", si.dots(""), False
+        self._end_change()
         self.app.show(self.app.home_screen)
 
     def press(self, key: str) -> None:
@@ -144,13 +152,51 @@ class SignInDesk(EventDispatcher):
     def confirm(self) -> None:
         if self.busy or self.member is None:
             return
+        if self._change is not None:
+            self._confirm_new_pin()
+            return
         problem = si.pin_problem(self.pin)
         if problem:
             self.pin_error = problem
             return
-        body = si.request_body(self.roster.meeting_id, self.member.id, self.pin, self.client_id)
-        self.pin, self.busy = "", True  # the PIN is not kept once sent
+        self._send(self.pin)
+
+    def _send(self, pin: str) -> None:
+        assert self.member is not None
+        body = si.request_body(self.roster.meeting_id, self.member.id, pin, self.client_id)
+        self._sent_pin, self.pin, self.busy = pin, "", True  # the typed PIN is cleared once sent
         when_done(self.app.link and self.app.link.sign_in(body), self._on_signed)
+
+    def _confirm_new_pin(self) -> None:
+        assert self._change is not None and self.member is not None
+        error, body = self._change.submit(self.pin)
+        self._ask_pin(error)
+        self.pin_prompt = self._change.prompt
+        if body is None:
+            return
+        self.busy = True
+        when_done(self.app.link and self.app.link.change_pin(body | {"member_id": self.member.id}),
+                  self._on_pin_changed)
+
+    def _on_pin_changed(self, answer: Any, error: HttpError | None) -> None:
+        self.busy = False
+        if answer is None or self._change is None:
+            if self._change is not None and error is not None and error.status == 400:
+                self._change.refused()  # too easy to guess: the server says why; choose again
+                self.pin_prompt = self._change.prompt
+                self._ask_pin(error.message)
+                return
+            self._end_change()
+            self._retry = self._retry_pin
+            self._show_outcome(_refusal(error))
+            return
+        new = self._change.new
+        self._end_change()
+        self._send(new)  # signed in with the PIN just chosen
+
+    def _end_change(self) -> None:
+        self._change, self.changing_pin, self._sent_pin = None, False, ""
+        self.pin_prompt = _("请输入您的签到密码（数字）")
 
     def retry(self) -> None:
         self._retry()
@@ -175,6 +221,13 @@ class SignInDesk(EventDispatcher):
 
     def _on_signed(self, answer: Any, error: HttpError | None) -> None:
         self.busy = False
+        if answer is None and pinchange.required(error) and self.app.sm.current == "signin_pin":
+            self._change, self.changing_pin = PinChange(self._sent_pin), True
+            self._sent_pin = ""
+            self.pin_prompt = self._change.prompt
+            self._ask_pin(_("您正在使用密码条上的初始密码，请先设置您自己的密码。"))
+            return
+        self._sent_pin = ""
         if answer is not None:
             # The server's message carries the time, in the organisation's time zone.
             self._show_outcome(si.outcome_of_answer(answer, self.roster.meeting_title))

@@ -18,6 +18,7 @@ from kivy.clock import Clock
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 
+from kiosk import pinchange
 from kiosk import studying as sv
 from kiosk.answers import when_done
 from kiosk.i18n import _
@@ -27,7 +28,7 @@ from kiosk.outbox import Outbox
 from kiosk.studyclock import StudyClock
 
 log = logging.getLogger(__name__)
-NUMBER, PIN = "number", "pin"
+NUMBER, PIN, NEW_PIN = "number", "pin", "new_pin"  # NEW_PIN: replacing an initial PIN (kiosk.pinchange)
 LOGOUT_WARNING_SECONDS = 15  # the member is told this long before an idle logout
 SEARCH_DEBOUNCE = 0.15
 
@@ -78,6 +79,7 @@ class StudyDesk(EventDispatcher):
     login_error = StringProperty("")
     login_busy = BooleanProperty(False)
     login_url = StringProperty("")
+    login_prompt = StringProperty("")
 
     def __init__(self, app: Any, outbox: Outbox | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -85,6 +87,8 @@ class StudyDesk(EventDispatcher):
         self.outbox = outbox
         self.clock = StudyClock(self._keep_span)
         self._pin = ""
+        self._sent_pin = ""  # held only until the server answers (an initial PIN must be replaced)
+        self._change: pinchange.PinChange | None = None
         self._records: dict[int, dict[str, Any]] = {}
         self._reasons: dict[int, str] = {}
         self._recommended: list[dict[str, Any]] = []
@@ -313,6 +317,7 @@ class StudyDesk(EventDispatcher):
         return int(member_id) if member_id else None
 
     def open_login(self) -> None:
+        self._change, self._sent_pin, self.login_prompt = None, "", ""
         self.login_step, self.number, self._pin, self.pin_dots = NUMBER, "", "", ""
         self.login_error, self.login_busy, self.login_url = "", False, ""
         self.app.show("study_login")
@@ -336,20 +341,56 @@ class StudyDesk(EventDispatcher):
                 return
             self.login_step = PIN
             return
+        if self.login_step == NEW_PIN and self._change is not None:
+            error, body = self._change.submit(self._pin)
+            self._pin, self.pin_dots, self.login_error = "", "", error
+            self.login_prompt = self._change.prompt
+            if body is not None:
+                self.login_busy = True
+                when_done(self.app.link and self.app.link.change_pin(body | {"number": self.number}),
+                          self._on_pin_changed)
+            return
         if len(self._pin) < 4:
             self.login_error = _("密码至少 4 位数字")
             return
-        pin, self._pin, self.pin_dots, self.login_busy = self._pin, "", "", True
+        self._login(self._pin)
+
+    def _login(self, pin: str) -> None:
+        self._sent_pin, self._pin, self.pin_dots, self.login_busy = pin, "", "", True
         when_done(self.app.link and self.app.link.member_login(self.number, pin), self._on_login)
 
+    def _on_pin_changed(self, answer: Any, error: HttpError | None) -> None:
+        self.login_busy = False
+        change, self._change = self._change, None
+        if answer is None or change is None:
+            if change is not None and error is not None and error.status == 400:
+                change.refused()  # too easy to guess: the server says why; choose again
+                self._change, self.login_prompt = change, change.prompt
+                self.login_error = error.message
+                return
+            self.login_step, self.login_prompt = NUMBER, ""
+            self.login_error = error.message if error is not None and error.message else _("暂时无法连接服务器，请稍后再试。")
+            return
+        self.login_step, self.login_prompt = PIN, ""
+        self._login(change.new)  # logged in with the PIN just chosen
+
     def login_back(self) -> None:
-        if self.login_step == PIN:
+        if self.login_step == NEW_PIN:
+            self._change, self.login_prompt = None, ""
+            self.login_step, self._pin, self.pin_dots, self.login_error = NUMBER, "", "", ""
+        elif self.login_step == PIN:
             self.login_step, self._pin, self.pin_dots, self.login_error = NUMBER, "", "", ""
         else:
             self.app.show("library")
 
     def _on_login(self, answer: Any, error: HttpError | None) -> None:
         self.login_busy = False
+        sent, self._sent_pin = self._sent_pin, ""
+        if answer is None and pinchange.required(error):
+            self._change = pinchange.PinChange(sent)
+            self.login_step, self.login_prompt = NEW_PIN, self._change.prompt
+            self.login_error = _("您正在使用密码条上的初始密码，请先设置您自己的密码。")
+            return
         if answer is None:
             self.login_error = (error.message if error is not None and error.message
                                 else _("暂时无法连接服务器，请稍后再试。"))

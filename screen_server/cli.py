@@ -3,7 +3,7 @@
     activity-room serve --data DIR [--host H] [--port 8000] [--ws-port 8765]
     activity-room demo  --data DIR [same options]      seed the demo organisation, then serve
     activity-room kiosk --server URL --mode terminal|wall [...]   (found through an entry point)
-    activity-room import-members FILE --data DIR [--dry-run]
+    activity-room import-members FILE --data DIR [--dry-run] [--create-branches]
     activity-room create-user USERNAME --role admin|secretary|editor|reviewer [--branch NAME] [--password-stdin] --data DIR
 
 Other packages add subcommands through the ``activity_room.commands`` entry point group

@@ -1,4 +1,6 @@
-"""Members: list with search, branch filter and pages; a member's card; setting a PIN; the roster import.
+"""Members: list with search, branch filter and pages; a member's card and history; setting a PIN; the
+roster import (which may create the branches and groups the file names). Adding, editing, leaving and
+moving are in ``editing``, PIN slips in ``pins``, member statistics in ``statistics``: the same blueprint.
 
 Every call passes the signed-in user, and the org services apply their scope: a branch secretary sees,
 fetches, changes and imports only their own branch's members.
@@ -15,6 +17,7 @@ from admin.web import PAGE_SIZE, guard, me
 from screen_server.errors import Invalid
 from screen_server.http.common import db, run, runtime
 from screen_server.i18n import _
+from screen_server.org import members as people
 from screen_server.org import services as org
 from screen_server.org.importing import apply_member_import, prepare_member_import
 from screen_server.org.models import Role, User
@@ -49,7 +52,11 @@ def list_members() -> Any:
 @bp.get("/<int:member_id>")
 def show_member(member_id: int) -> Any:
     member = org.get_member(db(), me(), member_id)
-    return render_template("admin/members/show.html", m=member, study=study.summary(db(), member))
+    branches = org.visible_branches(db(), me())
+    return render_template("admin/members/show.html", m=member, study=study.summary(db(), member),
+                           history=people.history(db(), me(), member_id), left_reasons=people.LEFT_REASON_LABELS,
+                           statuses=people.PARTY_STATUS_LABELS, branches=branches,
+                           groups=[g for b in branches for g in b.groups])
 
 
 @bp.post("/<int:member_id>/pin")
@@ -76,7 +83,9 @@ def check_import() -> Any:
     if upload is None or not upload.filename:
         raise Invalid(_("请选择要导入的花名册文件（.xlsx 或 .csv）。"))
     data, update = upload.read(), bool(request.form.get("update_existing"))
-    report = prepare_member_import(db(), data, upload.filename, update_existing=update, **_scope(me()))
+    create = bool(request.form.get("create_branches"))
+    report = prepare_member_import(db(), data, upload.filename, update_existing=update, create_branches=create,
+                                   **_scope(me()))
     upload_id = uploads.keep(runtime().settings, data) if report.ok else ""
     return render_template(
         "admin/members/import.html",
@@ -92,10 +101,16 @@ def confirm_import() -> Any:
     """Check the kept file again (the database may have changed) and import it all or nothing."""
     f = request.form
     filename, update = f.get("filename", "roster.xlsx"), bool(f.get("update_existing"))
+    create = bool(f.get("create_branches"))
     with uploads.taken(runtime().settings, f.get("upload_id", "")) as data:
-        report = prepare_member_import(db(), data, filename, update_existing=update, **_scope(me()))
+        report = prepare_member_import(db(), data, filename, update_existing=update, create_branches=create,
+                                       **_scope(me()))
         if not report.ok:
             return render_template("admin/members/import.html", report=report, filename=filename)
         result = apply_member_import(db(), report, actor_user_id=me().id)
     flash(_("导入完成：新增 {c} 人，更新 {u} 人。").format(c=result.created, u=result.updated), "ok")
-    return redirect(url_for(".list_members"))
+    return render_template("admin/members/imported.html", result=result, report=report)
+
+
+# The other pages of the area add their routes to ``bp`` (imported last: they import ``bp`` from here).
+from admin.members import editing, pins, statistics  # noqa: E402,F401

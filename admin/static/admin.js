@@ -1,8 +1,13 @@
 /* The admin's only script, and it is optional: every page works without it.
    - forms marked data-confirm ask before they submit (revoke a device, withdraw an announcement);
+   - buttons marked data-print print the page (PIN slips);
    - device previews reload themselves, quickly for a while after "刷新预览". */
 (function () {
   "use strict";
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+  });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -123,7 +123,7 @@ PATHS: dict[str, dict[str, Any]] = {
                                "pin": {"type": "string"}, "client_id": {"type": "string"}}}}}},
             "responses": {"201": _json({"$ref": "#/components/schemas/SignIn"}, "已签到"),
                           "200": _json({"$ref": "#/components/schemas/SignIn"}, "此前已签到"),
-                          **_errors(400, 401, 404)},
+                          **_errors(400, 401, 403, 404)},
         }
     },
     "/api/meetings": {
@@ -210,7 +210,18 @@ STUDY_PATHS: dict[str, dict[str, Any]] = {
         "summary": "党员在终端输入编号和密码登录学习", "security": DEVICE_AUTH,
         "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["number", "pin"],
             "properties": {"number": {"type": "string"}, "pin": {"type": "string"}}}}}},
-        "responses": {"200": _json(_SUMMARY), **_errors(400, 401)}}},
+        "responses": {"200": _json(_SUMMARY), **_errors(400, 401, 403)},
+        "description": "403 with code pin_change_required: the member holds an initial PIN from a slip and must "
+                       "choose their own first (POST /api/device/members/pin)."}},
+    "/api/device/members/pin": {"post": {
+        "summary": "党员在终端设置自己的密码（初始密码必须先改）", "security": DEVICE_AUTH,
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["pin", "new_pin"],
+            "properties": {"number": {"type": "string"}, "member_id": {"type": "integer"},
+                           "pin": {"type": "string", "description": "current (initial) PIN"},
+                           "new_pin": {"type": "string", "description": "6 digits, not trivially guessable"},
+                           "repeat": {"type": "string", "description": "new_pin again (defaults to new_pin)"}}}}}},
+        "responses": {"200": _json({"type": "object", "properties": {"ok": {"type": "boolean"}, "member": OBJ}}),
+                      **_errors(400, 401)}}},
     "/api/device/members/{member_id}/summary": {"get": {
         "summary": "终端上已登录党员的学习概况", "security": DEVICE_AUTH,
         "parameters": [{"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}}],

@@ -28,6 +28,7 @@ from screen_server.meetings.models import SignInMethod
 from screen_server.meetings.writer import SignInAnswer, SignInWriter
 from screen_server.org import services as org
 from screen_server.org.models import Member
+from screen_server.org.pins import PinChangeRequired
 
 bp = Blueprint("signin", __name__)
 
@@ -151,6 +152,12 @@ def sign_in(meeting_id: int) -> Response:
             member = org.authenticate_member(db(), request.form.get("number", ""), request.form.get("pin", ""))
         answer = writer().sign_in(meeting_id=meeting_id, member_id=member.id, method=SignInMethod.QR,
                                   client_id=(request.form.get("client_id") or None))
+    except PinChangeRequired as exc:  # an initial PIN from a slip: choose one's own first, then signed in
+        from screen_server.http.phone_pin import choose_page
+
+        chosen = db().get(Member, exc.member_id)
+        assert chosen is not None
+        return choose_page(chosen, meeting_id, request.form.get("client_id") or uuid.uuid4().hex)
     except NotAuthenticated as exc:
         return _retry(meeting_id, exc.message)
     except DomainError as exc:
@@ -252,3 +259,7 @@ def device_sign_in() -> Any:
     client_id = str(body.get("client_id") or "")[:64] or None
     return _answer_json(writer().sign_in(meeting_id=meeting_id, member_id=member.id,
                                          method=SignInMethod.TERMINAL, client_id=client_id, device_id=device.id))
+
+
+# Choosing one's own PIN adds its routes to ``bp`` (imported last: it imports from here).
+from screen_server.http import phone_pin  # noqa: E402,F401

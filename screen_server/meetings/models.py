@@ -50,6 +50,8 @@ meeting_expected = Table(
     Base.metadata,
     Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
     Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
+    # The member's branch when the meeting was planned: a member who moves later stays counted there.
+    Column("branch_id", ForeignKey("branches.id", ondelete="SET NULL"), nullable=True),
 )
 
 
@@ -97,6 +99,8 @@ class Attendance(Base):
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(String(200), default="")  # for a make-up
     recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The member's branch at the sign-in: the record stays with it when the member moves.
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id", ondelete="SET NULL"))
 
     member: Mapped[Member] = relationship()
 

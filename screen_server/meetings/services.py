@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, exists, false, func, select, true
+from sqlalchemy import Table, bindparam, exists, false, func, select, true, update
 from sqlalchemy.orm import Session, selectinload
 
 from screen_server import protocol
@@ -121,9 +121,20 @@ def create_meeting(
     )
     session.add(meeting)
     session.flush()
+    stamp_expected_branches(session, meeting.id)
     record(session, actor_user_id=actor.id, action="meeting.create", target_type="meeting", target_id=meeting.id,
            details={"title": title, "type": mtype.value, "branches": branch_ids, "expected": len(expected)})
     return meeting
+
+
+def stamp_expected_branches(session: Session, meeting_id: int) -> None:
+    """Write each expected member's current branch on their row, so that the place stays counted with the
+    branch it was planned for when the member moves later."""
+    session.execute(
+        update(meeting_expected)
+        .where(meeting_expected.c.meeting_id == meeting_id, meeting_expected.c.branch_id.is_(None))
+        .values(branch_id=select(Member.branch_id).where(Member.id == meeting_expected.c.member_id)
+                .scalar_subquery()))
 
 
 def get_meeting(session: Session, meeting_id: int) -> Meeting:
@@ -176,6 +187,7 @@ def set_expected(session: Session, actor: User, meeting_id: int, member_ids: Ite
     record(session, actor_user_id=actor.id, action="meeting.expected", target_type="meeting", target_id=meeting.id,
            details={"added": sorted(ids - before), "removed": sorted(before - ids)})
     session.flush()
+    stamp_expected_branches(session, meeting.id)
     return meeting
 
 
@@ -354,7 +366,7 @@ def makeup_sign_in(
     at = signed_at or min(utcnow(), meeting.starts_at)
     attendance = Attendance(meeting_id=meeting_id, member=member, signed_at=at, method=SignInMethod.MAKEUP,
                             late=False, guest=not is_expected(session, meeting_id, member_id), reason=reason[:200],
-                            recorded_by_user_id=actor.id)
+                            recorded_by_user_id=actor.id, branch_id=member.branch_id)
     session.add(attendance)
     leave = session.scalar(select(LeaveRequest).where(LeaveRequest.meeting_id == meeting_id,
                                                       LeaveRequest.member_id == member_id))

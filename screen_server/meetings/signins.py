@@ -47,7 +47,7 @@ _A, _M, _P, _B = (cast(Table, m.__table__) for m in (Attendance, Meeting, Member
 _E = meeting_expected
 _MEETINGS = select(_M.c.id, _M.c.title, _M.c.room_id, _M.c.starts_at, _M.c.signin_opens_at, _M.c.signin_closes_at,
                    _M.c.cancelled).where(_M.c.id.in_(bindparam("meeting_ids", expanding=True)))
-_MEMBERS = (select(_P.c.id, _P.c.name, _P.c.active, _P.c.pin_hash, _B.c.name.label("branch"),
+_MEMBERS = (select(_P.c.id, _P.c.name, _P.c.active, _P.c.pin_hash, _P.c.branch_id, _B.c.name.label("branch"),
                    _B.c.short_name.label("branch_short"))
             .join_from(_P, _B, _P.c.branch_id == _B.c.id)
             .where(_P.c.id.in_(bindparam("member_ids", expanding=True))))
@@ -139,7 +139,7 @@ def record_sign_ins(
         values = {"meeting_id": meeting_id, "member_id": member_id, "signed_at": now,
                   "method": SignInMethod(r["method"]), "late": now > meeting.starts_at,
                   "guest": (meeting_id, member_id) not in expected, "client_id": client_id,
-                  "device_id": r.get("device_id")}
+                  "device_id": r.get("device_id"), "branch_id": member.branch_id}
         fresh.append(values)
         present[(meeting_id, member_id)] = values
         if client_id:

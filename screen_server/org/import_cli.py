@@ -39,6 +39,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--update-existing", action="store_true", help=_("系统中已有的党员编号：更新该党员（默认报错）")
     )
     parser.add_argument("--branch", metavar="NAME", help=_("文件属于哪个支部（没有“所在支部”列时必须指定）"))
+    parser.add_argument(
+        "--create-branches",
+        action="store_true",
+        help=_("文件中写到、系统中还没有的支部和党小组：随导入一起创建（试运行时只列出）"),
+    )
     return parser
 
 
@@ -60,7 +65,12 @@ def run(
                 print(_("没有名为“{name}”的支部").format(name=args.branch), file=out)
                 return 1
         report = prepare_member_import(
-            session, data, args.file.name, update_existing=args.update_existing, default_branch_id=branch_id
+            session,
+            data,
+            args.file.name,
+            update_existing=args.update_existing,
+            default_branch_id=branch_id,
+            create_branches=bool(getattr(args, "create_branches", False)),
         )
         print_report(report, out)
         if not report.ok:
@@ -131,6 +141,15 @@ def print_report(report: ImportReport, out: TextIO) -> None:
     )
     if report.update_rows:
         print(_("将更新已有党员的行：{rows}").format(rows="、".join(map(str, report.update_rows))), file=out)
+    for row, text in report.footer_skipped:
+        print(_("跳过第 {row} 行（表格下方的签字或说明，不是党员）：{text}").format(row=row, text=text), file=out)
+    if report.new_branches:
+        print(_("将创建的支部：{names}").format(names="、".join(report.new_branches)), file=out)
+    if report.new_groups:
+        print(
+            _("将创建的党小组：{names}").format(names="、".join(f"{g.branch}/{g.name}" for g in report.new_groups)),
+            file=out,
+        )
 
 
 def _width(text: str) -> int:

@@ -32,6 +32,14 @@ class PartyStatus(enum.StrEnum):
     PROBATIONARY = "probationary"  # 预备党员
 
 
+class LeftReason(enum.StrEnum):
+    """Why a member is no longer on the roster (出党/离开): they keep their history but sign in nowhere."""
+
+    TRANSFERRED_OUT = "transferred_out"  # 转出
+    DECEASED = "deceased"  # 去世
+    OTHER = "other"  # 其他
+
+
 class DatePrecision(enum.StrEnum):
     """How much of a date the source said: hand-kept rosters often give only year and month."""
 
@@ -106,7 +114,13 @@ class Member(Base):
     )
     phone: Mapped[str] = mapped_column(String(20), default="")
     pin_hash: Mapped[str | None] = mapped_column(String(200))
+    # An initial PIN handed out on a slip: the member must choose their own before anything else.
+    pin_must_change: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set together with active=False when the member left; their records stay.
+    left_reason: Mapped[LeftReason | None] = mapped_column(Enum(LeftReason, native_enum=False, length=20))
+    left_on: Mapped[dt.date | None] = mapped_column(Date)
+    left_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     branch: Mapped[Branch] = relationship()

@@ -121,16 +121,20 @@ def attendance_by_branch(session: Session, *, first: dt.date, last: dt.date,
     start, end = _utc_bounds(first, last)
     held = (select(Meeting.id).where(Meeting.starts_at >= start, Meeting.starts_at < end,
                                      Meeting.cancelled.is_(False), Meeting.starts_at <= (now or dt.datetime.now(dt.UTC))))
+    # Places and sign-ins count with the branch they were made in (stored on the row), not the branch the
+    # member belongs to today; rows from before that column read the member's branch.
+    expected_branch = func.coalesce(meeting_expected.c.branch_id, Member.branch_id)
+    present_branch = func.coalesce(Attendance.branch_id, meeting_expected.c.branch_id, Member.branch_id)
     expected: dict[int, int] = dict(session.execute(  # type: ignore[arg-type]
-        select(Member.branch_id, func.count())
+        select(expected_branch, func.count())
         .select_from(meeting_expected).join(Member, Member.id == meeting_expected.c.member_id)
-        .where(meeting_expected.c.meeting_id.in_(held)).group_by(Member.branch_id)).all())
+        .where(meeting_expected.c.meeting_id.in_(held)).group_by(expected_branch)).all())
     present: dict[int, int] = dict(session.execute(  # type: ignore[arg-type]
-        select(Member.branch_id, func.count())
+        select(present_branch, func.count())
         .select_from(Attendance).join(Member, Member.id == Attendance.member_id)
         .join(meeting_expected, and_(meeting_expected.c.meeting_id == Attendance.meeting_id,
                                      meeting_expected.c.member_id == Attendance.member_id))
-        .where(Attendance.meeting_id.in_(held)).group_by(Member.branch_id)).all())
+        .where(Attendance.meeting_id.in_(held)).group_by(present_branch)).all())
     meetings: dict[int, int] = dict(session.execute(  # type: ignore[arg-type]
         select(meeting_branches.c.branch_id, func.count(distinct(meeting_branches.c.meeting_id)))
         .where(meeting_branches.c.meeting_id.in_(held)).group_by(meeting_branches.c.branch_id)).all())

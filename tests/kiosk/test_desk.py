@@ -176,3 +176,44 @@ def test_an_unreachable_server_is_said_plainly_with_a_retry(kiosk: Any) -> None:
     assert k.app.sm.current == "signin_result"
     k.tap(k.screen().ids.home)
     assert k.app.sm.current == "home"
+
+
+def test_an_initial_pin_from_a_slip_is_replaced_before_signing_in(
+    kiosk: Any, server: RoomServer, tmp_path: Path
+) -> None:
+    from screen_server.org import pins
+    from screen_server.org.models import Member, Role
+    from screen_server.security import verify_secret
+    from tests.helpers.factories import make_user
+
+    seeded = seed_room(server, branch_sizes=(2,))
+    member_id, name = seeded.branches["第1支部"][0]
+    with server.runtime.session_factory() as s:
+        slip = pins.reset_pin(s, make_user(s, Role.ADMIN), member_id)
+        s.commit()
+    k = start_terminal(kiosk, server, seeded, tmp_path)
+    k.tap(k.find(k.screen(), "Tile", key="signin"))
+    k.tap(tile(k, name))
+    type_pin(k, slip.pin)
+    k.tap(k.screen().ids.confirm)
+    k.until(lambda: k.app.desk.changing_pin)
+    assert k.app.sm.current == "signin_pin" and "初始密码" in k.app.desk.pin_error
+    assert k.app.desk.pin_prompt == "首次使用：请设置您自己的 6 位数字密码" and attendances(server) == []
+    k.screenshot("signin-choose-pin")
+    for pin in ("123456", "123456"):  # the server refuses a sequence: nothing changes, choose again
+        type_pin(k, pin)
+        k.tap(k.screen().ids.confirm)
+    k.until(lambda: "连续" in k.app.desk.pin_error)
+    assert k.app.desk.pin_prompt.startswith("首次使用") and attendances(server) == []
+    for pin in ("583920", "583921"):
+        type_pin(k, pin)
+        k.tap(k.screen().ids.confirm)
+    assert "不一致" in k.app.desk.pin_error
+    for pin in ("583920", "583920"):
+        type_pin(k, pin)
+        k.tap(k.screen().ids.confirm)
+    k.until(lambda: k.app.sm.current == "signin_result")
+    assert k.app.desk.result_ok and attendances(server)[0][0] == member_id
+    with server.runtime.session_factory() as s:
+        member = s.get(Member, member_id)
+        assert member is not None and not member.pin_must_change and verify_secret(member.pin_hash, "583920")

@@ -20,6 +20,7 @@ from screen_server.org.importing.report import (
     ImportReport,
     ImportResult,
     MemberRow,
+    NewGroup,
     RawRow,
     RowError,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "ImportReport",
     "ImportResult",
     "MemberRow",
+    "NewGroup",
     "RawRow",
     "RowError",
     "apply_member_import",

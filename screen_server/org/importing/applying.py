@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from screen_server.errors import Conflict, Invalid
 from screen_server.i18n import _
 from screen_server.org.importing.report import ImportReport, ImportResult, MemberRow
-from screen_server.org.models import Member
+from screen_server.org.models import Branch, Member
 
 BATCH = 200
-_FIELDS = ("gender", "education", "title", "employment_type", "phone")
+_FIELDS = ("gender", "education", "title", "employment_type", "phone", "party_status")
 
 
 def apply_member_import(
@@ -44,6 +44,7 @@ def apply_member_import(
     updated: list[str] = []
     try:
         _recheck(session, report.rows_ok)
+        made_branches, made_groups = _create_units(session, report, actor_user_id)
         for done, row in enumerate(report.rows_ok, start=1):
             if row.existing_member_id is None:
                 member = Member(number=row.number, pin_hash=None, active=True)
@@ -76,6 +77,8 @@ def apply_member_import(
                 "created": len(created),
                 "updated": len(updated),
                 "branch_ids": sorted({r.branch_id for r in report.rows_ok}),
+                "created_branches": made_branches,
+                "created_groups": made_groups,
                 "created_numbers": created,
                 "updated_numbers": updated,
             },
@@ -88,6 +91,36 @@ def apply_member_import(
         session.rollback()
         raise
     return ImportResult(created=len(created), updated=len(updated), member_ids=[m.id for m in members])
+
+
+def _create_units(session: Session, report: ImportReport, actor_user_id: int | None) -> tuple[list[str], list[str]]:
+    """Create the branches and groups the dry run listed, and point the rows at them."""
+    if not report.new_branches and not report.new_groups:
+        return [], []
+    from screen_server.org.importing.values import key
+    from screen_server.org.services import create_branch, create_group
+
+    if report.new_branches and report.committee_id is None:
+        raise Invalid(_("系统中还没有党委，无法创建支部：请先为党委命名。"))
+    branches: dict[str, int] = {}
+    for name in report.new_branches:
+        branches[key(name)] = create_branch(session, actor_user_id=actor_user_id,
+                                            committee_id=report.committee_id or 0, name=name).id
+    for branch in session.scalars(select(Branch)):
+        branches.setdefault(key(branch.name), branch.id)
+    groups: dict[tuple[str, str], int] = {}
+    for g in report.new_groups:
+        branch_id = branches.get(key(g.branch))
+        if branch_id is None:
+            raise Conflict(_("支部“{b}”刚被修改或删除，请重新检查后导入").format(b=g.branch))
+        groups[(key(g.branch), key(g.name))] = create_group(session, actor_user_id=actor_user_id,
+                                                            branch_id=branch_id, name=g.name).id
+    for row in report.rows_ok:
+        if row.new_branch:
+            row.branch_id = branches[key(row.branch_name)]
+        if row.new_group:
+            row.group_id = groups[(key(row.branch_name), key(row.group_name))]
+    return list(report.new_branches), [f"{g.branch}/{g.name}" for g in report.new_groups]
 
 
 def _recheck(session: Session, rows: list[MemberRow]) -> None:

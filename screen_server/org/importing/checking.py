@@ -18,10 +18,16 @@ from sqlalchemy.orm import Session
 from screen_server.errors import Invalid
 from screen_server.i18n import _
 from screen_server.org.importing import values as v
-from screen_server.org.importing.columns import Header, describe_missing_header, find_header, label
+from screen_server.org.importing.columns import (
+    Header,
+    describe_missing_header,
+    find_header,
+    footer_text,
+    label,
+)
 from screen_server.org.importing.reading import read_member_file
-from screen_server.org.importing.report import CellValue, ImportReport, MemberRow, RawRow, RowError
-from screen_server.org.models import Branch, DatePrecision, Member, PartyGroup
+from screen_server.org.importing.report import CellValue, ImportReport, MemberRow, NewGroup, RawRow, RowError
+from screen_server.org.models import Branch, Committee, DatePrecision, Member, PartyGroup
 
 _TEXT_LIMITS = {"education": 30, "title": 50, "employment_type": 30}
 
@@ -35,6 +41,7 @@ def prepare_member_import(
     allowed_branch_ids: set[int] | None = None,
     default_branch_id: int | None = None,
     today: dt.date | None = None,
+    create_branches: bool = False,
 ) -> ImportReport:
     """Read and check a roster file in one call; a file that cannot be read becomes a file error."""
     raw_bytes = data if isinstance(data, bytes) else data.read()
@@ -50,6 +57,7 @@ def prepare_member_import(
             allowed_branch_ids=allowed_branch_ids,
             default_branch_id=default_branch_id,
             today=today,
+            create_branches=create_branches,
         )
         report.filename = filename
     report.file_sha256 = hashlib.sha256(raw_bytes).hexdigest()
@@ -64,6 +72,7 @@ def check_member_rows(
     allowed_branch_ids: set[int] | None = None,
     default_branch_id: int | None = None,
     today: dt.date | None = None,
+    create_branches: bool = False,
 ) -> ImportReport:
     """Check every row and return the report of what an import would do.
 
@@ -73,8 +82,11 @@ def check_member_rows(
         default_branch_id: the branch for rows without one (the file is one branch's roster); with it
             the branch column becomes optional, and a row naming another branch is an error.
         today: the date "in the future" is measured against (tests pin it).
+        create_branches: branches and party groups the file names that do not exist yet are listed in
+            ``new_branches`` / ``new_groups`` to be created by the import instead of being errors (branches
+            only for a user who may import into every branch, and only under an existing committee).
     """
-    report = ImportReport(update_existing=update_existing)
+    report = ImportReport(update_existing=update_existing, create_branches=create_branches)
     header = find_header(raw)
     if header is None:
         report.file_errors.append(describe_missing_header(raw))
@@ -95,13 +107,22 @@ def check_member_rows(
     if report.file_errors:
         return report
 
-    checker = _RowChecker(session, header, default_branch, allowed_branch_ids, today or dt.date.today())
+    checker = _RowChecker(session, header, default_branch, allowed_branch_ids, today or dt.date.today(),
+                          create_branches)
     candidates: list[MemberRow] = []
+    in_footer = False
     for row in raw:
         if row.row <= header.row:
             continue
         if row.is_blank():
-            report.blank_skipped += 1
+            if not in_footer:
+                report.blank_skipped += 1
+            continue
+        footer = footer_text(row)
+        if in_footer or footer is not None:
+            in_footer = True  # signatures and notes: nothing under them is a member
+            shown = footer or next((v.display(c) for c in row.cells if v.display(c)), "")
+            report.footer_skipped.append((row.row, shown[:60]))
             continue
         report.total_rows += 1
         parsed, errors = checker.check(row)
@@ -110,6 +131,14 @@ def check_member_rows(
             candidates.append(parsed)
     _check_duplicates(raw, header, report, candidates)
     _check_existing(session, header, report, candidates, update_existing, allowed_branch_ids)
+    report.new_branches = list(checker.new_branches)
+    report.new_groups = [NewGroup(b, g) for b, g in checker.new_groups]
+    if report.new_branches:
+        committee = session.scalar(select(Committee).order_by(Committee.id).limit(1))
+        if committee is None:
+            report.file_errors.append(_("系统中还没有党委，无法创建支部：请先在“首次设置”中为党委命名，再导入。"))
+        else:
+            report.committee_id = committee.id
     if not report.file_errors and report.total_rows == 0:
         report.file_errors.append(_("表头下面没有党员数据"))
     report.errors.sort(key=lambda e: (e.row, checker.column_order(e.column)))
@@ -128,8 +157,12 @@ class _RowChecker:
         default_branch: Branch | None,
         allowed: set[int] | None,
         today: dt.date,
+        create_branches: bool = False,
     ) -> None:
         self.header = header
+        self.create_branches = create_branches
+        self.new_branches: dict[str, str] = {}  # key → name as first written
+        self.new_groups: dict[tuple[str, str], tuple[str, str]] = {}  # (branch key, group key) → names
         self.default_branch = default_branch
         self.allowed = allowed
         self.today = today
@@ -179,6 +212,7 @@ class _RowChecker:
         read("birth_date", read_date)
         read("joined_party_on", read_date)
         read("phone", v.parse_phone)
+        read("party_status", v.parse_party_status)
         for field, limit in _TEXT_LIMITS.items():
             read(field, lambda value, limit=limit: v.parse_text(value, limit))
         errors.extend(self._check_dates(row, found))
@@ -188,17 +222,23 @@ class _RowChecker:
         errors.extend(group_errors)
         if errors or branch is None or not found.get("number") or not found.get("name"):
             return None, errors
+        new_branch = isinstance(branch, str)
+        new_group = isinstance(group, str)
         member = MemberRow(
             row=row.row,
             number=found["number"],
             name=found["name"],
-            branch_id=branch.id,
-            branch_name=branch.name,
+            branch_id=0 if isinstance(branch, str) else branch.id,
+            branch_name=branch if isinstance(branch, str) else branch.name,
             gender=found.get("gender"),
-            group_id=group.id if group else None,
-            group_name=group.name if group else "",
+            group_id=None if group is None or isinstance(group, str) else group.id,
+            group_name="" if group is None else group if isinstance(group, str) else group.name,
             present=frozenset(set(found) | {"branch"} | ({"group"} if group else set())),
+            new_branch=new_branch,
+            new_group=new_group,
         )
+        if "party_status" in found:
+            member.party_status = found["party_status"]
         if "birth_date" in found:
             member.birth_date, member.birth_date_precision = found["birth_date"]
         if "joined_party_on" in found:
@@ -240,19 +280,27 @@ class _RowChecker:
             )
         return errors
 
-    def _branch(self, row: RawRow) -> tuple[Branch | None, list[RowError]]:
+    def _branch(self, row: RawRow) -> tuple[Branch | str | None, list[RowError]]:
+        """The row's branch, or its name (a str) when the import will create it."""
         value = self.cell(row, "branch")
         column = self.header.headers.get("branch", label("branch"))
         if value is None:
             if self.default_branch is not None:
                 return self.default_branch, []
-            return None, [RowError(row.row, column, "", _("所在支部不能为空"))]
+            return None, [RowError(row.row, column, "", _(
+                "所在支部为空：请在这一行填写该党员所在的支部（与其他行写法一致），否则整个文件都不会导入"))]
         matches = self.branches.get(v.key(value), [])
         shown = v.display(value)
         if not matches:
-            return None, [
-                RowError(row.row, column, shown, _("没有这个支部（请与系统中的支部名称或简称一致）"))
-            ]
+            if self.create_branches and self.allowed is None and self.default_branch is None:
+                name = v.plain(value)
+                if len(name) > 100:
+                    return None, [RowError(row.row, column, shown, _("支部名称超过100个字符"))]
+                return self.new_branches.setdefault(v.key(value), name), []
+            if self.create_branches:
+                return None, [RowError(row.row, column, shown, _("只有系统管理员可以在导入时创建支部"))]
+            return None, [RowError(row.row, column, shown, _(
+                "没有这个支部（请与系统中的支部名称或简称一致，或选择“创建文件中的新支部”）"))]
         if len(matches) > 1:
             return None, [RowError(row.row, column, shown, _("这个名称对应多个支部，请写支部全称"))]
         branch = matches[0]
@@ -269,14 +317,23 @@ class _RowChecker:
             ]
         return branch, []
 
-    def _group(self, row: RawRow, branch: Branch | None) -> tuple[PartyGroup | None, list[RowError]]:
+    def _group(self, row: RawRow, branch: Branch | str | None) -> tuple[PartyGroup | str | None, list[RowError]]:
+        """The row's party group, or its name (a str) when the import will create it."""
         value = self.cell(row, "group")
         if value is None or branch is None:
             return None, []
-        group = self.groups.get((branch.id, v.key(value)))
-        if group is None:
+        if isinstance(branch, str) or (group := self.groups.get((branch.id, v.key(value)))) is None:
+            branch_name = branch if isinstance(branch, str) else branch.name
+            if self.create_branches:
+                name = v.plain(value)
+                if len(name) > 100:
+                    column = self.header.headers.get("group", label("group"))
+                    return None, [RowError(row.row, column, v.display(value), _("党小组名称超过100个字符"))]
+                key = (v.key(branch_name), v.key(value))
+                return self.new_groups.setdefault(key, (branch_name, name))[1], []
             column = self.header.headers.get("group", label("group"))
-            reason = _("“{branch}”中没有这个党小组（请先在系统中建立）").format(branch=branch.name)
+            reason = _("“{branch}”中没有这个党小组（请先在系统中建立，或选择“创建文件中的新支部和党小组”）").format(
+                branch=branch_name)
             return None, [RowError(row.row, column, v.display(value), reason)]
         return group, []
 

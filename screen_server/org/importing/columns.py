@@ -19,19 +19,24 @@ HEADER_SEARCH_ROWS = 10
 
 # field → (label used in messages, accepted headers)
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "number": ("党员编号", ("党员编号", "编号", "学号")),
+    "number": ("党员编号", ("党员编号", "编号", "学号", "党员号")),
     "name": ("姓名", ("姓名", "党员姓名")),
     "gender": ("性别", ("性别",)),
     "birth_date": ("出生日期", ("出生日期", "出生年月", "出生年月日", "生日")),
-    "joined_party_on": ("入党时间", ("入党时间", "入党日期", "入党年月")),
-    "branch": ("所在支部", ("所在支部", "支部", "党支部", "所在党支部", "支部名称")),
-    "group": ("党小组", ("党小组", "所在党小组", "小组")),
+    "joined_party_on": ("入党时间", ("入党时间", "入党日期", "入党年月", "加入党组织日期", "入党年月日")),
+    "branch": ("所在支部", ("所在支部", "支部", "党支部", "所在党支部", "支部名称", "所属支部", "所属党支部")),
+    "group": ("党小组", ("党小组", "所在党小组", "小组", "所属党小组", "党小组名称")),
     "education": ("学历", ("学历", "文化程度", "最高学历")),
     "title": ("职务/职称", ("职务", "职称", "职务/职称", "职务职称")),
-    "employment_type": ("人员类别", ("人员类别", "在职情况", "在职状态", "人员类型")),
-    "phone": ("联系电话", ("联系电话", "手机", "手机号", "手机号码", "电话", "联系方式")),
+    "employment_type": ("人员类别", ("人员类别", "在职情况", "在职状态", "人员类型", "用工性质", "用工类别", "用工形式")),
+    "party_status": ("党员类别", ("党员类别", "党员身份", "党员类型", "党籍状态", "正式/预备")),
+    "phone": ("联系电话", ("联系电话", "手机", "手机号", "手机号码", "电话", "联系方式", "电话号码", "移动电话")),
 }
 _SYNONYMS = {header: name for name, (_label, headers) in FIELDS.items() for header in headers}
+# A row whose first filled cell starts with one of these ends the members: signatures and notes under
+# the table. It and every row after it are skipped and listed, never reported as errors.
+FOOTER_MARKERS = ("制表人", "制表", "填表人", "审核人", "审核", "负责人", "填表说明", "说明", "备注", "注：", "注:",
+                  "合计", "总计", "小计", "共计", "签字", "盖章", "填报单位", "报送日期", "填表日期")
 _NOISE = re.compile(r"\(.*?\)|\[.*?\]|【.*?】|[\s*:]")
 
 
@@ -46,6 +51,16 @@ def normalise_header(value: CellValue) -> str:
 
 def field_for(value: CellValue) -> str | None:
     return _SYNONYMS.get(normalise_header(value))
+
+
+def footer_text(row: RawRow) -> str | None:
+    """The first filled cell of a footer row (制表人：…, 合计, 填表说明…), or None for any other row."""
+    for cell in row.cells:
+        text = display(cell).strip()
+        if text:
+            squeezed = "".join(unicodedata.normalize("NFKC", text).split())
+            return text if squeezed.startswith(FOOTER_MARKERS) else None
+    return None
 
 
 def is_header(row: RawRow) -> bool:

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from screen_server.org.models import DatePrecision, Gender
+from screen_server.org.models import DatePrecision, Gender, PartyStatus
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | dt.time | None
 
@@ -61,8 +61,12 @@ class MemberRow:
     title: str = ""
     employment_type: str = ""
     phone: str = ""
+    party_status: PartyStatus = PartyStatus.FULL
     present: frozenset[str] = frozenset()
     existing_member_id: int | None = None
+    # Set with ``branch_id = 0`` / ``group_id = None`` when the branch or group is created by the import.
+    new_branch: bool = False
+    new_group: bool = False
 
     @property
     def action(self) -> str:
@@ -76,7 +80,7 @@ class MemberRow:
         for key, value in data.items():
             if isinstance(value, dt.date):
                 data[key] = value.isoformat()
-            elif isinstance(value, Gender | DatePrecision):
+            elif isinstance(value, Gender | DatePrecision | PartyStatus):
                 data[key] = value.value
         return data
 
@@ -89,6 +93,15 @@ class ImportCounts:
     create: int
     update: int
     blank_skipped: int
+    footer_skipped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class NewGroup:
+    """A party group the file names that does not exist yet (in an existing branch or a new one)."""
+
+    branch: str
+    name: str
 
 
 @dataclass(slots=True)
@@ -106,6 +119,11 @@ class ImportReport:
     file_errors: list[str] = field(default_factory=list)
     total_rows: int = 0
     blank_skipped: int = 0
+    footer_skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, its first cell)
+    create_branches: bool = False
+    new_branches: list[str] = field(default_factory=list)  # branch names the import will create
+    new_groups: list[NewGroup] = field(default_factory=list)
+    committee_id: int | None = None  # the committee new branches go under
 
     @property
     def ok(self) -> bool:
@@ -121,6 +139,7 @@ class ImportReport:
             create=len(self.rows_ok) - updates,
             update=updates,
             blank_skipped=self.blank_skipped,
+            footer_skipped=len(self.footer_skipped),
         )
 
     @property
@@ -142,6 +161,10 @@ class ImportReport:
             "file_errors": list(self.file_errors),
             "errors": [dataclasses.asdict(e) for e in self.errors],
             "rows_ok": [r.to_dict() for r in self.rows_ok],
+            "footer_skipped": [{"row": r, "text": t} for r, t in self.footer_skipped],
+            "create_branches": self.create_branches,
+            "new_branches": list(self.new_branches),
+            "new_groups": [dataclasses.asdict(g) for g in self.new_groups],
         }
 
 

@@ -13,7 +13,7 @@ import unicodedata
 
 from screen_server.i18n import _
 from screen_server.org.importing.report import CellValue
-from screen_server.org.models import DatePrecision, Gender
+from screen_server.org.models import DatePrecision, Gender, PartyStatus
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _SPACES = re.compile(r"\s+")
@@ -90,6 +90,19 @@ def parse_gender(value: CellValue) -> Gender:
     if text not in _GENDERS:
         raise CellProblem(_("性别只能填“男”或“女”"))
     return _GENDERS[text]
+
+
+_STATUSES = {"正式": PartyStatus.FULL, "正式党员": PartyStatus.FULL, "中共党员": PartyStatus.FULL,
+             "党员": PartyStatus.FULL, "预备": PartyStatus.PROBATIONARY, "预备党员": PartyStatus.PROBATIONARY,
+             "中共预备党员": PartyStatus.PROBATIONARY}
+
+
+def parse_party_status(value: CellValue) -> PartyStatus:
+    """Read 党员类别: 正式党员 or 预备党员 (also 正式 / 预备 / 中共党员)."""
+    text = key(value)
+    if text not in _STATUSES:
+        raise CellProblem(_("党员类别只能填“正式党员”或“预备党员”"))
+    return _STATUSES[text]
 
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")

@@ -115,3 +115,87 @@ def test_branch_option(factory: sessionmaker[Session], tmp_path: Path) -> None:
 def test_unreadable_file(factory: sessionmaker[Session], tmp_path: Path) -> None:
     code, out = run(factory, str(tmp_path / "missing.xlsx"))
     assert code == 1 and "无法读取文件" in out
+
+
+# --- a roster as branches keep it, into an organisation that has only its committee ----------------------
+@pytest.fixture
+def committee_only() -> Iterator[sessionmaker[Session]]:
+    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+    Base.metadata.create_all(engine, tables=[t for t in Base.metadata.sorted_tables if t.name in _TABLES])
+    make = sessionmaker(bind=engine, expire_on_commit=False)
+    with make() as s:
+        s.add(Committee(name="某某公司党委"))
+        s.commit()
+    yield make
+    engine.dispose()
+
+
+def test_create_branches_dry_run_lists_them_and_writes_nothing(
+    committee_only: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from tests.helpers import rosters
+
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(rosters.messy_roster())
+    code, out = run(committee_only, str(path), "--create-branches", "--dry-run")
+    assert code == 0, out
+    assert "表头在第 3 行" in out
+    assert "将创建的支部：第一党支部、第二党支部、机关党支部" in out
+    assert "将创建的党小组：第一党支部/第一党小组、第一党支部/第二党小组" in out
+    assert "跳过第 13 行（表格下方的签字或说明，不是党员）：制表人：王芳" in out
+    assert "跳过第 14 行" in out and "错误" not in out
+    assert "可导入 7 行" in out and "跳过空行 2 行" in out
+    assert count(committee_only) == 0 and count(committee_only, Branch) == 0
+    assert count(committee_only, AuditEntry) == 0
+
+    code, out = run(committee_only, str(path), "--create-branches")
+    assert code == 0, out
+    assert "导入完成：新增 7 人" in out
+    with committee_only() as s:
+        branches = {b.name: b for b in s.scalars(select(Branch))}
+        assert set(branches) == set(rosters.BRANCHES)
+        assert sorted(g.name for g in branches["第一党支部"].groups) == ["第一党小组", "第二党小组"]
+        members = {m.number: m for m in s.scalars(select(Member))}
+        assert set(members) == {n for n, _name, _b in rosters.MEMBERS}
+        assert members["HY002"].phone == "13812345602" and members["HY002"].employment_type == "劳务派遣"
+        assert members["HY001"].name == "王建国" and members["HY003"].party_status.value == "probationary"
+        assert members["HY007"].branch.name == "机关党支部"
+        actions = sorted(e.action for e in s.scalars(select(AuditEntry)))
+        assert actions.count("branch.create") == 3 and actions.count("group.create") == 2
+        assert "member.import" in actions
+
+
+def test_without_create_branches_unknown_branches_are_errors(
+    committee_only: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from tests.helpers import rosters
+
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(rosters.messy_roster())
+    code, out = run(committee_only, str(path))
+    assert code == 1
+    assert "没有这个支部" in out and "没有导入任何数据" in out
+    assert count(committee_only) == 0 and count(committee_only, Branch) == 0
+
+
+def test_create_branches_without_a_committee_says_name_it_first(tmp_path: Path) -> None:
+    from tests.helpers import rosters
+
+    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+    Base.metadata.create_all(engine, tables=[t for t in Base.metadata.sorted_tables if t.name in _TABLES])
+    make = sessionmaker(bind=engine, expire_on_commit=False)
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(rosters.messy_roster())
+    code, out = run(make, str(path), "--create-branches")
+    assert code == 1
+    assert "系统中还没有党委" in out
+    assert count(make) == 0 and count(make, Branch) == 0 and count(make, Committee) == 0
+    engine.dispose()
+
+
+def test_empty_branch_cell_is_a_clear_error(committee_only: sessionmaker[Session], tmp_path: Path) -> None:
+    text = "党员编号,姓名,所在支部\r\nA1,张三,第一党支部\r\nA2,李四,\r\n"
+    code, out = run(committee_only, write(tmp_path, text), "--create-branches")
+    assert code == 1
+    assert "3       所在支部" in out and "所在支部为空：请在这一行填写该党员所在的支部" in out
+    assert count(committee_only) == 0 and count(committee_only, Branch) == 0

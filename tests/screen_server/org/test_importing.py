@@ -281,14 +281,13 @@ def test_bad_cells_are_each_reported(session: Session) -> None:
         (4, "性别", "性别只能填“男”或“女”"),
         (4, "联系电话", "不是有效的手机号（11位）或固定电话（如 010-12345678）"),
         (5, "联系电话", "电话号码被 Excel 写成了科学计数法，请把该列设为文本后重新填写"),
-        (6, "党小组", "“第一党支部”中没有这个党小组（请先在系统中建立）"),
-        (7, "所在支部", "没有这个支部（请与系统中的支部名称或简称一致）"),
-        (8, "所在支部", "所在支部不能为空"),
-        (9, "党员编号", "党员编号不能为空"),
-        (9, "姓名", "姓名不能为空"),
-        (9, "所在支部", "所在支部不能为空"),
+        (6, "党小组", "“第一党支部”中没有这个党小组（请先在系统中建立，或选择“创建文件中的新支部和党小组”）"),
+        (7, "所在支部", "没有这个支部（请与系统中的支部名称或简称一致，或选择“创建文件中的新支部”）"),
+        (8, "所在支部", "所在支部为空：请在这一行填写该党员所在的支部（与其他行写法一致），否则整个文件都不会导入"),
     ]
-    assert report.counts.error_rows == 8 and report.rows_ok == [] and not report.ok
+    # The 合计 line under the table is a footer: skipped and listed, not an error.
+    assert report.footer_skipped == [(9, "合计：7人")]
+    assert report.counts.error_rows == 7 and report.rows_ok == [] and not report.ok
 
 
 # --- duplicates, existing members, scope -------------------------------------------------------------------
@@ -404,13 +403,14 @@ def test_report_as_json(session: Session) -> None:
         "create": 1,
         "update": 0,
         "blank_skipped": 0,
+        "footer_skipped": 0,
     }
     assert data["errors"] == [
         {
             "row": 3,
             "column": "所在支部",
             "value": "第九党支部",
-            "reason": "没有这个支部（请与系统中的支部名称或简称一致）",
+            "reason": "没有这个支部（请与系统中的支部名称或简称一致，或选择“创建文件中的新支部”）",
         }
     ]
     assert data["rows_ok"][0]["birth_date"] == "1985-03-12" and data["rows_ok"][0]["action"] == "create"
