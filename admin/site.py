@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, redirect, url_for
 
+from admin.account.views import bp as account_bp
 from admin.alerts.views import bp as alerts_bp
 from admin.announcements.views import bp as announcements_bp
 from admin.assessment.views import bp as assessment_bp
@@ -36,7 +37,7 @@ from screen_server.org.models import Role
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 for _area in (auth_bp, dashboard_bp, members_bp, devices_bp, announcements_bp, meetings_bp, audit_bp,
               points_bp, screens_bp, contests_bp, content_bp, questions_bp, polls_bp, messages_bp,
-              alerts_bp, assessment_bp, stats_bp):
+              alerts_bp, assessment_bp, stats_bp, account_bp):
     bp.register_blueprint(_area)
 
 

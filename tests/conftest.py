@@ -45,6 +45,7 @@ def settings(tmp_path: Path, worker_db_url: str) -> Settings:
         ws_port=0,
         secret_key="test-secret-key",
         http_threads=8,
+        admin_totp="optional",  # the demo's and the factories' admins sign in with a password; test_totp covers "required"
     )
 
 

@@ -19,14 +19,22 @@ from screen_server.contests import hosting
 from screen_server.contests import services as contests
 from screen_server.contests.engine import LiveContest, PlayerState
 from screen_server.errors import DomainError, Invalid, NotAuthenticated
-from screen_server.http.common import client_ip, current_device, current_user, db, json_body, run, runtime
+from screen_server.http.common import (
+    client_ip,
+    current_device,
+    current_user,
+    db,
+    identify_member,
+    json_body,
+    run,
+    runtime,
+)
 from screen_server.http.phone import phone_page
 from screen_server.http.signin import (
     remember_phone,
     remembered_member,
 )
 from screen_server.i18n import _
-from screen_server.org import services as org
 from screen_server.org.models import Role
 
 bp = Blueprint("contests", __name__)  # the host: an admin session, CSRF-protected
@@ -133,10 +141,10 @@ def join(code: str) -> Response:
     fresh = member is None
     try:
         if member is None:
-            member = org.authenticate_member(db(), request.form.get("number", ""), request.form.get("pin", ""))
+            member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), "phone:/c")
         player = _engine().join(contest.id, member)
     except NotAuthenticated as exc:
-        return _page("contest_join.html", 401, contest=contest, member=None, code=code, error=exc.message,
+        return _page("contest_join.html", exc.status, contest=contest, member=None, code=code, error=exc.message,
                      number=request.form.get("number", ""))
     except DomainError as exc:
         return _page("refused.html", 409, message=exc.message)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from screen_server.db import Base, UTCDateTime, utcnow
@@ -103,6 +103,8 @@ class Member(Base):
     )
     phone: Mapped[str] = mapped_column(String(20), default="")
     pin_hash: Mapped[str | None] = mapped_column(String(200))
+    # Raised by "sign out all phones": remembered-phone cookies carry it, so older ones stop working.
+    phone_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -124,6 +126,11 @@ class User(Base):
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Base32 TOTP secret; set when enrolment starts, in force once ``totp_enabled_at`` is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The last TOTP time step accepted (a code is never accepted twice).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     branch: Mapped[Branch | None] = relationship()
 

@@ -1,0 +1,1 @@
+"""The signed-in user's own account: their sessions and their two-factor sign-in."""
