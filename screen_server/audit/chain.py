@@ -20,16 +20,16 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, event, select, text, update
+from sqlalchemy import Connection, Table, event, select, text, update
 from sqlalchemy.orm import Session
 
 from screen_server.audit.models import AuditEntry
 
 AUDIT_LOCK = 7_274_2027  # an advisory-lock key owned by the audit chain (the migration lock is ...2026)
 _NEW = "audit_chain.new_rows"
-T = AuditEntry.__table__
+T = cast(Table, AuditEntry.__table__)
 _COLUMNS = (T.c.id, T.c.seq, T.c.at, T.c.actor_user_id, T.c.actor_name, T.c.action, T.c.target_type,
             T.c.target_id, T.c.details, T.c.ip, T.c.result, T.c.prev_hash, T.c.row_hash)
 

@@ -147,7 +147,7 @@ def purge_expired(session: Session, *, retention_days: int, now: dt.datetime | N
                            .order_by(AuditEntry.seq.desc()).limit(1)).first()
     if last is None:
         return 0
-    removed = session.execute(delete(AuditEntry).where(AuditEntry.seq < keep_from)).rowcount
+    removed = session.execute(delete(AuditEntry).where(AuditEntry.seq < keep_from)).rowcount  # type: ignore[attr-defined]
     record(session, actor_user_id=None, actor_name="system", action="audit.purged",
            details={"rows": removed, "through_seq": last.seq, "last_hash": last.row_hash,
                     "retention_days": retention_days})

@@ -120,12 +120,16 @@ def _page(template: str, status: int = 200, *, script: bool = False, **ctx: Any)
     return phone_page(template, status, connect=ws.rsplit("/ws", 1)[0] if script else "", **ctx)
 
 
+def _typed(code: str, *, joining: bool = False) -> Any:
+    return contests.by_typed_code(db(), code, lockouts=runtime().lockouts, ip=client_ip(), joining=joining)
+
+
 @players.get("/c/<code>")
 def join_page(code: str) -> Response:
     try:
-        contest = contests.by_code(db(), code)
+        contest = _typed(code)
     except DomainError as exc:
-        return _page("refused.html", 404, message=exc.message)
+        return _page("refused.html", exc.status, message=exc.message)
     if _player_from_cookie(contest.id) is not None:
         return redirect(url_for("contest_players.play", code=code))  # type: ignore[return-value]
     return _page("contest_join.html", contest=contest, member=remembered_member(), code=code)
@@ -134,9 +138,9 @@ def join_page(code: str) -> Response:
 @players.post("/c/<code>")
 def join(code: str) -> Response:
     try:
-        contest = contests.by_code(db(), code)
+        contest = _typed(code, joining=True)
     except DomainError as exc:
-        return _page("refused.html", 404, message=exc.message)
+        return _page("refused.html", exc.status, message=exc.message)
     member = remembered_member()
     fresh = member is None
     try:
@@ -159,9 +163,9 @@ def join(code: str) -> Response:
 @players.get("/c/<code>/play")
 def play(code: str) -> Response:
     try:
-        contest = contests.by_code(db(), code)
+        contest = _typed(code)
     except DomainError as exc:
-        return _page("refused.html", 404, message=exc.message)
+        return _page("refused.html", exc.status, message=exc.message)
     player = _player_from_cookie(contest.id)
     if player is None:
         return redirect(url_for("contest_players.join_page", code=code))  # type: ignore[return-value]

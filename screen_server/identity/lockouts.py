@@ -19,10 +19,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, case, delete, literal, or_, select, update
+from sqlalchemy import Engine, Table, and_, case, delete, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,7 +33,7 @@ from screen_server.i18n import _
 from screen_server.identity.models import AttemptCounter
 
 LOCAL = ZoneInfo("Asia/Shanghai")
-T = AttemptCounter.__table__
+T = cast(Table, AttemptCounter.__table__)
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ class Lockouts:
         res = session.execute(delete(AttemptCounter).where(
             AttemptCounter.window_started_at <= now - self.window,
             or_(AttemptCounter.locked_until.is_(None), AttemptCounter.locked_until <= now)))
-        return int(res.rowcount or 0)
+        return int(res.rowcount or 0)  # type: ignore[attr-defined]
 
     def clear(self, kind: str, account: str) -> None:
         """Lift an account's lock (an admin who reset a PIN, say); the address's count stays."""

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, Table, select, update
 from sqlalchemy.orm import Session
 
 from screen_server.audit.services import record
@@ -75,7 +76,7 @@ def load(session: Session, engine: Engine, token: str, *, now: dt.datetime, limi
 
 def _write(engine: Engine, session_id: int, **values: object) -> None:
     """Change a session row at once, apart from the request's unit of work (which may roll back)."""
-    table = AdminSession.__table__
+    table = cast(Table, AdminSession.__table__)
     with engine.begin() as conn:
         conn.execute(update(table).where(table.c.id == session_id, table.c.ended_at.is_(None)).values(**values))
 
