@@ -130,14 +130,6 @@ class Lockouts:
 
     # --- housekeeping -----------------------------------------------------------------------------------
 
-    def forget_expired(self, session: Session) -> int:
-        """Drop counters whose window and lock have both run out (a job; keeps the table small)."""
-        now = self.now()
-        res = session.execute(delete(AttemptCounter).where(
-            AttemptCounter.window_started_at <= now - self.window,
-            or_(AttemptCounter.locked_until.is_(None), AttemptCounter.locked_until <= now)))
-        return int(res.rowcount or 0)  # type: ignore[attr-defined]
-
     def clear(self, kind: str, account: str) -> None:
         """Lift an account's lock (an admin who reset a PIN, say); the address's count stays."""
         with self._engine.begin() as conn:
