@@ -110,6 +110,11 @@ def html_error(exc: DomainError) -> Any:
     """Show a domain error on an admin page: a flash on the form's page, or an error page."""
     if exc.status == 401:
         return redirect(url_for("admin.auth.login", next=request.path))
+    if exc.code == "totp_enrolment_required":
+        return redirect(url_for("admin.account.enrol_totp"))
+    if exc.code == "reauth_required":
+        back = request.full_path.rstrip("?") if request.method == "GET" else urlsplit(request.referrer or "").path
+        return redirect(url_for("admin.auth.reauth", next=back or None))
     back = request.referrer or ""
     if request.method == "POST" and back and urlsplit(back).netloc == request.host and exc.status != 403:
         flash(exc.message, "error")

@@ -47,7 +47,8 @@ API_BLUEPRINTS = (health.bp, devices.bp, members.bp, announcements.bp, tickets.b
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session (the admin's login), made cheap for the many requests that carry no
+    """Flask's signed-cookie session (the CSRF token and flash messages; the admin's login itself is a
+    server-side session, ``identity.sessions``), made cheap for the many requests that carry no
     session cookie (devices, phones, walls): those get a new empty session without the cookies being
     parsed, and the signing serializer is built once per secret key rather than on every request
     (building one runs a test serialisation). Together about a quarter of a small API request."""
@@ -58,6 +59,12 @@ class _SessionInterface(SecureCookieSessionInterface):
         if self.get_cookie_name(app) not in request.environ.get("HTTP_COOKIE", ""):
             return self.session_class()
         return super().open_session(app, request)
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """``Secure`` whenever the browser came over HTTPS (directly or through a trusted proxy)."""
+        from screen_server.http.common import is_https
+
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or is_https()
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         key, serializer = self._built

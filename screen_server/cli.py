@@ -5,6 +5,7 @@
     activity-room kiosk --server URL --mode terminal|wall [...]   (found through an entry point)
     activity-room import-members FILE --data DIR [--dry-run] [--create-branches]
     activity-room create-user USERNAME --role admin|secretary|editor|reviewer [--branch NAME] [--password-stdin] --data DIR
+    activity-room audit verify --data DIR             walk the audit log's hash chain
 
 Other packages add subcommands through the ``activity_room.commands`` entry point group
 (``name = "module:run"``, ``run(argv) -> int``), so the server imports neither the kiosk nor the admin.
@@ -49,11 +50,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from screen_server.config import explicitly_set
     from screen_server.demo import DEMO_ROOM_SLUG, seed_demo
     from screen_server.runner import RoomServer
     from screen_server.runtime import build_runtime
 
-    settings = _settings(args, auto_approve_room=DEMO_ROOM_SLUG)
+    # The demo turns two-factor sign-in off for its own logins, unless the operator set it.
+    totp = {} if explicitly_set(args.data, "admin_totp") else {"admin_totp": "optional"}
+    settings = _settings(args, auto_approve_room=DEMO_ROOM_SLUG, **totp)
     rt = build_runtime(settings)
     with rt.session_factory() as session:
         seed_demo(session, settings)
@@ -172,6 +176,24 @@ def cmd_content_pack(args: argparse.Namespace) -> int:
         rt.close()
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """``audit verify``: walk the audit log's hash chain; exit 0 when intact, 1 naming the first broken row."""
+    from screen_server.audit import chain
+    from screen_server.runtime import build_runtime
+
+    rt = build_runtime(_settings(args))
+    try:
+        with rt.engine.connect() as conn:
+            verdict = chain.verify(conn)
+    finally:
+        rt.close()
+    if verdict.intact:
+        print(f"审计日志完整：已校验 {verdict.checked} 条记录，哈希链无断点。")
+        return 0
+    print(f"审计日志被改动：{verdict.first}。已校验 {verdict.checked} 条。")
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="activity-room", description="智慧党员活动室")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -208,6 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（供脚本使用）")
     p.add_argument("--password", default="", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_create_user)
+    p = sub.add_parser("audit", help="审计日志：verify 校验哈希链")
+    _server_options(p)
+    p.add_argument("action", choices=["verify"])
+    p.set_defaults(func=cmd_audit)
     for ep in entry_points(group="activity_room.commands"):
         sub.add_parser(ep.name, help=f"{ep.name}（见 {ep.name} --help）", add_help=False)
     return parser
@@ -223,7 +249,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("websockets").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    from screen_server.config import SettingsError
+
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"配置错误：{exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -15,6 +15,12 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "ACTIVITY_ROOM_"
+MIN_AUDIT_RETENTION_DAYS = 180
+TOTP_MODES = ("required", "optional")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the room refuses to run with; the message says which and why (Chinese)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,20 @@ class Settings:
     max_upload_mb: int = 512
     http_threads: int = 16
     log_level: str = "INFO"
+    # Two-factor sign-in (TOTP) for system admins: "required" (enrol before anything else) or "optional".
+    # ``activity-room demo`` makes it optional for its own logins unless set explicitly.
+    admin_totp: str = "required"
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For / -Proto are believed: the
+    # shipped nginx runs on the same host. Any other peer is the client itself.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    # Lockout: this many wrong passwords, PINs or codes per account and per address lock for this long.
+    lockout_failures: int = 5
+    lockout_minutes: int = 15
+    # Admin sessions end after this long without a request, and this long after sign-in at the latest.
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    # The audit log keeps rows this many days (the Cybersecurity Law asks for six months: no fewer).
+    audit_retention_days: int = 180
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -115,7 +135,31 @@ def load_settings(data_dir: Path | str, env: dict[str, str] | None = None, **ove
     values.update({k: v for k, v in overrides.items() if v is not None})
     if not values.get("secret_key"):
         values["secret_key"] = _secret_key(data_dir)
-    return dataclasses.replace(defaults, extra=extra, **values)
+    settings = dataclasses.replace(defaults, extra=extra, **values)
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    if settings.audit_retention_days < MIN_AUDIT_RETENTION_DAYS:
+        raise SettingsError(f"audit_retention_days 不能少于 {MIN_AUDIT_RETENTION_DAYS} 天（网络安全法要求日志至少保存六个月），"
+                            f"当前为 {settings.audit_retention_days}。")
+    if settings.admin_totp not in TOTP_MODES:
+        raise SettingsError(f"admin_totp 只能是 required 或 optional，当前为“{settings.admin_totp}”。")
+    if settings.lockout_failures < 1 or settings.lockout_minutes < 1:
+        raise SettingsError("lockout_failures 和 lockout_minutes 必须大于 0。")
+
+
+def explicitly_set(data_dir: Path | str, name: str, env: dict[str, str] | None = None) -> bool:
+    """Whether ``name`` was given in config.toml or the environment (rather than left at its default)."""
+    env = dict(os.environ if env is None else env)
+    if ENV_PREFIX + name.upper() in env:
+        return True
+    toml_path = Path(data_dir).expanduser() / "config.toml"
+    if toml_path.exists():
+        with toml_path.open("rb") as fh:
+            return name in tomllib.load(fh)
+    return False
 
 
 def _secret_key(data_dir: Path) -> str:

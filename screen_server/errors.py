@@ -42,3 +42,11 @@ class Conflict(DomainError):
 class TooManyAttempts(DomainError):
     status = 429
     code = "too_many_attempts"
+
+
+class LockedOut(NotAuthenticated):
+    """Too many wrong passwords, PINs or codes: refused without looking, until the time in the message.
+    A NotAuthenticated, so every form that re-asks for the secret shows it the same way."""
+
+    status = 429
+    code = "locked"

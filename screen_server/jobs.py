@@ -71,6 +71,7 @@ def publish_scheduled_content(session: Session) -> int:
 def default_jobs(settings: Settings, session_factory: sessionmaker[Session]) -> Jobs:
     from screen_server.alerts.services import AlertWatcher
     from screen_server.announcements import services as announcements
+    from screen_server.identity.housekeeping import Housekeeping
     from screen_server.meetings.services import SignInWatcher
 
     jobs = Jobs(session_factory)
@@ -78,4 +79,5 @@ def default_jobs(settings: Settings, session_factory: sessionmaker[Session]) -> 
     jobs.register(SignInWatcher(settings))
     jobs.register(publish_scheduled_content)
     jobs.register(AlertWatcher())
+    jobs.register(Housekeeping(settings))
     return jobs

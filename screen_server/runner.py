@@ -47,7 +47,9 @@ class RoomServer:
             ident="activity-room",
             connection_limit=1000,
             channel_timeout=60,
-            clear_untrusted_proxy_headers=True,
+            # X-Forwarded-For/-Proto are read by http.common.client_ip / is_https, believed only from
+            # the addresses in ``trusted_proxies`` (waitress trusts at most one proxy address).
+            clear_untrusted_proxy_headers=False,
             # poll() reports a socket closed by stop() from another thread; select() raises EBADF.
             asyncore_use_poll=True,
         )

@@ -9,6 +9,8 @@ push, jobs, stats, the Redis listener) start in ``runner.RoomServer.start``.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +21,8 @@ from screen_server.bus import Bus, bind_bus, make_bus
 from screen_server.config import Settings
 from screen_server.contests.engine import ContestEngine
 from screen_server.contests.hosting import HostGate
-from screen_server.db import make_engine, make_session_factory, migrate
+from screen_server.db import make_engine, make_session_factory, migrate, utcnow
+from screen_server.identity.lockouts import Lockouts
 from screen_server.meetings.services import AttendedHook
 from screen_server.meetings.writer import SignInWriter
 from screen_server.points.signin import award_attendance
@@ -43,14 +46,21 @@ class Runtime:
     signin_writer: SignInWriter = field(init=False)
     contests: ContestEngine = field(init=False)
     contest_hosts: HostGate = field(init=False)  # host codes typed at terminals, and their lockouts
+    # Wrong passwords, PINs and codes, counted in the database for every process (``identity.lockouts``).
+    lockouts: Lockouts = field(init=False)
     push: PushServer | None = None
     ws_port: int = 0  # the port actually bound (differs from settings when 0 was asked)
+    # The clock of lockouts and admin sessions; tests replace it to move time without sleeping.
+    clock: Callable[[], dt.datetime] = utcnow
 
     def __post_init__(self) -> None:
         self.attendance_hooks = [award_attendance]
         self.signin_writer = SignInWriter(self.settings, self.session_factory, self.attendance_hooks)
         self.contests = ContestEngine(self.session_factory, self.bus, mask_names=self.settings.mask_names)
-        self.contest_hosts = HostGate(self.settings.secret_key)
+        s = self.settings
+        self.lockouts = Lockouts(self.engine, self.session_factory, lambda: self.clock(),
+                                 failures=s.lockout_failures, minutes=s.lockout_minutes)
+        self.contest_hosts = HostGate(s.secret_key, self.lockouts)
 
     def contest_part(self, _session: Session, _settings: Settings, viewer: Any) -> dict[str, Any]:
         """The room's running contest, if any, as its wall and its players' phones show it."""

@@ -1,11 +1,16 @@
-"""Audit entries: append-only."""
+"""Audit entries: append-only, and chained.
+
+Each row carries ``seq`` (its place in the chain), ``prev_hash`` (the previous row's ``row_hash``) and
+``row_hash`` (SHA-256 over its own fields and ``prev_hash``), written by ``audit.chain`` when the
+transaction that added it commits. Editing or deleting a row breaks the chain at that row.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from screen_server.db import Base, UTCDateTime, utcnow
@@ -23,3 +28,8 @@ class AuditEntry(Base):
     target_id: Mapped[str | None] = mapped_column(String(40))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str] = mapped_column(String(45), default="")
+    # "ok", "failed" (a wrong password, PIN or code) or "refused" (locked out, not allowed).
+    result: Mapped[str] = mapped_column(String(20), default="ok", server_default="ok")
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))

@@ -3,8 +3,8 @@
 A branch secretary who hosts at the terminal proves it with the contest's *host code*: six digits shown
 on the admin's contest page (only those who may see that page), derived from the contest id with the
 server's secret (HMAC-SHA256), so it needs no column and cannot be guessed from the join code on the
-wall. A terminal that enters five wrong codes for a contest is refused for a minute (in memory, per
-process: contests run in the process that runs the room).
+wall. Wrong codes count in the shared lockout store (five per terminal and contest, or per address, lock
+for fifteen minutes, in every process; see ``identity.lockouts``).
 
 The host's actions drive ``engine.ContestEngine`` exactly as the admin's buttons do; each is recorded
 in the audit log with the device. No Flask here.
@@ -14,10 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy.orm import Session
@@ -26,12 +22,11 @@ from screen_server.audit.services import record
 from screen_server.contests.engine import ContestEngine
 from screen_server.contests.models import ContestStatus
 from screen_server.devices.models import Device
-from screen_server.errors import Conflict, Forbidden, Invalid, TooManyAttempts
+from screen_server.errors import Conflict, Forbidden, Invalid
 from screen_server.i18n import _
+from screen_server.identity.lockouts import Lockouts
 
 CODE_DIGITS: Final = 6
-MAX_WRONG: Final = 5  # wrong codes in a row, per contest and device, before the lock
-LOCK_SECONDS: Final = 60.0
 CHECK: Final = "check"  # proves the code and changes nothing (the terminal enters host mode)
 ACTIONS: Final = (CHECK, "start", "next", "close", "finish")
 
@@ -42,51 +37,34 @@ def host_code(secret_key: str, contest_id: int) -> str:
     return f"{int.from_bytes(mac.digest()[:8], 'big') % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
 
 
-@dataclass
-class _Tries:
-    wrong: int = 0
-    locked_until: float = 0.0
-
-
 class HostGate:
-    """Checks host codes in constant time and locks a device out of a contest after ``MAX_WRONG`` misses.
-
-    ``now`` (seconds, monotonic) can be replaced in tests.
+    """Checks host codes in constant time; wrong codes count in the shared lockout store
+    (``identity.lockouts``), per contest and terminal and per address, so the lock holds in every
+    process and across restarts.
     """
 
-    def __init__(self, secret_key: str) -> None:
+    def __init__(self, secret_key: str, lockouts: Lockouts) -> None:
         self._secret_key = secret_key
-        self._tries: dict[tuple[int, int], _Tries] = {}
-        self._lock = threading.Lock()
-        self.now: Callable[[], float] = time.monotonic
+        self._lockouts = lockouts
 
     def code(self, contest_id: int) -> str:
         return host_code(self._secret_key, contest_id)
 
-    def check(self, contest_id: int, device_id: int, code: str) -> None:
-        """Let a right code through (forgetting earlier misses).
+    def check(self, contest_id: int, device_id: int, code: str, *, ip: str = "", device_name: str = "") -> None:
+        """Let a right code through (forgetting earlier misses of this terminal).
 
         Raises:
-            TooManyAttempts: this device is locked out of this contest for now (the code is not looked at).
-            Forbidden: the code is wrong (the fifth miss in a row also starts the lock).
+            TooManyAttempts: this terminal (or address) is locked out for now (the code is not looked at).
+            Forbidden: the code is wrong (the fifth miss also starts the lock).
         """
-        key = (int(contest_id), int(device_id))
         given = "".join(ch for ch in str(code or "") if not ch.isspace())
-        with self._lock:
-            now = self.now()
-            tries = self._tries.get(key)
-            if tries is not None and now < tries.locked_until:
-                raise TooManyAttempts(_("错误次数过多，请 1 分钟后再试。"), code="host_locked")
-            if hmac.compare_digest(given.encode("utf-8"), self.code(contest_id).encode("utf-8")):
-                self._tries.pop(key, None)
-                return
-            tries = self._tries.setdefault(key, _Tries())
-            if tries.locked_until:  # an earlier lock has run out: count afresh
-                tries.wrong, tries.locked_until = 0, 0.0
-            tries.wrong += 1
-            if tries.wrong >= MAX_WRONG:
-                tries.locked_until = now + LOCK_SECONDS
-                raise TooManyAttempts(_("错误次数过多，请 1 分钟后再试。"), code="host_locked")
+        audit = {"action": "contest.host_code", "actor_user_id": None, "actor_name": device_name[:50], "ip": ip,
+                 "target_type": "contest", "target_id": int(contest_id), "details": {"device_id": int(device_id)}}
+        attempt = self._lockouts.begin("host", f"c{int(contest_id)}:d{int(device_id)}", ip, audit=audit)
+        if hmac.compare_digest(given.encode("utf-8"), self.code(contest_id).encode("utf-8")):
+            self._lockouts.succeeded(attempt)
+            return
+        self._lockouts.failed(attempt, audit=audit)
         raise Forbidden(_("主持码不正确。"), code="host_code_wrong")
 
 
@@ -104,7 +82,7 @@ def host(session: Session, engine: ContestEngine, gate: HostGate, *, contest_id:
     """
     if action not in ACTIONS:
         raise Invalid(_("未知的操作。"))
-    gate.check(contest_id, device.id, code)
+    gate.check(contest_id, device.id, code, ip=ip, device_name=device.name or "")
     live = engine.get(contest_id)
     if live.room_id is None or live.room_id != device.room_id:
         raise Forbidden(_("这场竞赛不在本活动室进行。"), code="other_room")

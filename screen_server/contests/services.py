@@ -28,6 +28,7 @@ from screen_server.contests.models import (
 from screen_server.devices.models import Room
 from screen_server.errors import Invalid, NotFound
 from screen_server.i18n import _
+from screen_server.identity.lockouts import Lockouts
 
 MAX_QUESTIONS = 50
 
@@ -90,6 +91,26 @@ def by_code(session: Session, code: str) -> Contest:
                              .order_by(Contest.id.desc()).limit(1))
     if contest is None:
         raise NotFound(_("竞赛码不正确，请核对大屏上的六位数字。"))
+    return contest
+
+
+def by_typed_code(session: Session, code: str, *, lockouts: Lockouts, ip: str, joining: bool = False) -> Contest:
+    """A contest code typed or scanned on a phone: wrong codes count per address in the lockout store
+    (five, then fifteen minutes refused), and every wrong one is audited; a join (``joining``) too.
+
+    Raises:
+        NotFound: no contest has this code. LockedOut: too many wrong codes from this address.
+    """
+    code = (code or "").strip()
+    audit: dict[str, Any] = {"action": "contest.code", "actor_user_id": None, "actor_name": "", "ip": ip,
+                             "target_type": "contest", "details": {"code": code[:12]}}
+    attempt = lockouts.begin("code", "", ip, audit=audit)
+    try:
+        contest = by_code(session, code)
+    except NotFound:
+        lockouts.failed(attempt, audit=audit)
+        raise
+    lockouts.succeeded(attempt, audit=audit | {"target_id": contest.id} if joining else None)
     return contest
 
 

@@ -8,10 +8,11 @@ services' events after that commit.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from flask import Flask, current_app, g, jsonify, request, session
+from flask import Flask, current_app, g, jsonify, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
@@ -20,7 +21,10 @@ from screen_server.devices import services as devices
 from screen_server.devices.models import Device
 from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated
 from screen_server.i18n import _
-from screen_server.org.models import Role, User
+from screen_server.identity import proxies, sessions, totp
+from screen_server.identity.models import AdminSession
+from screen_server.org import services as org
+from screen_server.org.models import Member, Role, User
 from screen_server.runtime import Runtime
 
 P = ParamSpec("P")
@@ -58,10 +62,30 @@ def run(service: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     return result
 
 
-def current_user(*, required: bool = True, roles: tuple[Role, ...] = ()) -> User | None:
-    """The admin user signed in through the web admin's session cookie."""
-    user_id = session.get("user_id")
-    user = db().get(User, user_id) if isinstance(user_id, int) else None
+def session_limits() -> sessions.Limits:
+    s = runtime().settings
+    return sessions.Limits(idle=dt.timedelta(minutes=s.session_idle_minutes),
+                           absolute=dt.timedelta(hours=s.session_max_hours))
+
+
+def current_session() -> AdminSession | None:
+    """The request's live admin session (the ``ar_admin`` cookie), whole or still waiting for its TOTP."""
+    if "admin_session" not in g:
+        rt = runtime()
+        g.admin_session = sessions.load(db(), rt.engine, request.cookies.get(sessions.COOKIE, ""),
+                                        now=rt.clock(), limits=session_limits())
+    found: AdminSession | None = g.admin_session
+    return found
+
+
+def current_user(*, required: bool = True, roles: tuple[Role, ...] = (), enrolling: bool = False) -> User | None:
+    """The admin user of the request's server-side session (see ``identity.sessions``).
+
+    A session still waiting for its second factor has no user yet. A system admin who must set up TOTP
+    first (``admin_totp = required``) is refused everything but the enrolment pages (``enrolling``).
+    """
+    found = current_session()
+    user = db().get(User, found.user_id) if found is not None and found.verified else None
     if user is not None and not user.active:
         user = None
     if user is None and required:
@@ -69,9 +93,29 @@ def current_user(*, required: bool = True, roles: tuple[Role, ...] = ()) -> User
     if user is not None and user.must_change_password and request.path.startswith("/api/"):
         # The admin pages send such a user to the password page; the session JSON API refuses them.
         raise Forbidden(_("请先修改管理员发放的临时密码。"))
+    if user is not None and not enrolling and totp.must_enrol(runtime().settings, user):
+        raise Forbidden(_("系统管理员须先设置两步验证。"), code="totp_enrolment_required")
     if user is not None and roles and user.role not in roles:
         raise Forbidden(_("您没有进行此操作的权限。"))
     return user
+
+
+class ReauthRequired(Forbidden):
+    code = "reauth_required"
+
+
+def require_recent_auth() -> None:
+    """Refuse unless the password or a TOTP code was typed in this session within the last 5 minutes
+    (exports of personal data, role changes)."""
+    if not sessions.is_recent(current_session(), now=runtime().clock()):
+        raise ReauthRequired(_("此操作涉及个人信息或权限，请先再次验证身份（输入密码或验证码）。"))
+
+
+def identify_member(number: str, pin: str, channel: str, *, initial_ok: bool = False) -> Member:
+    """A member typing number and PIN on a phone or a terminal: counted, locked and audited.
+    ``initial_ok`` lets a member holding an initial PIN through (only to replace it)."""
+    return org.authenticate_member(db(), number, pin, lockouts=runtime().lockouts, ip=client_ip(), channel=channel,
+                                   initial_ok=initial_ok)
 
 
 def current_device() -> Device:
@@ -92,7 +136,20 @@ def json_body() -> dict[str, Any]:
 
 
 def client_ip() -> str:
-    return request.remote_addr or ""
+    """The real client's address: the peer, or what a trusted proxy (``trusted_proxies``) says it was."""
+    if "client_ip" not in g:
+        g.client_ip = proxies.real_client(request.remote_addr or "", request.headers.get("X-Forwarded-For", ""),
+                                          runtime().settings.trusted_proxies)
+    found: str = g.client_ip
+    return found
+
+
+def is_https() -> bool:
+    """Whether the browser reached us over TLS (directly, or at a trusted proxy that says so)."""
+    if request.scheme == "https":
+        return True
+    peer_trusted = proxies.is_trusted(request.remote_addr or "", runtime().settings.trusted_proxies)
+    return peer_trusted and request.headers.get("X-Forwarded-Proto", "").strip().lower() == "https"
 
 
 def error_response(code: str, message: str, status: int, details: Any = None) -> Any:

@@ -19,14 +19,22 @@ from screen_server.contests import hosting
 from screen_server.contests import services as contests
 from screen_server.contests.engine import LiveContest, PlayerState
 from screen_server.errors import DomainError, Invalid, NotAuthenticated
-from screen_server.http.common import client_ip, current_device, current_user, db, json_body, run, runtime
+from screen_server.http.common import (
+    client_ip,
+    current_device,
+    current_user,
+    db,
+    identify_member,
+    json_body,
+    run,
+    runtime,
+)
 from screen_server.http.phone import phone_page
 from screen_server.http.signin import (
     remember_phone,
     remembered_member,
 )
 from screen_server.i18n import _
-from screen_server.org import services as org
 from screen_server.org.models import Role
 
 bp = Blueprint("contests", __name__)  # the host: an admin session, CSRF-protected
@@ -112,12 +120,16 @@ def _page(template: str, status: int = 200, *, script: bool = False, **ctx: Any)
     return phone_page(template, status, connect=ws.rsplit("/ws", 1)[0] if script else "", **ctx)
 
 
+def _typed(code: str, *, joining: bool = False) -> Any:
+    return contests.by_typed_code(db(), code, lockouts=runtime().lockouts, ip=client_ip(), joining=joining)
+
+
 @players.get("/c/<code>")
 def join_page(code: str) -> Response:
     try:
-        contest = contests.by_code(db(), code)
+        contest = _typed(code)
     except DomainError as exc:
-        return _page("refused.html", 404, message=exc.message)
+        return _page("refused.html", exc.status, message=exc.message)
     if _player_from_cookie(contest.id) is not None:
         return redirect(url_for("contest_players.play", code=code))  # type: ignore[return-value]
     return _page("contest_join.html", contest=contest, member=remembered_member(), code=code)
@@ -126,17 +138,17 @@ def join_page(code: str) -> Response:
 @players.post("/c/<code>")
 def join(code: str) -> Response:
     try:
-        contest = contests.by_code(db(), code)
+        contest = _typed(code, joining=True)
     except DomainError as exc:
-        return _page("refused.html", 404, message=exc.message)
+        return _page("refused.html", exc.status, message=exc.message)
     member = remembered_member()
     fresh = member is None
     try:
         if member is None:
-            member = org.authenticate_member(db(), request.form.get("number", ""), request.form.get("pin", ""))
+            member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), "phone:/c")
         player = _engine().join(contest.id, member)
     except NotAuthenticated as exc:
-        return _page("contest_join.html", 401, contest=contest, member=None, code=code, error=exc.message,
+        return _page("contest_join.html", exc.status, contest=contest, member=None, code=code, error=exc.message,
                      number=request.form.get("number", ""))
     except DomainError as exc:
         return _page("refused.html", 409, message=exc.message)
@@ -151,9 +163,9 @@ def join(code: str) -> Response:
 @players.get("/c/<code>/play")
 def play(code: str) -> Response:
     try:
-        contest = contests.by_code(db(), code)
+        contest = _typed(code)
     except DomainError as exc:
-        return _page("refused.html", 404, message=exc.message)
+        return _page("refused.html", exc.status, message=exc.message)
     player = _player_from_cookie(contest.id)
     if player is None:
         return redirect(url_for("contest_players.join_page", code=code))  # type: ignore[return-value]

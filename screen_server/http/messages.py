@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from screen_server.errors import DomainError, NotAuthenticated
-from screen_server.http.common import db, run, runtime
+from screen_server.http.common import db, identify_member, run, runtime
 from screen_server.http.phone import phone_page
 from screen_server.http.signin import (
     remember_phone,
@@ -18,7 +18,6 @@ from screen_server.http.signin import (
 from screen_server.i18n import _
 from screen_server.messages import services as messages
 from screen_server.messages.models import MAX_TEXT, MessageTopic
-from screen_server.org import services as org
 from screen_server.org.models import Member
 
 bp = Blueprint("messages", __name__)
@@ -55,11 +54,11 @@ def post_message(topic_id: int) -> Response:
     identified: Member | None = None
     try:
         if member is None:
-            member = identified = org.authenticate_member(db(), f.get("number", ""), f.get("pin", ""))
+            member = identified = identify_member(f.get("number", ""), f.get("pin", ""), "phone:/w")
         run(messages.post_message, db(), topic.id, member, kept["text"], client_id=kept["client_id"])
         resp = _page(topic, member, thanks=True)
     except NotAuthenticated as exc:
-        return _page(topic, None, 401, error=exc.message, **kept)
+        return _page(topic, None, exc.status, error=exc.message, **kept)
     except DomainError as exc:
         resp = _page(topic, member, exc.status, error=exc.message, **kept)
     if identified is not None:  # remembered even when the message was refused: the next try needs no PIN

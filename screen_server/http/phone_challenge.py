@@ -16,7 +16,7 @@ from flask import Blueprint, Response, redirect, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from screen_server.errors import DomainError, NotFound
-from screen_server.http.common import db, run
+from screen_server.http.common import db, identify_member, run
 from screen_server.http.phone import phone_page
 from screen_server.http.signin import remember_phone, remembered_member
 from screen_server.i18n import _
@@ -71,13 +71,12 @@ def challenge_page() -> Response:
 @bp.post("/m/challenge")
 def identify() -> Response:
     """Identify with number and PIN (once: the phone is remembered afterwards)."""
-    from screen_server.org import services as org
 
     member = remembered_member()
     if member is not None:
         return _overview(member)
     try:
-        member = org.authenticate_member(db(), request.form.get("number", ""), request.form.get("pin", ""))
+        member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), "phone:/m/challenge")
     except DomainError as exc:
         return _overview(None, exc.status, exc.message)
     resp = _overview(member)

@@ -16,13 +16,12 @@ from flask import Response, jsonify, request
 from itsdangerous import BadSignature, SignatureExpired
 
 from screen_server.errors import DomainError, Invalid, NotAuthenticated
-from screen_server.http.common import current_device, db, json_body, run
+from screen_server.http.common import current_device, db, identify_member, json_body, run
 from screen_server.http.signin import _page, _serializer, bp, remember_phone, writer
 from screen_server.i18n import _
 from screen_server.meetings import services as meetings
 from screen_server.meetings.models import SignInMethod
 from screen_server.org import pins
-from screen_server.org import services as org
 from screen_server.org.models import Member
 
 TICKET_SECONDS = 600
@@ -81,7 +80,7 @@ def change_pin() -> Response:
     """Any member changes their PIN (the way out of an initial PIN for every phone form)."""
     f = request.form
     try:
-        member = org.authenticate_member(db(), f.get("number", ""), f.get("pin", ""), initial_ok=True)
+        member = identify_member(f.get("number", ""), f.get("pin", ""), "phone:/phone/pin", initial_ok=True)
         run(pins.change_own_pin, db(), member, f.get("pin", ""), f.get("new_pin", ""), f.get("repeat", ""))
     except NotAuthenticated as exc:
         return _page("change_pin.html", 401, error=exc.message, number=f.get("number", ""))
@@ -108,7 +107,7 @@ def device_change_pin() -> Any:
             raise NotAuthenticated(_("党员编号或密码不正确。"))
         number = found.number
     pin = str(body.get("pin") or "")
-    member = org.authenticate_member(db(), number, pin, initial_ok=True)
+    member = identify_member(number, pin, "terminal:pin", initial_ok=True)
     new = str(body.get("new_pin") or "")
     repeat = str(body.get("repeat") if body.get("repeat") is not None else new)
     if not new:

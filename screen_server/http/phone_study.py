@@ -19,7 +19,7 @@ from content.markdown import render_markdown
 from content.models import Category, Item, ReviewStatus
 from screen_server.assessment.services import member_assessment
 from screen_server.errors import DomainError
-from screen_server.http.common import db, run, runtime
+from screen_server.http.common import db, identify_member, run, runtime
 from screen_server.http.content import page_count, summary
 from screen_server.http.phone import phone_page
 from screen_server.http.signin import (
@@ -98,13 +98,12 @@ def practice_page() -> Response:
 @bp.post("/m/practice")
 def practice_answer() -> Response:
     """Identify (number and PIN, once: the phone is remembered) or answer the question shown."""
-    from screen_server.org import services as org
     from screen_server.practice import services as practice
 
     member = remembered_member()
     if member is None:
         try:
-            member = org.authenticate_member(db(), request.form.get("number", ""), request.form.get("pin", ""))
+            member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), "phone:/m/practice")
         except DomainError as exc:
             return phone_page("practice.html", exc.status, member=None, data=None, error=exc.message)
         resp = _practice_page(member)

@@ -8,14 +8,13 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from screen_server.errors import DomainError, NotAuthenticated
-from screen_server.http.common import db, run
+from screen_server.http.common import db, identify_member, run
 from screen_server.http.phone import phone_page
 from screen_server.http.signin import (
     remember_phone,
     remembered_member,
 )
 from screen_server.i18n import _
-from screen_server.org import services as org
 from screen_server.polls import services as polls
 
 bp = Blueprint("polls", __name__)
@@ -42,11 +41,11 @@ def vote(poll_id: int) -> Response:
     fresh = member is None
     try:
         if member is None:
-            member = org.authenticate_member(db(), request.form.get("number", ""), request.form.get("pin", ""))
+            member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), "phone:/v")
         choices: list[Any] = [int(c) for c in request.form.getlist("choice") if c.isdigit()]
         results = run(polls.vote, db(), poll.id, member, choices)
     except NotAuthenticated as exc:
-        return phone_page("poll.html", 401, poll=poll, member=None, voted=False, error=exc.message,
+        return phone_page("poll.html", exc.status, poll=poll, member=None, voted=False, error=exc.message,
                           results=polls.results(db(), poll))
     except DomainError as exc:
         return phone_page("poll.html", exc.status, poll=poll, member=member, voted=exc.code == "voted",

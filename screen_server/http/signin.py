@@ -20,13 +20,12 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from screen_server.db import utcnow
 from screen_server.errors import DomainError, Invalid, NotAuthenticated
-from screen_server.http.common import current_device, db, json_body, run, runtime
+from screen_server.http.common import current_device, db, identify_member, json_body, run, runtime
 from screen_server.i18n import _
 from screen_server.meetings import qr
 from screen_server.meetings import services as meetings
 from screen_server.meetings.models import SignInMethod
 from screen_server.meetings.writer import SignInAnswer, SignInWriter
-from screen_server.org import services as org
 from screen_server.org.models import Member
 from screen_server.org.pins import PinChangeRequired
 
@@ -149,7 +148,7 @@ def sign_in(meeting_id: int) -> Response:
     fresh_login = member is None
     try:
         if member is None:
-            member = org.authenticate_member(db(), request.form.get("number", ""), request.form.get("pin", ""))
+            member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), "phone:/s")
         answer = writer().sign_in(meeting_id=meeting_id, member_id=member.id, method=SignInMethod.QR,
                                   client_id=(request.form.get("client_id") or None))
     except PinChangeRequired as exc:  # an initial PIN from a slip: choose one's own first, then signed in
@@ -159,7 +158,7 @@ def sign_in(meeting_id: int) -> Response:
         assert chosen is not None
         return choose_page(chosen, meeting_id, request.form.get("client_id") or uuid.uuid4().hex)
     except NotAuthenticated as exc:
-        return _retry(meeting_id, exc.message)
+        return _retry(meeting_id, exc.message, exc.status)
     except DomainError as exc:
         return _page("refused.html", 409, message=exc.message)
     resp = _page("done.html", answer=answer, member_name=member.name)
@@ -168,9 +167,9 @@ def sign_in(meeting_id: int) -> Response:
     return resp
 
 
-def _retry(meeting_id: int, message: str) -> Response:
+def _retry(meeting_id: int, message: str, status: int = 401) -> Response:
     meeting = meetings.get_meeting(db(), meeting_id)
-    return _page("signin.html", 401, meeting=meeting, member=None, scan_pass=request.form.get("pass", ""),
+    return _page("signin.html", status, meeting=meeting, member=None, scan_pass=request.form.get("pass", ""),
                  type_label=meetings.MEETING_TYPE_LABELS[meeting.type], starts=meetings.local_text(meeting.starts_at),
                  client_id=request.form.get("client_id") or uuid.uuid4().hex, error=message,
                  number=request.form.get("number", ""))
@@ -180,8 +179,8 @@ def _retry(meeting_id: int, message: str) -> Response:
 def leave(meeting_id: int) -> Response:
     try:
         _check_pass(meeting_id)
-        member = remembered_member() or org.authenticate_member(
-            db(), request.form.get("number", ""), request.form.get("pin", ""))
+        member = remembered_member() or identify_member(
+            request.form.get("number", ""), request.form.get("pin", ""), "phone:/s/leave")
         run(meetings.request_leave, db(), meeting_id=meeting_id, member_id=member.id,
             reason=request.form.get("reason", ""))
     except DomainError as exc:
@@ -255,7 +254,7 @@ def device_sign_in() -> Any:
     member = db().get(Member, member_id)
     if member is None:
         raise NotAuthenticated(_("党员编号或密码不正确。"))
-    org.authenticate_member(db(), member.number, str(body.get("pin") or ""))
+    identify_member(member.number, str(body.get("pin") or ""), "terminal:signin")
     client_id = str(body.get("client_id") or "")[:64] or None
     return _answer_json(writer().sign_in(meeting_id=meeting_id, member_id=member.id,
                                          method=SignInMethod.TERMINAL, client_id=client_id, device_id=device.id))

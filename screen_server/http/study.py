@@ -20,14 +20,13 @@ from screen_server import protocol
 from screen_server.bus import emit
 from screen_server.devices.models import Device, DeviceStatus
 from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
-from screen_server.http.common import current_device, db, json_body, run, runtime
+from screen_server.http.common import current_device, db, identify_member, json_body, run, runtime
 from screen_server.http.phone import phone_page
 from screen_server.http.signin import (
     remember_phone,
     remembered_member,
 )
 from screen_server.i18n import _
-from screen_server.org import services as org
 from screen_server.org.models import Member
 from screen_server.study import services as study
 
@@ -89,7 +88,7 @@ def member_login() -> Any:
     """A member identifies at a terminal with number and PIN; the answer is what the terminal shows."""
     current_device()
     body = json_body()
-    member = org.authenticate_member(db(), str(body.get("number") or ""), str(body.get("pin") or ""))
+    member = identify_member(str(body.get("number") or ""), str(body.get("pin") or ""), "terminal")
     return jsonify(study.summary(db(), member).as_json())
 
 
@@ -173,9 +172,9 @@ def confirm_terminal_login(token: str) -> Response:
     fresh = member is None
     if member is None:
         try:
-            member = org.authenticate_member(db(), request.form.get("number", ""), request.form.get("pin", ""))
+            member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), "phone:/t")
         except NotAuthenticated as exc:
-            return phone_page("terminal_login.html", 401, device=device, member=None, token=token,
+            return phone_page("terminal_login.html", exc.status, device=device, member=None, token=token,
                                error=exc.message, number=request.form.get("number", ""))
     run(_announce_login, device, member)
     resp = phone_page("terminal_login_done.html", device=device, member=member)

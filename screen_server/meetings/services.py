@@ -272,13 +272,14 @@ def attendee_data(a: Attendance, *, mask: bool) -> protocol.AttendeeData:
             "late": a.late, "guest": a.guest}
 
 
-def fingerprint_of(pin_hash: str | None) -> str:
-    """What a remembered phone's cookie holds of the member's PIN (a new PIN signs every phone out)."""
-    return hashlib.sha256((pin_hash or "").encode()).hexdigest()[:12]
+def fingerprint_of(pin_hash: str | None, generation: int | None = 0) -> str:
+    """What a remembered phone's cookie holds of the member's PIN and phone generation: a new PIN, or
+    "sign out all phones" (which raises the generation), signs every phone out."""
+    return hashlib.sha256(f"{pin_hash or ''}|{generation or 0}".encode()).hexdigest()[:12]
 
 
 def pin_fingerprint(member: Member) -> str:
-    return fingerprint_of(member.pin_hash)
+    return fingerprint_of(member.pin_hash, member.phone_generation)
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,8 @@ _A, _M, _P, _B = (cast(Table, m.__table__) for m in (Attendance, Meeting, Member
 _E = meeting_expected
 _MEETINGS = select(_M.c.id, _M.c.title, _M.c.room_id, _M.c.starts_at, _M.c.signin_opens_at, _M.c.signin_closes_at,
                    _M.c.cancelled).where(_M.c.id.in_(bindparam("meeting_ids", expanding=True)))
-_MEMBERS = (select(_P.c.id, _P.c.name, _P.c.active, _P.c.pin_hash, _P.c.branch_id, _B.c.name.label("branch"),
+_MEMBERS = (select(_P.c.id, _P.c.name, _P.c.active, _P.c.pin_hash, _P.c.branch_id, _P.c.phone_generation,
+                   _B.c.name.label("branch"),
                    _B.c.short_name.label("branch_short"))
             .join_from(_P, _B, _P.c.branch_id == _B.c.id)
             .where(_P.c.id.in_(bindparam("member_ids", expanding=True))))
@@ -130,8 +131,10 @@ def record_sign_ins(
             answers.append(exc)
             continue
         claimed = r.get("pin_fingerprint")
-        if member is not None and claimed is not None and claimed != fingerprint_of(member.pin_hash):
-            answers.append(NotAuthenticated(_("请先用党员编号和密码登录。")))  # a new PIN signed this phone out
+        # A new PIN, or "sign out all phones", signed this phone out.
+        if (member is not None and claimed is not None
+                and claimed != fingerprint_of(member.pin_hash, member.phone_generation)):
+            answers.append(NotAuthenticated(_("请先用党员编号和密码登录。")))
             continue
         if member is None or not member.active:
             answers.append(NotFound(_("党员不存在。")))

@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, String, UniqueConstraint, false, true
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from screen_server.db import Base, UTCDateTime, utcnow
@@ -116,6 +127,8 @@ class Member(Base):
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     # An initial PIN handed out on a slip: the member must choose their own before anything else.
     pin_must_change: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Raised by "sign out all phones": remembered-phone cookies carry it, so older ones stop working.
+    phone_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Set together with active=False when the member left; their records stay.
     left_reason: Mapped[LeftReason | None] = mapped_column(Enum(LeftReason, native_enum=False, length=20))
@@ -143,6 +156,11 @@ class User(Base):
     # Set when an admin issues a temporary password: the user must choose their own before anything else.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Base32 TOTP secret; set when enrolment starts, in force once ``totp_enabled_at`` is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The last TOTP time step accepted (a code is never accepted twice).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     branch: Mapped[Branch | None] = relationship()
 

@@ -12,38 +12,67 @@ from sqlalchemy.orm import Session, selectinload
 from screen_server.audit.services import record
 from screen_server.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from screen_server.i18n import _
+from screen_server.identity.lockouts import Lockouts
 from screen_server.org.models import Branch, Committee, Member, PartyGroup, Role, User
 from screen_server.security import hash_secret, verify_secret
 
+_DUMMY_HASH: list[str] = []
 
-def authenticate_user(session: Session, username: str, password: str, *, ip: str = "") -> User:
-    """Return the active user with these credentials, or raise NotAuthenticated.
 
-    A refusal changes nothing here (its transaction is rolled back); the caller records it with
-    ``record_failed_login`` in a unit of work of its own.
+def _dummy_hash() -> str:
+    """A hash to check against when the account does not exist, so the answer takes as long either way."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(hash_secret("no-such-account-" + "0" * 8))
+    return _DUMMY_HASH[0]
+
+
+def authenticate_user(session: Session, username: str, password: str, *, lockouts: Lockouts,
+                      ip: str = "") -> User:
+    """Return the active user with these credentials, or raise.
+
+    Five wrong passwords for one username, or from one address, lock both for 15 minutes (then even
+    the right password is refused). Every try is audited in a transaction of its own.
+
+    Raises:
+        NotAuthenticated: wrong name or password. TooManyAttempts: locked.
     """
-    user = session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None or not user.active or not verify_secret(user.password_hash, password or ""):
+    username = (username or "").strip()
+    audit = {"action": "user.login", "actor_user_id": None, "actor_name": username, "ip": ip,
+             "target_type": "user"}
+    attempt = lockouts.begin("login", username.lower(), ip, audit=audit)
+    user = session.scalar(select(User).where(User.username == username))
+    good = verify_secret(user.password_hash if user is not None else _dummy_hash(), password or "")
+    if user is None or not user.active or not good:
+        lockouts.failed(attempt, audit=audit)
         raise NotAuthenticated(_("用户名或密码不正确。"))
-    record(session, actor_user_id=user.id, action="user.login", target_type="user", target_id=user.id, ip=ip)
+    lockouts.succeeded(attempt, audit=audit | {"actor_user_id": user.id, "target_id": user.id})
     return user
 
 
-def record_failed_login(session: Session, username: str, *, ip: str = "") -> None:
-    record(session, actor_user_id=None, actor_name=(username or "")[:50], action="user.login_failed", ip=ip)
+def authenticate_member(session: Session, number: str, pin: str, *, lockouts: Lockouts, ip: str = "",
+                        channel: str = "", initial_ok: bool = False) -> Member:
+    """Return the member with this number and PIN, or raise.
 
+    ``channel`` says where the PIN was typed (``phone:/s``, ``terminal``, …) for the audit log. Locks
+    as ``authenticate_user`` does, per member number and per address. A member who left signs in
+    nowhere. A member still holding an initial PIN from a slip gets ``PinChangeRequired`` (they must
+    choose their own first) unless ``initial_ok`` (the change itself).
 
-def authenticate_member(session: Session, number: str, pin: str, *, initial_ok: bool = False) -> Member:
-    """Return the member with this number and PIN, or raise NotAuthenticated.
-
-    A member who left signs in nowhere. A member still holding an initial PIN from a slip gets
-    ``PinChangeRequired`` (they must choose their own first) unless ``initial_ok`` (the change itself).
+    Raises:
+        NotAuthenticated: wrong number or PIN. TooManyAttempts: locked. PinChangeRequired.
     """
     number = unicodedata.normalize("NFKC", number or "").strip().upper()
     pin = unicodedata.normalize("NFKC", pin or "").strip()
+    audit = {"action": "member.pin", "actor_user_id": None, "actor_name": number[:50], "ip": ip,
+             "target_type": "member", "details": {"channel": channel}}
+    attempt = lockouts.begin("pin", number, ip, audit=audit)
     member = session.scalar(select(Member).where(Member.number == number))
-    if member is None or not member.active or not verify_secret(member.pin_hash, pin):
+    stored = member.pin_hash if member is not None and member.pin_hash else None
+    good = verify_secret(stored or _dummy_hash(), pin or "")
+    if member is None or stored is None or not member.active or not good:
+        lockouts.failed(attempt, audit=audit | ({"target_id": member.id} if member else {}))
         raise NotAuthenticated(_("党员编号或密码不正确。"))
+    lockouts.succeeded(attempt, audit=audit | {"target_id": member.id})
     if member.pin_must_change and not initial_ok:
         from screen_server.org.pins import PinChangeRequired
 

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from screen_server.audit.models import AuditEntry
+from screen_server.identity.models import AdminSession
+from screen_server.identity.sessions import COOKIE
 from screen_server.org.models import Role, User
 from tests.admin.forms import ADMIN, csrf_of, login, post
 from tests.helpers.factories import PASSWORD, make_user
@@ -24,7 +26,10 @@ def test_login_starts_a_fresh_session_and_is_audited(client: FlaskClient, demo: 
     admin = demo.scalar(select(User).where(User.username == "admin"))
     assert admin is not None
     with client.session_transaction() as s:
-        assert "planted" not in s and s["user_id"] == admin.id
+        assert "planted" not in s and "user_id" not in s  # the login lives on the server, not in the cookie
+    row = demo.scalar(select(AdminSession).where(AdminSession.user_id == admin.id))
+    assert row is not None and row.ended_at is None
+    assert client.get_cookie(COOKIE) is not None and client.get_cookie(COOKIE).value != row.token_digest
     entry = demo.scalar(select(AuditEntry).where(AuditEntry.action == "user.login"))
     assert entry is not None and entry.actor_user_id == admin.id
 
@@ -40,8 +45,7 @@ def test_a_wrong_password_is_refused_in_chinese(client: FlaskClient, demo: Sessi
 def test_a_form_without_its_csrf_token_is_refused(client: FlaskClient, demo: Session) -> None:
     r = client.post("/admin/login", data={"username": "admin", "password": "demo-admin-2026"})
     assert r.status_code == 400 and "刷新页面" in r.get_data(as_text=True)
-    with client.session_transaction() as s:
-        assert "user_id" not in s
+    assert client.get_cookie(COOKIE) is None
     login(client, *ADMIN)
     r = client.post("/admin/announcements", data={"title": "无令牌的公告"})
     assert r.status_code == 400

@@ -21,6 +21,7 @@ from screen_server.contests.engine import points_for
 from screen_server.contests.models import ContestAnswer, ContestPlayer
 from screen_server.errors import Conflict, Forbidden
 from screen_server.points.models import PointsEntry
+from tests.helpers.auth import sign_in_as
 from tests.helpers.events import EventLog
 from tests.helpers.factories import make_branch, make_member, make_room, make_user
 
@@ -158,8 +159,7 @@ def test_http_join_play_answer_and_host(app, client: FlaskClient, session: Sessi
     host = app.test_client()
     admin = make_user(session)
     session.commit()
-    with host.session_transaction() as s:
-        s["user_id"] = admin.id
+    sign_in_as(host, admin)
     app.config["WTF_CSRF_ENABLED"] = False
     assert client.post(f"/api/contests/{contest.id}/start").status_code in (400, 401)  # a phone is no host
     started = host.post(f"/api/contests/{contest.id}/start")

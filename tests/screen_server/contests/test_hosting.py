@@ -4,6 +4,7 @@ does and landing in the audit log, refusals that change nothing, and the admin p
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -16,17 +17,20 @@ from screen_server.audit.models import AuditEntry
 from screen_server.contests import hosting
 from screen_server.contests import services as contests
 from screen_server.contests.models import Contest, ContestStatus
-from screen_server.errors import Forbidden, TooManyAttempts
+from screen_server.errors import Forbidden, LockedOut
 from tests.admin.forms import login
 from tests.helpers.factories import make_device, make_member, make_room
 
 
 class Clock:
     def __init__(self) -> None:
-        self.at = 1000.0
+        self.at = dt.datetime(2026, 12, 4, 8, 0, tzinfo=dt.UTC)
 
-    def __call__(self) -> float:
+    def __call__(self) -> dt.datetime:
         return self.at
+
+    def advance(self, **delta: float) -> None:
+        self.at += dt.timedelta(**delta)
 
 
 def _question(session: Session, stem: str) -> Question:
@@ -48,7 +52,7 @@ def hosted(runtime, session: Session) -> dict[str, Any]:  # type: ignore[no-unty
     member = make_member(session)
     session.commit()
     clock = Clock()
-    runtime.contest_hosts.now = clock
+    runtime.clock = clock
     return {"contest_id": contest.id, "token": token, "device_id": device.id, "other_token": other_token,
             "member": member, "clock": clock, "code": runtime.contest_hosts.code(contest.id)}
 
@@ -63,7 +67,8 @@ def _host(client: FlaskClient, hosted: dict[str, Any], action: str, code: str | 
 def _audit(session: Session) -> list[tuple[str, str | None, dict[str, Any]]]:
     session.expire_all()
     return [(e.action, e.target_id, e.details) for e in session.scalars(
-        select(AuditEntry).where(AuditEntry.action.startswith("contest.host")).order_by(AuditEntry.id))]
+        select(AuditEntry).where(AuditEntry.action.startswith("contest.host_"),
+                                 ~AuditEntry.action.startswith("contest.host_code")).order_by(AuditEntry.id))]
 
 
 def test_the_host_code_is_six_digits_per_contest_and_bound_to_the_secret() -> None:
@@ -75,23 +80,24 @@ def test_the_host_code_is_six_digits_per_contest_and_bound_to_the_secret() -> No
     assert len({hosting.host_code("secret-a", i) for i in range(200)}) > 190
 
 
-def test_five_wrong_codes_lock_the_device_out_for_a_minute(runtime) -> None:  # type: ignore[no-untyped-def]
-    gate, clock = hosting.HostGate("secret"), Clock()
-    gate.now = clock
+def test_five_wrong_codes_lock_the_terminal_out_for_fifteen_minutes(runtime) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock()
+    runtime.clock = clock
+    gate = runtime.contest_hosts
     right = gate.code(1)
     wrong = "000000" if right != "000000" else "111111"
-    for _attempt in range(4):
+    for _attempt in range(5):
         with pytest.raises(Forbidden, match="主持码不正确"):
             gate.check(1, 10, wrong)
-    with pytest.raises(TooManyAttempts, match="错误次数过多，请 1 分钟后再试"):
-        gate.check(1, 10, wrong)  # the fifth
-    clock.at += 59
-    with pytest.raises(TooManyAttempts):
-        gate.check(1, 10, right)  # even the right code waits out the minute
+    with pytest.raises(LockedOut, match="错误次数过多，已暂时锁定。请在 .* 之后再试"):
+        gate.check(1, 10, wrong)  # the sixth is not even looked at
+    clock.advance(minutes=14)
+    with pytest.raises(LockedOut):
+        gate.check(1, 10, right)  # even the right code waits out the lock
     gate.check(1, 11, right)  # another terminal is not locked
     gate.check(2, 10, gate.code(2))  # nor is this terminal for another contest
-    clock.at += 1.5
-    gate.check(1, 10, right)  # a minute later: in
+    clock.advance(minutes=1, seconds=1)
+    gate.check(1, 10, right)  # fifteen minutes later: in
     for _attempt in range(4):  # a right code forgets the misses before it
         with pytest.raises(Forbidden):
             gate.check(1, 10, wrong)
@@ -155,14 +161,18 @@ def test_wrong_codes_other_rooms_and_strangers_are_refused(client: FlaskClient, 
     other = _host(client, hosted, "start", token=hosted["other_token"])
     assert other.status_code == 403 and other.get_json()["error"]["message"] == "这场竞赛不在本活动室进行。"
     assert _host(client, hosted, "dance").status_code == 400
-    for _attempt in range(4):
+    for _attempt in range(5):
         r = _host(client, hosted, "start", code=wrong)
         assert r.status_code == 403 and r.get_json()["error"] == {"code": "host_code_wrong", "message": "主持码不正确。"}
     locked = _host(client, hosted, "start", code=wrong)
-    assert locked.status_code == 429 and locked.get_json()["error"]["message"] == "错误次数过多，请 1 分钟后再试。"
-    assert _host(client, hosted, "start").status_code == 429  # the right code, too, within the minute
+    assert locked.status_code == 429 and "错误次数过多，已暂时锁定" in locked.get_json()["error"]["message"]
+    assert _host(client, hosted, "start").status_code == 429  # the right code, too, while locked
     assert engine.get(contest_id).status == ContestStatus.LOBBY and _audit(session) == []
-    clock.at += 61
+    session.expire_all()
+    tries = [e.action for e in session.scalars(select(AuditEntry).where(
+        AuditEntry.action.startswith("contest.host_code")).order_by(AuditEntry.id))]
+    assert tries == ["contest.host_code_failed"] * 5 + ["contest.host_code_locked_out"] + ["contest.host_code_refused"] * 2
+    clock.advance(minutes=15, seconds=1)
     assert _host(client, hosted, "start").get_json()["status"] == "question"
     assert [a for a, _t, _d in _audit(session)] == ["contest.host_start"]
     missing = client.post("/api/device/contests/999999/host", json={"code": runtime.contest_hosts.code(999999)},

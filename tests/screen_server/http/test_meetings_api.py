@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from screen_server.org.models import Role, User
 from screen_server.points.models import PointsEntry
+from tests.helpers.auth import sign_in_as
 from tests.helpers.factories import make_branch, make_member, make_room, make_user
 
 
 def _login(client: FlaskClient, user: User) -> dict[str, str]:
+    sign_in_as(client, user)
     with client.session_transaction() as s:
-        s["user_id"] = user.id
         s["csrf_token"] = "t"
     return {}
 

@@ -6,12 +6,12 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from screen_server.org.models import Role, User
+from tests.helpers.auth import sign_in_as
 from tests.helpers.factories import make_branch, make_member, make_user
 
 
 def _login(client: FlaskClient, user: User) -> None:
-    with client.session_transaction() as s:
-        s["user_id"] = user.id
+    sign_in_as(client, user)
 
 
 def test_secretary_sees_only_their_branch(client: FlaskClient, session: Session) -> None:

@@ -16,6 +16,7 @@ from screen_server.meetings import qr
 from screen_server.meetings.models import Attendance
 from screen_server.org import pins
 from screen_server.org import services as org
+from screen_server.runtime import Runtime  # noqa: I001
 from screen_server.security import verify_secret
 from tests.helpers.factories import make_device
 from tests.screen_server.meetings.conftest import OpenMeeting
@@ -64,7 +65,7 @@ def test_sign_in_with_a_slip_pin_asks_for_a_new_one_then_signs_in(
     assert replay.status_code == 403 and "页面已失效" in replay.get_data(as_text=True)
 
 
-def test_phone_pin_page(client: FlaskClient, session: Session, open_meeting: OpenMeeting) -> None:
+def test_phone_pin_page(runtime: Runtime, client: FlaskClient, session: Session, open_meeting: OpenMeeting) -> None:
     member = open_meeting.members[1]
     slip = pins.reset_pin(session, open_meeting.admin, member.id)
     session.commit()
@@ -77,7 +78,7 @@ def test_phone_pin_page(client: FlaskClient, session: Session, open_meeting: Ope
     ok = client.post("/phone/pin", data=form | {"new_pin": "583920", "repeat": "583920"})
     assert ok.status_code == 200 and "密码已设置" in ok.get_data(as_text=True)
     session.expire_all()
-    assert org.authenticate_member(session, member.number, "583920").id == member.id
+    assert org.authenticate_member(session, member.number, "583920", lockouts=runtime.lockouts).id == member.id
 
 
 def test_terminal_is_told_and_accepts_the_new_pin(client: FlaskClient, session: Session,
