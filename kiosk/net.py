@@ -158,6 +158,10 @@ class ServerLink:
         return self.submit(self._device_call("POST", "/api/device/members/login",
                                              body={"number": number, "pin": pin}))
 
+    def member_logout(self) -> concurrent.futures.Future[Any] | None:
+        """Tell the server the member here logged out: from now it refuses to read them for this terminal."""
+        return self.submit(self._device_call("POST", "/api/device/members/logout", body={}))
+
     def member_summary(self, member_id: int) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._device_call("GET", f"/api/device/members/{int(member_id)}/summary"))
 

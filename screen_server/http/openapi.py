@@ -211,6 +211,10 @@ STUDY_PATHS: dict[str, dict[str, Any]] = {
         "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["number", "pin"],
             "properties": {"number": {"type": "string"}, "pin": {"type": "string"}}}}}},
         "responses": {"200": _json(_SUMMARY), **_errors(400, 401)}}},
+    "/api/device/members/logout": {"post": {
+        "summary": "终端上的党员退出登录（此后终端不能再读取该党员）", "security": DEVICE_AUTH,
+        "responses": {"200": _json({"type": "object", "properties": {"ended": {"type": "integer"}}}),
+                      **_errors(401)}}},
     "/api/device/members/{member_id}/summary": {"get": {
         "summary": "终端上已登录党员的学习概况", "security": DEVICE_AUTH,
         "parameters": [{"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
