@@ -181,7 +181,8 @@ def me(contest_id: int) -> Any:
     ticket to follow it live."""
     live, player = _me(contest_id)
     engine = _engine()
-    ticket = runtime().ws_tickets.issue({"kind": "player", "room_id": live.room_id}) if live.room_id else None
+    ticket = runtime().ws_tickets.issue({"kind": "player", "room_id": live.room_id, "contest_id": live.id}) \
+        if live.room_id else None
     base = runtime().settings.ws_public_url or f"ws://{request.host.split(':')[0]}:{runtime().ws_port}/ws"
     return jsonify({"contest": engine.public_state(live), "me": engine.player_state(live, player),
                     "ticket": ticket, "ws_url": base, "server_time": engine.now().isoformat()})
