@@ -35,10 +35,10 @@ _LEDGER_PARAMS = [
 PATHS: dict[str, dict[str, Any]] = {
     "/api/server-info": {
         "get": {"summary": "服务器信息与 WebSocket 地址", "responses": {"200": _json({
-            "type": "object", "required": ["name", "ws_url", "server_time", "version"],
+            "type": "object", "required": ["name", "ws_url", "server_time", "protocol"],
             "properties": {"name": {"type": "string"}, "ws_url": {"type": "string"},
                            "server_time": {"type": "string", "format": "date-time"},
-                           "version": {"type": "string"}, "protocol": {"type": "integer"}}})}},
+                           "protocol": {"type": "integer"}}})}},
     },
     "/api/devices/pairing": {
         "post": {
