@@ -60,6 +60,7 @@ def post_spans() -> Any:
     body = json_body()
     if request.headers.get("Authorization"):
         device = current_device()
+        logins.require_terminal(device)
         result = run(study.record_spans, db(), _spans(body), source="terminal", device_id=device.id)
     else:
         _same_origin()
