@@ -161,6 +161,9 @@ class ServerLink:
     def change_pin(self, body: dict[str, Any]) -> concurrent.futures.Future[Any] | None:
         """POST a member's own new PIN: {number or member_id, pin (the initial one), new_pin, repeat}."""
         return self.submit(self._device_call("POST", "/api/device/members/pin", body=body))
+    def member_logout(self) -> concurrent.futures.Future[Any] | None:
+        """Tell the server the member here logged out: from now it refuses to read them for this terminal."""
+        return self.submit(self._device_call("POST", "/api/device/members/logout", body={}))
 
     def member_summary(self, member_id: int) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._device_call("GET", f"/api/device/members/{int(member_id)}/summary"))

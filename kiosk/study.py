@@ -423,6 +423,8 @@ class StudyDesk(EventDispatcher):
 
     def logout(self, *, notice: bool = False) -> None:
         self.clock.close()
+        if self.member and self.app.link:
+            self.app.link.member_logout()
         self._notice.dismiss()
         self.member, self.member_name = {}, ""
         self.member_text = sv.member_line(None)

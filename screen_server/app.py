@@ -20,6 +20,7 @@ from screen_server.http import (
     content,
     contests,
     devices,
+    headers,
     health,
     meetings,
     members,
@@ -109,6 +110,7 @@ def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:
     app.extensions["activity_room"] = rt
     app.teardown_appcontext(close_db)
     install_error_handlers(app)
+    headers.install(app)
     for bp in API_BLUEPRINTS:
         app.register_blueprint(bp)
     if plugins:

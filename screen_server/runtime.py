@@ -65,6 +65,8 @@ class Runtime:
     def contest_part(self, _session: Session, _settings: Settings, viewer: Any) -> dict[str, Any]:
         """The room's running contest, if any, as its wall and its players' phones show it."""
         live = self.contests.running_in_room(viewer.room_id) if viewer.room_id is not None else None
+        if live is not None and viewer.kind == "player" and live.id != viewer.contest_id:
+            live = None  # a player's phone follows its own contest, not the next one in that room
         return {"contest": self.contests.public_state(live) if live is not None else None}
 
     def close(self) -> None:

@@ -3,10 +3,32 @@ and WPS."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
+
+from screen_server.i18n import _
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def export_stamp(actor: Any, at: dt.datetime | None = None) -> str:
+    """The line every export of personal data carries on the sheet itself: who made it, and when
+    (Beijing time), so a printed or forwarded copy still says where it came from."""
+    when = (at or dt.datetime.now(dt.UTC)).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    who = getattr(actor, "display_name", "") or getattr(actor, "username", "")
+    return _("导出人：{who}（{user}）；导出时间：{when}（北京时间）").format(
+        who=who, user=getattr(actor, "username", ""), when=when)
+
+
+def stamp_workbook(wb: Any, actor: Any) -> None:
+    """Write ``export_stamp`` under the last row of every sheet of ``wb``."""
+    line = export_stamp(actor)
+    for ws in wb.worksheets:
+        ws.cell(row=ws.max_row + 2, column=1, value=line).font = Font(italic=True, color="666666")
 
 
 def write_sheet(ws: Worksheet, title: str, headings: list[str], widths: list[int], rows: list[list[Any]], *,

@@ -14,7 +14,7 @@ from content.categories import list_categories
 from screen_server.contests import services as contests
 from screen_server.devices import services as devices
 from screen_server.errors import Invalid
-from screen_server.http.common import db, run, runtime
+from screen_server.http.common import client_ip, db, run, runtime
 from screen_server.i18n import _
 from screen_server.org.models import Role
 
@@ -34,7 +34,7 @@ def _int(name: str, label: str, default: int | None = None) -> int | None:
 
 @bp.get("")
 def list_contests() -> Any:
-    return render_template("admin/contests/list.html", items=contests.list_contests(db()),
+    return render_template("admin/contests/list.html", items=contests.list_contests(db(), me()),
                            rooms=devices.list_rooms(db()), categories=list_categories(db()))
 
 
@@ -51,7 +51,7 @@ def create_contest() -> Any:
 
 @bp.get("/<int:contest_id>")
 def show_contest(contest_id: int) -> Any:
-    contest = contests.get_contest(db(), contest_id)
+    contest = contests.get_contest_for(db(), me(), contest_id)
     engine = runtime().contests
     state = engine.public_state(engine.get(contest.id))
     return render_template("admin/contests/show.html", contest=contest, state=state,
@@ -65,13 +65,14 @@ def control(contest_id: int, action: str) -> Any:
     steps = {"start": engine.start, "next": engine.next, "close": engine.close_now, "finish": engine.finish}
     if action not in steps:
         raise Invalid(_("未知的操作。"))
+    contests.get_contest_for(db(), me(), contest_id)
     steps[action](contest_id)
     return redirect(url_for(".show_contest", contest_id=contest_id))
 
 
 @bp.get("/<int:contest_id>/results.xlsx")
 def export(contest_id: int) -> Response:
-    resp = make_response(contests.export_xlsx(db(), contest_id))
+    resp = make_response(run(contests.export_xlsx, db(), contest_id, actor=me(), ip=client_ip()))
     resp.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     resp.headers["Content-Disposition"] = f"attachment; filename=contest-{contest_id}.xlsx"
     return resp

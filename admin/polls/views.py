@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from admin.web import guard, me
 from screen_server.devices import services as devices
@@ -15,7 +14,6 @@ from screen_server.i18n import _
 from screen_server.org import services as org
 from screen_server.org.models import Role
 from screen_server.polls import services as polls
-from screen_server.polls.models import Poll
 
 bp = Blueprint("polls", __name__, url_prefix="/polls")
 guard(bp, Role.ADMIN, Role.SECRETARY)
@@ -23,7 +21,7 @@ guard(bp, Role.ADMIN, Role.SECRETARY)
 
 @bp.get("")
 def list_polls() -> Any:
-    items = db().scalars(select(Poll).order_by(Poll.id.desc()).limit(50)).all()
+    items = polls.list_polls(db(), me())
     return render_template("admin/polls/list.html", items=[(p, polls.results(db(), p)) for p in items],
                            rooms=devices.list_rooms(db()), branches=org.visible_branches(db(), me()),
                            kinds=polls.KINDS)
@@ -45,6 +43,6 @@ def create_poll() -> Any:
 
 @bp.post("/<int:poll_id>/close")
 def close_poll(poll_id: int) -> Any:
-    run(polls.close_poll, db(), poll_id, actor_user_id=me().id)
+    run(polls.close_poll, db(), poll_id, actor=me())
     flash(_("投票已结束。"), "ok")
     return redirect(url_for(".list_polls"))

@@ -362,7 +362,7 @@ def export_xlsx(session: Session, actor: User, year: int, *, branch_id: int | No
 
     from openpyxl import Workbook
 
-    from screen_server.xlsx import write_sheet
+    from screen_server.xlsx import stamp_workbook, write_sheet
 
     scope = branch_scope(actor)
     branch_id = scope if scope is not None else branch_id
@@ -388,6 +388,7 @@ def export_xlsx(session: Session, actor: User, year: int, *, branch_id: int | No
                 [8, 12, 18, 10, 10, 10, 10, 12, 10, 10, 10, 8, 8, 10, 10],
                 [[m.rank, m.name, m.branch, *[m.scores[d] for d in DIMENSIONS], m.total, m.courses, m.practice_passed,
                   m.practice_sets, m.expected, m.present, m.service_hours, m.contribution] for m in members])
+    stamp_workbook(wb, actor)
     record(session, actor_user_id=actor.id, action="assessment.exported", target_type="branch" if branch_id else "",
            target_id=branch_id, details={"year": year, "members": len(members)})
     buf = io.BytesIO()

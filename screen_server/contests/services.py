@@ -29,6 +29,9 @@ from screen_server.devices.models import Room
 from screen_server.errors import Invalid, NotFound
 from screen_server.i18n import _
 from screen_server.identity.lockouts import Lockouts
+from screen_server.org.models import Role, User
+from screen_server.org.services import branch_scope
+from screen_server.xlsx import stamp_workbook
 
 MAX_QUESTIONS = 50
 
@@ -114,8 +117,28 @@ def by_typed_code(session: Session, code: str, *, lockouts: Lockouts, ip: str, j
     return contest
 
 
-def list_contests(session: Session, limit: int = 50) -> list[Contest]:
-    return list(session.scalars(select(Contest).order_by(Contest.id.desc()).limit(limit)))
+def _scoped(stmt: Any, actor: User | None) -> Any:
+    scope = branch_scope(actor) if actor is not None else None
+    if scope is None:
+        return stmt
+    creators = select(User.id).where(User.branch_id == scope)
+    return stmt.where(Contest.created_by_user_id.in_(creators))
+
+
+def get_contest_for(session: Session, actor: User, contest_id: int) -> Contest:
+    """A contest ``actor`` may host: any for an admin; for a secretary, one made by their branch's users
+    (another branch's contest is NotFound to them)."""
+    if actor.role not in (Role.ADMIN, Role.SECRETARY):
+        raise NotFound(_("竞赛不存在或不在您的管理范围内。"))
+    contest = session.scalar(_scoped(select(Contest).where(Contest.id == contest_id), actor))
+    if contest is None:
+        raise NotFound(_("竞赛不存在或不在您的管理范围内。"))
+    return contest
+
+
+def list_contests(session: Session, actor: User | None = None, limit: int = 50) -> list[Contest]:
+    """The newest contests (those ``actor`` may host, when given)."""
+    return list(session.scalars(_scoped(select(Contest), actor).order_by(Contest.id.desc()).limit(limit)))
 
 
 def results(session: Session, contest_id: int) -> list[dict[str, Any]]:
@@ -134,8 +157,10 @@ def results(session: Session, contest_id: int) -> list[dict[str, Any]]:
     return out
 
 
-def export_xlsx(session: Session, contest_id: int) -> bytes:
-    contest = get_contest(session, contest_id)
+def export_xlsx(session: Session, contest_id: int, *, actor: User | None = None, ip: str = "") -> bytes:
+    """The results as a sheet. With ``actor`` (every admin download) it says on the sheet who made it and
+    when, and the export is audited."""
+    contest = get_contest(session, contest_id) if actor is None else get_contest_for(session, actor, contest_id)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -153,6 +178,10 @@ def export_xlsx(session: Session, contest_id: int) -> bytes:
     for col, width in zip("ABCDEFG", (8, 14, 18, 10, 12, 12, 12), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A3"
+    if actor is not None:
+        stamp_workbook(wb, actor)
+        record(session, actor_user_id=actor.id, action="contest.export", target_type="contest",
+               target_id=contest.id, ip=ip)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

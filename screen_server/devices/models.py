@@ -59,3 +59,18 @@ class Device(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     room: Mapped[Room | None] = relationship()
+
+
+class DeviceLogin(Base):
+    """A member logged in at a terminal (PIN typed there, or the terminal's login QR confirmed on their
+    phone). A terminal reads a member, and reports their study, only inside such a login: one member at a
+    time per terminal, ended by logout, by the next login, or after ``devices.logins.IDLE`` unused."""
+
+    __tablename__ = "device_logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

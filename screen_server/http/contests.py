@@ -67,8 +67,16 @@ def create() -> Any:
     return jsonify(_engine().public_state(_engine().get(contest.id))), 201
 
 
+def _host(contest_id: int) -> Any:
+    """The signed-in host, after checking the contest is theirs to run (a secretary: their branch's)."""
+    user = current_user(roles=HOSTS)
+    assert user is not None
+    contests.get_contest_for(db(), user, contest_id)
+    return user
+
+
 def _control(contest_id: int, action: str) -> Any:
-    current_user(roles=HOSTS)
+    _host(contest_id)
     engine = _engine()
     {"start": engine.start, "next": engine.next, "close": engine.close_now, "finish": engine.finish}[action](contest_id)
     return jsonify(engine.public_state(engine.get(contest_id)))
@@ -81,16 +89,16 @@ for _action in ("start", "next", "close", "finish"):
 
 @bp.get("/api/contests/<int:contest_id>/results")
 def results(contest_id: int) -> Any:
-    current_user(roles=HOSTS)
-    contest = contests.get_contest(db(), contest_id)
+    user = _host(contest_id)
+    contest = contests.get_contest_for(db(), user, contest_id)
     return jsonify({"contest": {"id": contest.id, "title": contest.title, "status": str(contest.status)},
                     "players": contests.results(db(), contest_id)})
 
 
 @bp.get("/api/contests/<int:contest_id>/results.xlsx")
 def results_xlsx(contest_id: int) -> Response:
-    current_user(roles=HOSTS)
-    data = contests.export_xlsx(db(), contest_id)
+    user = _host(contest_id)
+    data = run(contests.export_xlsx, db(), contest_id, actor=user, ip=client_ip())
     resp = make_response(data)
     resp.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     resp.headers["Content-Disposition"] = f"attachment; filename=contest-{contest_id}.xlsx"
@@ -185,7 +193,8 @@ def me(contest_id: int) -> Any:
     ticket to follow it live."""
     live, player = _me(contest_id)
     engine = _engine()
-    ticket = runtime().ws_tickets.issue({"kind": "player", "room_id": live.room_id}) if live.room_id else None
+    ticket = runtime().ws_tickets.issue({"kind": "player", "room_id": live.room_id, "contest_id": live.id}) \
+        if live.room_id else None
     base = runtime().settings.ws_public_url or f"ws://{request.host.split(':')[0]}:{runtime().ws_port}/ws"
     return jsonify({"contest": engine.public_state(live), "me": engine.player_state(live, player),
                     "ticket": ticket, "ws_url": base, "server_time": engine.now().isoformat()})
@@ -213,7 +222,7 @@ def answer(contest_id: int) -> Any:
 @players.post("/api/device/contests/<int:contest_id>/join")
 def device_join(contest_id: int) -> Any:
     """A member logged in at a terminal joins the room's contest there; the terminal keeps the secret."""
-    from screen_server.org.models import Member
+    from screen_server.http.study import logged_in_member
 
     device = current_device()
     body = json_body()
@@ -221,11 +230,10 @@ def device_join(contest_id: int) -> Any:
     if live.room_id != device.room_id:
         raise Invalid(_("这场竞赛不在本活动室进行。"))
     try:
-        member = db().get(Member, int(body.get("member_id") or 0))
+        member_id = int(body.get("member_id") or 0)
     except (TypeError, ValueError):
-        member = None
-    if member is None or not member.active:
-        raise Invalid(_("请先登录。"))
+        member_id = 0
+    member = logged_in_member(member_id)
     player = _engine().join(contest_id, member)
     return jsonify({"player_id": player.id, "secret": player.secret,
                     "me": _engine().player_state(live, player)}), 201

@@ -55,7 +55,7 @@ def snapshot() -> Any:
     device = current_device()
     rt = runtime()
     seq = rt.bus.last_seq()
-    state = rt.snapshots.build(Viewer("device", room_id=device.room_id, device_id=device.id))
+    state = rt.snapshots.build(Viewer("device", room_id=device.room_id, device_id=device.id, role=device.role.value))
     return jsonify({"seq": seq, "state": state, "server_version": __version__})
 
 

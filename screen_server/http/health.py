@@ -10,10 +10,25 @@ from sqlalchemy import text
 
 from screen_server import __version__
 from screen_server.db import utcnow
-from screen_server.http.common import db, runtime
+from screen_server.http.common import current_user, db, runtime
+from screen_server.org.models import Role
 from screen_server.protocol import PROTOCOL_VERSION, WS_PATH
 
 bp = Blueprint("health", __name__)
+
+
+LOOPBACK = {"127.0.0.1", "::1"}
+
+
+def may_see_details() -> bool:
+    """The health details (version, database kind, bus, live clients) are for a check on the server
+    itself (a loopback request that no proxy forwarded: ``activity-room doctor``, systemd, the install
+    script) and for a signed-in system admin; the rest of the network learns only that it is up."""
+    if request.remote_addr in LOOPBACK and not request.headers.get("X-Forwarded-For") \
+            and not request.headers.get("X-Real-IP"):
+        return True
+    user = current_user(required=False)
+    return user is not None and user.role is Role.ADMIN
 
 
 @bp.get("/healthz")
@@ -21,7 +36,9 @@ def healthz() -> Any:
     try:
         db().execute(text("SELECT 1"))
     except Exception:
-        return jsonify({"status": "error", "database": "unreachable"}), 503
+        return jsonify({"status": "error"}), 503
+    if not may_see_details():
+        return jsonify({"status": "ok"})
     rt = runtime()
     return jsonify({
         "status": "ok",
@@ -49,6 +66,5 @@ def server_info() -> Any:
         "name": rt.settings.room_name,
         "ws_url": ws_url(),
         "server_time": utcnow().isoformat(),
-        "version": __version__,
         "protocol": PROTOCOL_VERSION,
     })

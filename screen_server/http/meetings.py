@@ -8,8 +8,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from screen_server.audit.services import record
 from screen_server.errors import Invalid
-from screen_server.http.common import current_user, db, json_body, run, runtime
+from screen_server.http.common import client_ip, current_user, db, json_body, run, runtime
 from screen_server.i18n import _
 from screen_server.meetings import ledger as ledgers
 from screen_server.meetings import services as meetings
@@ -124,7 +125,9 @@ def ledger_xlsx() -> Response:
     rows = ledgers.ledger(db(), user, branch_id=branch_id, start=start, end=end)
     scope = ledgers.branch_name(db(), branch_id if branch_id else user.branch_id)
     title = f"{scope}会议台账（{start.isoformat()} 至 {end.isoformat()}）"
-    data = ledgers.export_xlsx(rows, title=title)
+    data = ledgers.export_xlsx(rows, title=title, actor=user)
+    run(record, db(), actor_user_id=user.id, action="ledger.exported", target_type="branch" if branch_id else "",
+        target_id=branch_id, details={"start": start.isoformat(), "end": end.isoformat()}, ip=client_ip())
     filename = f"ledger-{start.isoformat()}-{end.isoformat()}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',

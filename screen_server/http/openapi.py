@@ -35,10 +35,10 @@ _LEDGER_PARAMS = [
 PATHS: dict[str, dict[str, Any]] = {
     "/api/server-info": {
         "get": {"summary": "服务器信息与 WebSocket 地址", "responses": {"200": _json({
-            "type": "object", "required": ["name", "ws_url", "server_time", "version"],
+            "type": "object", "required": ["name", "ws_url", "server_time", "protocol"],
             "properties": {"name": {"type": "string"}, "ws_url": {"type": "string"},
                            "server_time": {"type": "string", "format": "date-time"},
-                           "version": {"type": "string"}, "protocol": {"type": "integer"}}})}},
+                           "protocol": {"type": "integer"}}})}},
     },
     "/api/devices/pairing": {
         "post": {
@@ -222,6 +222,10 @@ STUDY_PATHS: dict[str, dict[str, Any]] = {
                            "repeat": {"type": "string", "description": "new_pin again (defaults to new_pin)"}}}}}},
         "responses": {"200": _json({"type": "object", "properties": {"ok": {"type": "boolean"}, "member": OBJ}}),
                       **_errors(400, 401)}}},
+    "/api/device/members/logout": {"post": {
+        "summary": "终端上的党员退出登录（此后终端不能再读取该党员）", "security": DEVICE_AUTH,
+        "responses": {"200": _json({"type": "object", "properties": {"ended": {"type": "integer"}}}),
+                      **_errors(401)}}},
     "/api/device/members/{member_id}/summary": {"get": {
         "summary": "终端上已登录党员的学习概况", "security": DEVICE_AUTH,
         "parameters": [{"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}}],

@@ -8,11 +8,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from screen_server.errors import NotFound
-from screen_server.http.common import current_device, db, runtime
+from screen_server.http.common import db, runtime
 from screen_server.http.phone import phone_page
 from screen_server.http.signin import remembered_member
+from screen_server.http.study import logged_in_member
 from screen_server.i18n import _
-from screen_server.org.models import Member
 from screen_server.points import leaderboard
 
 bp = Blueprint("points", __name__)
@@ -27,10 +27,7 @@ def get_board() -> Any:
 
 @bp.get("/api/device/members/<int:member_id>/rank")
 def device_member_rank(member_id: int) -> Any:
-    current_device()
-    member = db().get(Member, member_id)
-    if member is None or not member.active:
-        raise NotFound(_("党员不存在或已停用。"))
+    member = logged_in_member(member_id)
     return jsonify(leaderboard.member_rank(db(), member.id, request.args.get("period", "week")))
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from screen_server.errors import Invalid, NotAuthenticated, NotFound
-from screen_server.http.common import current_device, db, run
+from screen_server.errors import Invalid, NotAuthenticated
+from screen_server.http.common import db, run
 from screen_server.http.signin import remembered_member
-from screen_server.http.study import _same_origin
+from screen_server.http.study import _same_origin, logged_in_member
 from screen_server.i18n import _
 from screen_server.org.models import Member
 from screen_server.practice import services as practice
@@ -21,16 +21,13 @@ bp = Blueprint("practice", __name__)
 def _member() -> Member:
     body = request.get_json(silent=True) or {}
     if request.headers.get("Authorization"):
-        current_device()
         raw = body.get("member_id") if isinstance(body, dict) else None
         raw = raw if raw is not None else request.args.get("member_id")
         try:
-            member = db().get(Member, int(raw)) if raw is not None else None
+            member_id = int(raw) if raw is not None else 0
         except (TypeError, ValueError):
-            member = None
-        if member is None or not member.active:
-            raise NotFound(_("请先登录。"))
-        return member
+            member_id = 0
+        return logged_in_member(member_id)
     _same_origin()
     member = remembered_member()
     if member is None:

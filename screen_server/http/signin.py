@@ -19,7 +19,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from screen_server.db import utcnow
-from screen_server.errors import DomainError, Invalid, NotAuthenticated
+from screen_server.devices import logins
+from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated
 from screen_server.http.common import current_device, db, identify_member, json_body, run, runtime
 from screen_server.i18n import _
 from screen_server.meetings import qr
@@ -235,6 +236,7 @@ def api_sign_in(meeting_id: int) -> Any:
 def device_roster() -> Any:
     """Branches and members a terminal offers as tiles for the sign-in of its room's open meeting."""
     device = current_device()
+    logins.require_terminal(device)
     meeting = meetings.open_meeting_for_room(db(), device.room_id)
     if meeting is None:
         return jsonify({"meeting": None, "branches": []})
@@ -251,6 +253,10 @@ def device_sign_in() -> Any:
         meeting_id = int(body.get("meeting_id"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise Invalid(_("请选择会议和党员。")) from None
+    logins.require_terminal(device)
+    meeting = meetings.open_meeting_for_room(db(), device.room_id)
+    if meeting is None or meeting.id != meeting_id:
+        raise Forbidden(_("本终端只能办理本活动室当前会议的签到。"), code="wrong_room")
     member = db().get(Member, member_id)
     if member is None:
         raise NotAuthenticated(_("党员编号或密码不正确。"))

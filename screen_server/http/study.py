@@ -18,8 +18,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from screen_server import protocol
 from screen_server.bus import emit
+from screen_server.devices import logins
 from screen_server.devices.models import Device, DeviceStatus
-from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated, NotFound
+from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated
 from screen_server.http.common import current_device, db, identify_member, json_body, run, runtime
 from screen_server.http.phone import phone_page
 from screen_server.http.signin import (
@@ -58,6 +59,7 @@ def post_spans() -> Any:
     body = json_body()
     if request.headers.get("Authorization"):
         device = current_device()
+        logins.require_terminal(device)
         result = run(study.record_spans, db(), _spans(body), source="terminal", device_id=device.id)
     else:
         _same_origin()
@@ -85,19 +87,33 @@ def my_study() -> Any:
 
 @bp.post("/api/device/members/login")
 def member_login() -> Any:
-    """A member identifies at a terminal with number and PIN; the answer is what the terminal shows."""
-    current_device()
+    """A member identifies at a terminal with number and PIN; the answer is what the terminal shows.
+    From now until logout the terminal may read this member (and no other)."""
+    device = current_device()
+    logins.require_terminal(device)
     body = json_body()
     member = identify_member(str(body.get("number") or ""), str(body.get("pin") or ""), "terminal")
+    run(logins.start, db(), device, member)
     return jsonify(study.summary(db(), member).as_json())
+
+
+@bp.post("/api/device/members/logout")
+def member_logout() -> Any:
+    """The member at this terminal logged out (or the terminal's idle timer did it)."""
+    device = current_device()
+    ended = run(logins.end, db(), device)
+    return jsonify({"ended": ended})
+
+
+def logged_in_member(member_id: int) -> Member:
+    """The member ``member_id``, if they are logged in at the requesting terminal now."""
+    device = current_device()
+    return run(logins.member_at, db(), device, member_id)
 
 
 @bp.get("/api/device/members/<int:member_id>/summary")
 def member_summary(member_id: int) -> Any:
-    current_device()
-    member = db().get(Member, member_id)
-    if member is None or not member.active:
-        raise NotFound(_("党员不存在或已停用。"))
+    member = logged_in_member(member_id)
     return jsonify(study.summary(db(), member).as_json())
 
 
@@ -107,10 +123,7 @@ def member_recommendations(member_id: int) -> Any:
     from screen_server.http.content import summary as item_summary
     from screen_server.study.recommend import recommend
 
-    current_device()
-    member = db().get(Member, member_id)
-    if member is None or not member.active:
-        raise NotFound(_("党员不存在或已停用。"))
+    member = logged_in_member(member_id)
     limit = max(1, min(request.args.get("limit", 8, type=int) or 8, 30))
     return jsonify({"items": [r.as_json(item_summary) for r in recommend(db(), member, limit=limit)]})
 
@@ -120,10 +133,7 @@ def member_assessment(member_id: int) -> Any:
     """量化考核 of this year for the member logged in at this terminal: four scores, total and ranks."""
     from screen_server.assessment.services import member_assessment as assessment
 
-    current_device()
-    member = db().get(Member, member_id)
-    if member is None or not member.active:
-        raise NotFound(_("党员不存在或已停用。"))
+    member = logged_in_member(member_id)
     return jsonify(assessment(db(), member.id))
 
 
@@ -131,6 +141,7 @@ def member_assessment(member_id: int) -> Any:
 def login_qr() -> Any:
     """A fresh login QR for this terminal: scanned by a remembered phone, it logs that member in here."""
     device = current_device()
+    logins.require_terminal(device)
     token = _serializer().dumps({"d": device.id, "n": secrets.token_urlsafe(6)})
     base = (runtime().settings.public_url or request.host_url).rstrip("/")
     return jsonify({"url": f"{base}{url_for('study.terminal_login', token=token)}", "seconds": LOGIN_QR_SECONDS})
@@ -184,5 +195,6 @@ def confirm_terminal_login(token: str) -> Response:
 
 
 def _announce_login(device: Device, member: Member) -> None:
+    logins.start(db(), device, member)
     summary = study.summary(db(), member).as_json()
     emit(db(), protocol.Event(protocol.MEMBER_LOGIN, {"summary": summary}, device_id=device.id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -16,6 +17,7 @@ from screen_server.db import utcnow
 from screen_server.meetings.models import MEETING_TYPE_LABELS, Attendance, LeaveRequest, Meeting
 from screen_server.meetings.services import LOCAL_TZ, list_meetings
 from screen_server.org.models import Branch, User
+from screen_server.xlsx import stamp_workbook
 
 
 @dataclass
@@ -85,8 +87,9 @@ HEADINGS = ["日期时间", "会议类型", "会议主题", "主持人", "参会
 WIDTHS = [18, 14, 32, 10, 20, 7, 7, 9, 40, 40, 20, 30]
 
 
-def export_xlsx(rows: list[LedgerRow], *, title: str) -> bytes:
-    """The ledger as an .xlsx: a title row, Chinese headings, frozen header, set widths, wrapped text."""
+def export_xlsx(rows: list[LedgerRow], *, title: str, actor: Any = None) -> bytes:
+    """The ledger as an .xlsx: a title row, Chinese headings, frozen header, set widths, wrapped text; with
+    ``actor``, a last line saying who exported it and when."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -116,6 +119,8 @@ def export_xlsx(rows: list[LedgerRow], *, title: str) -> bytes:
         ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = width
     ws.freeze_panes = "A3"
     ws.print_title_rows = "2:2"
+    if actor is not None:
+        stamp_workbook(wb, actor)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     buf = io.BytesIO()

@@ -38,7 +38,7 @@ from screen_server.meetings.models import (
     meeting_expected,
 )
 from screen_server.org.models import Branch, Member, Role, User
-from screen_server.org.services import branch_scope, mask_name
+from screen_server.org.services import branch_scope, mask_name, require_members_in_scope
 from screen_server.push.viewer import Viewer
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,9 @@ def create_meeting(
         expected = list(session.scalars(select(Member).where(Member.id.in_(ids))))
         if len(expected) != len(ids):
             raise Invalid(_("应到人员中有不存在的党员。"))
+        scope = branch_scope(actor)
+        if scope is not None and any(m.branch_id != scope for m in expected):
+            raise Forbidden(_("只能选择本支部的党员。"))
     meeting = Meeting(
         title=title, type=mtype, room=room, starts_at=starts_at, ends_at=ends_at, signin_opens_at=opens,
         signin_closes_at=closes, host=host.strip(), recorder=recorder.strip(), agenda=agenda.strip(),
@@ -326,6 +329,8 @@ def request_leave(
     if not reason:
         raise Invalid(_("请填写请假事由。"))
     meeting = get_meeting(session, meeting_id) if entered_by is None else get_meeting_for(session, entered_by, meeting_id)
+    if entered_by is not None:
+        require_members_in_scope(session, entered_by, [member_id])
     if meeting.cancelled or utcnow() >= meeting.signin_closes_at and entered_by is None:
         raise Invalid(_("会议已结束，无法在线请假，请联系支部书记。"))
     if session.scalar(select(Attendance.id).where(Attendance.meeting_id == meeting_id,
@@ -358,12 +363,10 @@ def makeup_sign_in(
         raise Invalid(_("补签必须填写原因。"))
     meeting = get_meeting_for(session, actor, meeting_id)
     _check_scope(actor, [b.id for b in meeting.branches])
+    (member,) = require_members_in_scope(session, actor, [member_id])
     if session.scalar(select(Attendance.id).where(Attendance.meeting_id == meeting_id,
                                                   Attendance.member_id == member_id)) is not None:
         raise Invalid(_("该党员已签到，无需补签。"))
-    member = session.get(Member, member_id)
-    if member is None:
-        raise NotFound(_("党员不存在。"))
     at = signed_at or min(utcnow(), meeting.starts_at)
     attendance = Attendance(meeting_id=meeting_id, member=member, signed_at=at, method=SignInMethod.MAKEUP,
                             late=False, guest=not is_expected(session, meeting_id, member_id), reason=reason[:200],

@@ -4,7 +4,7 @@ within the caller's scope (a branch secretary sees only their own branch)."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -136,6 +136,19 @@ def branch_scope(user: User) -> int | None:
     return user.branch_id if user.role is Role.SECRETARY else None
 
 
+def require_members_in_scope(session: Session, user: User, member_ids: Iterable[int]) -> list[Member]:
+    """The members ``member_ids``, all of whom ``user`` may manage; refuse if any is unknown or out of scope.
+
+    A secretary gets the same answer for another branch's member as for one that does not exist.
+    """
+    ids = set(member_ids)
+    members = list(session.scalars(select(Member).where(Member.id.in_(ids)))) if ids else []
+    scope = branch_scope(user)
+    if len(members) != len(ids) or (scope is not None and any(m.branch_id != scope for m in members)):
+        raise NotFound(_("党员不存在或不在您的管理范围内。"))
+    return members
+
+
 def visible_branches(session: Session, user: User) -> list[Branch]:
     stmt = select(Branch).where(Branch.active.is_(True)).order_by(Branch.position, Branch.id)
     scope = branch_scope(user)
@@ -180,7 +193,10 @@ def list_members(
 
 
 def get_member(session: Session, user: User, member_id: int) -> Member:
-    """One member, if the user may see them (a secretary of another branch gets NotFound)."""
+    """One member, if the user may see them: admins all, a secretary their branch's (another branch's
+    gets NotFound), content editors and reviewers none."""
+    if user.role not in (Role.ADMIN, Role.SECRETARY):
+        raise Forbidden(_("您没有查看党员信息的权限。"))
     member = session.scalar(_members_query(user).where(Member.id == member_id))
     if member is None:
         raise NotFound(_("党员不存在或不在您的管理范围内。"))

@@ -21,7 +21,8 @@ from screen_server.audit.services import record
 from screen_server.bus import emit
 from screen_server.errors import Conflict, Forbidden, Invalid, NotFound
 from screen_server.i18n import _
-from screen_server.org.models import Member
+from screen_server.org.models import Member, Role, User
+from screen_server.org.services import branch_scope
 from screen_server.polls.models import Poll, PollTally, PollVoter
 
 KINDS = {"single": "单选", "multiple": "多选", "rating": "评分"}
@@ -61,8 +62,29 @@ def get_poll(session: Session, poll_id: int) -> Poll:
     return poll
 
 
-def close_poll(session: Session, poll_id: int, *, actor_user_id: int | None = None) -> Poll:
+def get_poll_for(session: Session, actor: User, poll_id: int) -> Poll:
+    """A poll ``actor`` may manage: any for an admin; a secretary only their own branch's (another
+    branch's, or one for everyone, is NotFound to them)."""
     poll = get_poll(session, poll_id)
+    scope = branch_scope(actor)
+    if actor.role not in (Role.ADMIN, Role.SECRETARY) or (scope is not None and poll.branch_id != scope):
+        raise NotFound(_("投票不存在或不在您的管理范围内。"))
+    return poll
+
+
+def list_polls(session: Session, actor: User, *, limit: int = 50) -> Sequence[Poll]:
+    """The newest polls ``actor`` may manage."""
+    stmt = select(Poll).order_by(Poll.id.desc()).limit(limit)
+    scope = branch_scope(actor)
+    if scope is not None:
+        stmt = stmt.where(Poll.branch_id == scope)
+    return session.scalars(stmt).all()
+
+
+def close_poll(session: Session, poll_id: int, *, actor_user_id: int | None = None, actor: User | None = None) -> Poll:
+    """Close a poll; with ``actor`` given (every admin page), only one they may manage."""
+    poll = get_poll(session, poll_id) if actor is None else get_poll_for(session, actor, poll_id)
+    actor_user_id = actor.id if actor is not None else actor_user_id
     poll.open, poll.closed_at = False, dt.datetime.now(dt.UTC)
     record(session, actor_user_id=actor_user_id, action="poll.closed", target_type="poll", target_id=poll.id)
     session.flush()

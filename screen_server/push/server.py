@@ -181,17 +181,32 @@ class PushServer:
                 device = devices.authenticate(session, token)
                 if device is None:
                     return None
-                return Viewer("device", room_id=device.room_id, device_id=device.id)
+                return Viewer("device", room_id=device.room_id, device_id=device.id, role=device.role.value)
         if isinstance(ticket, str) and ticket:
             data = self._tickets.read(ticket)
             if not data:
                 return None
             kind = data.get("kind")
             if kind == "user" and isinstance(data.get("user_id"), int):
-                return Viewer("user", user_id=int(data["user_id"]))  # type: ignore[call-overload]
-            if kind in ("room", "player") and isinstance(data.get("room_id"), int):
-                return Viewer(str(kind), room_id=int(data["room_id"]))  # type: ignore[call-overload]
+                return self._user_viewer(int(data["user_id"]))  # type: ignore[call-overload]
+            if kind == "room" and isinstance(data.get("room_id"), int):
+                return Viewer("room", room_id=int(data["room_id"]))  # type: ignore[call-overload]
+            if kind == "player" and isinstance(data.get("contest_id"), int):
+                room_id = data.get("room_id")
+                return Viewer("player", room_id=room_id if isinstance(room_id, int) else None,
+                              contest_id=int(data["contest_id"]))  # type: ignore[call-overload]
         return None
+
+    def _user_viewer(self, user_id: int) -> Viewer | None:
+        """An admin browser, with the role and branch its events are filtered by (read now, not from the
+        ticket, so a user disabled or demoted meanwhile gets what they are now)."""
+        from screen_server.org.models import User
+
+        with self._session_factory() as session:
+            user = session.get(User, user_id)
+            if user is None or not user.active:
+                return None
+            return Viewer("user", user_id=user.id, role=user.role.value, branch_id=user.branch_id)
 
     async def _refuse(self, ws: ServerConnection, message: str) -> None:
         with contextlib.suppress(websockets.ConnectionClosed):
@@ -272,7 +287,7 @@ class PushServer:
         text = protocol.encode(event.to_message())  # serialised once for every recipient
         live = []
         for client in self._clients:
-            if not client.viewer.receives(event.room_id, event.device_id):
+            if not client.viewer.receives(event.room_id, event.device_id, event.type, event.payload):
                 continue
             if client.ready:
                 live.append(client.ws)

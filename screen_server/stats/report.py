@@ -23,7 +23,7 @@ from screen_server.org import services as org
 from screen_server.org.models import Branch, User
 from screen_server.points.services import local_day
 from screen_server.stats import services as stats
-from screen_server.xlsx import write_sheet
+from screen_server.xlsx import stamp_workbook, write_sheet
 
 PERIOD_LABELS = {"week": "本周", "month": "本月", "quarter": "本季度", "year": "本年", "custom": "自定义"}
 MAX_DAYS = 366
@@ -162,6 +162,7 @@ def export_xlsx(session: Session, actor: User, report: Report) -> bytes:
     write_sheet(wb.create_sheet("支部积分"), report.title, ["名次", "支部", "党员人数", "积分合计", "人均积分"],
            [8, 22, 12, 12, 12],
            [[r["rank"], r["name"], r["members"], r["points"], r["average"]] for r in report.points_by_branch])
+    stamp_workbook(wb, actor)
     record(session, actor_user_id=actor.id, action="stats.exported",
            target_type="branch" if report.branch_id else "", target_id=report.branch_id,
            details={"branch": report.scope, "period": report.period_label, "first": report.first.isoformat(),

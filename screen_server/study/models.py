@@ -52,3 +52,24 @@ class StudyRecord(Base):
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     first_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class StudyRefusal(Base):
+    """A span (or a span's ``completed``) the server refused, kept so an admin can see who reported
+    what and why it did not count: overlapping time, a completion faster than the item allows, a time
+    outside the outbox's window, a member not logged in at the reporting terminal."""
+
+    __tablename__ = "study_refusals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    span_id: Mapped[str] = mapped_column(String(40), default="")
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(Integer)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(10), default="")
+    reason: Mapped[str] = mapped_column(String(30))  # overlap | too_fast | out_of_window | not_logged_in | invalid
+    message: Mapped[str] = mapped_column(String(200), default="")
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    claimed_seconds: Mapped[int] = mapped_column(Integer, default=0)

@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 from content.models import Item, ItemKind
 from screen_server import protocol
 from screen_server.bus import emit
+from screen_server.devices import logins
 from screen_server.errors import Invalid
 from screen_server.i18n import _
 from screen_server.org.models import Member
 from screen_server.points import services as points
+from screen_server.study import integrity
 from screen_server.study.models import StudyRecord, StudySpan
 
 MAX_SPAN_SECONDS = 300  # clients report at least every minute; longer spans are cut to this
@@ -107,26 +109,34 @@ def record_spans(
     now: dt.datetime | None = None,
 ) -> BatchResult:
     """Store a batch of spans. ``member_id`` (a phone's member) overrides what the spans say; a device
-    names the member in each span. Bad spans are rejected one by one; the rest are kept."""
+    names the member in each span, who must have been logged in at that device for the span's time.
+
+    Bad spans are rejected one by one and the rest kept; every refusal is recorded for the admin
+    (``study.integrity``). Refused: spans outside the outbox's window (from the future, or older than
+    ``MAX_AGE``), spans overlapping the member's other study (one person studies one thing at a time),
+    and ``completed`` claimed before the item's time was spent (the time itself still counts).
+    """
     if source not in SOURCES:
         raise Invalid(_("未知的学习来源。"))
     if len(raws) > MAX_BATCH:
         raise Invalid(_("一次最多提交 {n} 条学习记录。").format(n=MAX_BATCH))
     now = now or dt.datetime.now(dt.UTC)
     result = BatchResult()
+    refusals = integrity.Refusals(session, source=source, device_id=device_id, result=result.rejected)
     spans: list[SpanIn] = []
     for raw in raws:
         try:
             span = parse_span(raw)
         except Invalid as exc:
-            result.rejected.append({"id": str((raw or {}).get("id") or "") if isinstance(raw, Mapping) else "",
-                                    "error": exc.message})
+            raw_id = str((raw or {}).get("id") or "") if isinstance(raw, Mapping) else ""
+            refusals.add("invalid", exc.message, span_id=raw_id[:40], member_id=member_id)
             continue
         who = member_id if member_id is not None else span.member_id
         if who is None:
-            result.rejected.append({"id": span.id, "error": _("学习记录没有指明党员。")})
-        elif span.started_at > now + FUTURE_SLACK or span.ended_at < now - MAX_AGE:
-            result.rejected.append({"id": span.id, "error": _("学习记录的时间不在可接受的范围内。")})
+            refusals.add("invalid", _("学习记录没有指明党员。"), span_id=span.id)
+        elif span.started_at > now + FUTURE_SLACK or span.ended_at > now + FUTURE_SLACK \
+                or span.ended_at < now - MAX_AGE:
+            refusals.add("out_of_window", _("学习记录的时间不在可接受的范围内。"), span=span, member_id=who)
         else:
             spans.append(SpanIn(**{**_fields(span), "member_id": who}))
     if not spans:
@@ -136,15 +146,23 @@ def record_spans(
         select(Member).where(Member.id.in_({s.member_id for s in spans}), Member.active.is_(True)))}
     items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_({s.item_id for s in spans})))}
     fresh: list[SpanIn] = []
-    for span in spans:
+    taken = integrity.Timeline(session)
+    for span in sorted(spans, key=lambda s: (s.started_at, s.id)):
+        assert span.member_id is not None
         if span.id in seen:
             result.duplicates.append(span.id)
         elif span.member_id not in members:
-            result.rejected.append({"id": span.id, "error": _("党员不存在或已停用。")})
+            refusals.add("invalid", _("党员不存在或已停用。"), span=span)
         elif span.item_id not in items:
-            result.rejected.append({"id": span.id, "error": _("学习内容不存在。")})
+            refusals.add("invalid", _("学习内容不存在。"), span=span)
+        elif device_id is not None and not logins.covered(session, device_id, span.member_id, span.started_at,
+                                                          span.ended_at, now=now):
+            refusals.add("not_logged_in", _("该党员当时未在本终端登录。"), span=span)
+        elif taken.overlaps(span.member_id, span.started_at, span.ended_at):
+            refusals.add("overlap", _("学习时间与该党员的其他学习记录重叠。"), span=span)
         else:
             seen.add(span.id)  # the same id twice in one batch counts once
+            taken.take(span.member_id, span.started_at, span.ended_at)
             fresh.append(span)
     for span in fresh:
         assert span.member_id is not None
@@ -155,7 +173,7 @@ def record_spans(
             day=points.local_day(span.started_at), received_at=now))
         result.accepted.append(span.id)
         result.seconds += span.active_seconds
-    records = _update_records(session, fresh)
+    records = _update_records(session, fresh, items, refusals)
     watched = _watched_seconds(session, fresh, items)
     session.flush()
     for member in sorted({s.member_id for s in fresh if s.member_id is not None}):
@@ -172,7 +190,8 @@ def _fields(span: SpanIn) -> dict[str, Any]:
     return {name: getattr(span, name) for name in SpanIn.__slots__}
 
 
-def _update_records(session: Session, spans: Sequence[SpanIn]) -> dict[tuple[int, int], StudyRecord]:
+def _update_records(session: Session, spans: Sequence[SpanIn], items: Mapping[int, Item],
+                    refusals: integrity.Refusals) -> dict[tuple[int, int], StudyRecord]:
     """Fold the spans into each (member, item) record: one read for the batch, no flush (the caller's
     single flush writes them). Returns the records by (member id, item id)."""
     pairs = {(s.member_id, s.item_id) for s in spans if s.member_id is not None}
@@ -194,11 +213,17 @@ def _update_records(session: Session, spans: Sequence[SpanIn]) -> dict[tuple[int
             session.add(record)
             records[(span.member_id, span.item_id)] = record
         record.active_seconds += span.active_seconds
-        record.progress = max(record.progress, span.progress, 1.0 if span.completed else 0.0)
+        completed = span.completed and not record.completed
+        if completed and record.active_seconds < integrity.required_seconds(items[span.item_id]):
+            refusals.add("too_fast", _("完成学习所需的时间不足，本次只记录学习时长。"), span=span,
+                         accepted=True)
+            completed = False
+        span_progress = span.progress if completed or span.progress < 1 else 0.99
+        record.progress = max(record.progress, span_progress, 1.0 if completed else 0.0)
         if span.ended_at >= record.last_at:
             record.last_at, record.position = span.ended_at, span.position
         record.first_at = min(record.first_at, span.started_at)
-        if span.completed and not record.completed:
+        if completed:
             record.completed, record.completed_at = True, span.ended_at
     return records
 

@@ -80,3 +80,10 @@ def make_device(session: Session, role: DeviceRole = DeviceRole.TERMINAL, **kw: 
     session.add(d)
     session.flush()
     return d, token
+
+
+def log_in_at(session: Session, device: Device, member: Member) -> None:
+    """Log ``member`` in at the terminal ``device``, as their PIN or the login QR would (flushes)."""
+    from screen_server.devices import logins
+
+    logins.start(session, device, member)

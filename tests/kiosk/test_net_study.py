@@ -16,6 +16,9 @@ from kiosk.library import Library
 from kiosk.net import ServerLink
 from kiosk.outbox import Outbox
 from kiosk.store import DeviceStore
+from screen_server.devices import logins
+from screen_server.devices.models import Device
+from screen_server.org.models import Member
 from screen_server.points.models import PointsEntry
 from screen_server.runner import RoomServer
 from screen_server.runtime import build_runtime
@@ -40,6 +43,15 @@ def _span(member_id: int, item_id: int, seconds: int, minutes_ago: int) -> dict[
             "position": 0.5, "progress": 0.5, "completed": False}
 
 
+def _log_in(server: RoomServer, device_id: int, member_id: int) -> None:
+    """The member typed their PIN at this terminal ten minutes ago (the spans fall inside that login)."""
+    with server.runtime.session_factory() as s:
+        device, member = s.get(Device, device_id), s.get(Member, member_id)
+        assert device is not None and member is not None
+        logins.start(s, device, member, now=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10))
+        s.commit()
+
+
 def _spans(server: RoomServer) -> list[tuple[str, int]]:
     with server.runtime.session_factory() as s:
         return [(sp.id, sp.active_seconds) for sp in s.scalars(select(StudySpan).order_by(StudySpan.started_at))]
@@ -51,6 +63,7 @@ def test_outbox_survives_a_server_restart_and_counts_once(server: RoomServer, tm
     item_id = _item(server)
     state = tmp_path / "t"
     pair(state, server, seeded)
+    _log_in(server, seeded.device_id, member_id)
     outbox = Outbox(state)
     link = ServerLink(server.http_url, DeviceStore(state), lambda _m: None, http_timeout=3,
                       library=Library(state), outbox=outbox, drain_seconds=0.2).start()

@@ -186,7 +186,14 @@ def test_the_admin_page_shows_the_host_code(client: FlaskClient, session: Sessio
 
     room = make_room(session)
     q = _question(session, "题")
-    contest = contests.create_contest(session, title="主持码竞赛", room_id=room.id, questions=1, question_ids=[q.id])
+    from sqlalchemy import select
+
+    from screen_server.org.models import User
+
+    secretary = session.scalar(select(User).where(User.username == SECRETARY[0]))
+    assert secretary is not None
+    contest = contests.create_contest(session, title="主持码竞赛", room_id=room.id, questions=1, question_ids=[q.id],
+                                      actor_user_id=secretary.id)  # a secretary hosts their own branch's contests
     session.commit()
     code = runtime.contest_hosts.code(contest.id)
     assert "终端主持码" not in client.get(f"/admin/contests/{contest.id}").get_data(as_text=True)  # signed out

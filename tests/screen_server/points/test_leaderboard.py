@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from screen_server.http.signin import PHONE_COOKIE, phone_cookie_value
 from screen_server.points import leaderboard
 from screen_server.points import services as points
-from tests.helpers.factories import make_branch, make_device, make_member
+from tests.helpers.factories import log_in_at, make_branch, make_device, make_member
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
 
@@ -70,7 +70,8 @@ def test_bad_period_is_refused(client: FlaskClient) -> None:
 
 
 def test_http_boards(client: FlaskClient, session: Session, settings, org: dict) -> None:  # type: ignore[no-untyped-def, type-arg]
-    _device, token = make_device(session)
+    device, token = make_device(session)
+    log_in_at(session, device, org["b"])
     session.commit()
     board = client.get("/api/leaderboard?period=all").get_json()
     assert board["label"] == "累计" and board["members"][0]["name"] == "赵*"

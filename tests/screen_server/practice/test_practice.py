@@ -16,7 +16,7 @@ from screen_server.errors import Conflict, Invalid, NotFound
 from screen_server.http.signin import PHONE_COOKIE, phone_cookie_value
 from screen_server.points.models import PointsEntry
 from screen_server.practice import services as practice
-from tests.helpers.factories import make_device, make_member
+from tests.helpers.factories import log_in_at, make_device, make_member
 
 DAY = dt.date(2026, 11, 22)
 
@@ -107,7 +107,8 @@ def test_refusals_change_nothing(session: Session) -> None:
 def test_http_for_terminals_and_phones(client: FlaskClient, session: Session, settings) -> None:  # type: ignore[no-untyped-def]
     member = make_member(session)
     _bank(session, 8)
-    _device, token = make_device(session)
+    device, token = make_device(session)
+    log_in_at(session, device, member)
     session.commit()
     auth = {"Authorization": f"Bearer {token}"}
     got = client.post("/api/practice/daily", json={"member_id": member.id}, headers=auth).get_json()

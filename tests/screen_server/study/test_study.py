@@ -19,7 +19,7 @@ from screen_server.points.models import PointsEntry
 from screen_server.study import services as study
 from screen_server.study.models import StudyRecord, StudySpan
 from tests.helpers.events import EventLog
-from tests.helpers.factories import PIN, make_device, make_member
+from tests.helpers.factories import PIN, log_in_at, make_device, make_member
 
 NOW = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.UTC)  # 10:00 in the room
 
@@ -96,7 +96,8 @@ def test_reading_a_minute_earns_one_point_once(session: Session) -> None:
 def test_reading_points_stop_at_the_daily_cap(session: Session) -> None:
     member = make_member(session)
     items = [make_item(session, title=f"文章{i}") for i in range(8)]
-    result = study.record_spans(session, [span(i, member.id, 61) for i in items], source="terminal", now=NOW)
+    spans = [span(item, member.id, 61, start=NOW - dt.timedelta(minutes=2 * n)) for n, item in enumerate(items)]
+    result = study.record_spans(session, spans, source="terminal", now=NOW)
     assert result.points == 6
     assert points.totals(session, member.id, today=NOW.date()).today == 6
 
@@ -137,7 +138,8 @@ def test_summary_reports_minutes_points_and_recent(session: Session) -> None:
 def test_terminal_posts_spans_with_its_token_and_events_follow(client: FlaskClient, session: Session,
                                                                runtime) -> None:  # type: ignore[no-untyped-def]
     member, item = make_member(session), make_item(session)
-    _device, token = make_device(session)
+    device, token = make_device(session)
+    log_in_at(session, device, member)
     session.commit()
     log = EventLog(runtime.bus)
     body = {"spans": [span(item, member.id, 61, start=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2))]}
