@@ -52,6 +52,13 @@ class Settings:
     max_upload_mb: int = 512
     http_threads: int = 16
     log_level: str = "INFO"
+    # Write logs to this file, rotated (10 MB × 5); empty: standard error (journald rotates it).
+    log_file: str = ""
+    # SQLite's fsync discipline: FULL survives power loss for every acknowledged write; NORMAL is
+    # faster but may lose the last commits on power loss (docs/operations.md, Durability).
+    sqlite_synchronous: str = "FULL"
+    # The TLS certificate nginx serves (PEM), so that `activity-room doctor` warns before it expires.
+    tls_cert: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -191,12 +191,15 @@ def authenticate(session: Session, token: str | None) -> Device | None:
     return device
 
 
-def touch(session: Session, device_id: int, *, version: str = "", screen: str = "", ip: str = "") -> None:
-    """Record that the device is alive (connect, heartbeat)."""
+def touch(session: Session, device_id: int, *, version: str = "", screen: str = "", ip: str = "",
+          clock: float | None = None) -> None:
+    """Record that the device is alive (connect, heartbeat), and how far its clock is off ours."""
     device = session.get(Device, device_id)
     if device is None:
         return
     device.last_seen_at = utcnow()
+    if clock is not None:
+        device.clock_offset_s = round(clock - device.last_seen_at.timestamp(), 3)
     device.claim_digest = None  # it holds a working token now: the claim has served
     if version:
         device.version = version[:40]
