@@ -13,6 +13,8 @@ from screen_server.announcements import services as announcements
 from screen_server.devices import services as devices
 from screen_server.http.common import db, runtime
 from screen_server.meetings import services as meetings
+from screen_server.ops.backup import last_backup
+from screen_server.ops.disk import disk_space
 from screen_server.org import services as org
 from screen_server.org.models import Role
 
@@ -40,4 +42,6 @@ def _figures() -> dict[str, Any]:
         figures["devices_online"] = sum(devices.is_online(d, runtime().settings) for d in devs)
         figures["devices_total"] = len(devs)
         figures["announcements"] = announcements.active_for_room(s, None)[:5]
+        figures["backup"] = last_backup(runtime().settings.data_dir)
+        figures["disk"] = disk_space(runtime().settings.data_dir)
     return figures

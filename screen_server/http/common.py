@@ -8,22 +8,25 @@ services' events after that commit.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, jsonify, request, session
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from content.errors import ContentError
 from screen_server.devices import services as devices
 from screen_server.devices.models import Device
-from screen_server.errors import Forbidden, Invalid, NotAuthenticated
+from screen_server.errors import Forbidden, Invalid, NotAuthenticated, StorageFull, is_disk_full
 from screen_server.i18n import _
 from screen_server.org.models import Role, User
 from screen_server.runtime import Runtime
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -113,6 +116,13 @@ def install_error_handlers(app: Flask) -> None:
         if handler is not None and not wants_json():
             return handler(exc)
         return error_response(exc.code, exc.message, exc.status, exc.details)
+
+    @app.errorhandler(OperationalError)
+    def _database(exc: OperationalError) -> Any:
+        if not is_disk_full(exc):
+            raise exc
+        log.error("disk full: %s %s refused", request.method, request.path)
+        return _domain(StorageFull())
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from screen_server.batching import take_batch
 from screen_server.config import Settings
-from screen_server.errors import DomainError
+from screen_server.errors import DomainError, StorageFull, is_disk_full
 from screen_server.meetings.models import SignInMethod
 from screen_server.meetings.services import AttendedHook, run_attended_hooks
 from screen_server.meetings.signins import SignInAnswer, record_sign_ins
@@ -97,7 +97,12 @@ class SignInWriter:
                 done = record_sign_ins(session, self._settings, [job.kwargs for job in batch])
                 run_attended_hooks(session, self.hooks, done.attended)
                 session.commit()
-        except Exception:
+        except Exception as exc:
+            if is_disk_full(exc):  # one by one would fail the same way; refuse the batch plainly
+                log.error("disk full: a sign-in batch of %d was refused", len(batch))
+                for job in batch:
+                    job.future.set_exception(StorageFull())
+                return
             log.exception("a sign-in batch of %d failed to commit; retrying one by one", len(batch))
             if len(batch) > 1:
                 for job in batch:

@@ -29,11 +29,9 @@ from sqlalchemy.engine import make_url
 from screen_server import __version__
 from screen_server.config import Settings, load_settings
 from screen_server.ops.backup import last_backup
+from screen_server.ops.disk import disk_space
 
 Status = Literal["ok", "problem", "skipped"]
-DISK_MIN_FREE = 1024**3  # below 1 GiB, or
-DISK_MIN_FREE_SHARE = 0.05  # below 5 %, the disk is nearly full
-CLOCK_SKEW_S = 30.0
 CERT_DAYS = 30
 TIMEOUT_S = 5.0
 
@@ -142,14 +140,12 @@ def check_database(probe: Probe) -> Finding:
 
 def check_disk(probe: Probe) -> Finding:
     title = "磁盘空间"
-    usage = probe.disk_usage(probe.settings.data_dir)
-    free_gb = usage.free / 1024**3
-    share = usage.free / usage.total if usage.total else 0.0
-    if usage.free < DISK_MIN_FREE or share < DISK_MIN_FREE_SHARE:
-        return _problem("disk", title, f"数据目录所在磁盘快满了：只剩 {free_gb:.1f} GB（{share:.0%}）。"
+    space = disk_space(probe.settings.data_dir, probe.disk_usage)
+    if space.nearly_full:
+        return _problem("disk", title, f"数据目录所在磁盘快满了：只剩 {space.free_gb:.1f} GB（{space.share:.0%}）。"
                         "磁盘满时新的签到和学习记录会被拒绝。",
                         "删除旧备份或不用的文件（du -sh /var/lib/activity-room/*），或者加大磁盘。")
-    return _ok("disk", title, f"可用 {free_gb:.1f} GB（{share:.0%}）。")
+    return _ok("disk", title, f"可用 {space.free_gb:.1f} GB（{space.share:.0%}）。")
 
 
 def check_clock(probe: Probe) -> Finding:
@@ -163,10 +159,9 @@ def check_clock(probe: Probe) -> Finding:
         rows = conn.execute(select(Device.name, Device.clock_offset_s, Device.last_seen_at, Device.status)
                             .where(Device.status == DeviceStatus.APPROVED)).all()
     skewed = [f"{r.name or '未命名'}（{r.clock_offset_s:+.0f} 秒）" for r in rows
-              if r.clock_offset_s is not None and abs(r.clock_offset_s) > CLOCK_SKEW_S
-              and devices.is_online(r, probe.settings, probe.now)]  # type: ignore[arg-type]
+              if devices.is_clock_skewed(r) and devices.is_online(r, probe.settings, probe.now)]  # type: ignore[arg-type]
     if skewed:
-        return _problem("clock", title, f"这些设备的时钟与服务器相差超过 {CLOCK_SKEW_S:.0f} 秒：{'、'.join(skewed)}。"
+        return _problem("clock", title, f"这些设备的时钟与服务器相差超过 {devices.CLOCK_SKEW_S:.0f} 秒：{'、'.join(skewed)}。"
                         "签到二维码和学习时间以服务器时钟为准，差太多会出错。",
                         "让服务器和终端都自动对时：timedatectl set-ntp true（并检查 timedatectl status）。")
     return _ok("clock", title, "在线设备的时钟与服务器一致。")
@@ -193,15 +188,6 @@ def check_tls(probe: Probe) -> Finding:
     return _ok("tls", title, f"证书还有 {left.days} 天到期。")
 
 
-def _version_behind(version: str) -> bool:
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        return Version(version) < Version(__version__)
-    except InvalidVersion:
-        return True
-
-
 def check_devices(probe: Probe) -> Finding:
     title = "设备"
     if not probe.database_ok:
@@ -214,7 +200,7 @@ def check_devices(probe: Probe) -> Finding:
                             .where(Device.status == DeviceStatus.APPROVED)).all()
     offline = [r.name or "未命名" for r in rows
                if not devices.is_online(r, probe.settings, probe.now)]  # type: ignore[arg-type]
-    behind = [f"{r.name or '未命名'}（{r.version or '未知'}）" for r in rows if r.version and _version_behind(r.version)]
+    behind = [f"{r.name or '未命名'}（{r.version}）" for r in rows if devices.is_behind(r)]  # type: ignore[arg-type]
     said, todo = [], []
     if offline:
         said.append(f"{len(offline)} 台设备离线：{'、'.join(offline)}。")
