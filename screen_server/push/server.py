@@ -120,6 +120,17 @@ class PushServer:
         if self._thread:
             self._thread.join(timeout=10)
 
+    def is_answering(self, timeout: float = 5.0) -> bool:
+        """Whether the push loop runs and gets to a task within ``timeout`` (for the watchdog)."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or self._thread is None or not self._thread.is_alive():
+            return False
+        try:
+            asyncio.run_coroutine_threadsafe(asyncio.sleep(0), loop).result(timeout)
+        except Exception:
+            return False
+        return True
+
     @property
     def client_count(self) -> int:
         return len(self._clients)
