@@ -8,6 +8,7 @@
     activity-room backup  --data DIR --out FILE|DIR [--keep-days N]   a consistent backup while serving
     activity-room restore ARCHIVE --data EMPTY_DIR                    refuses a damaged archive
     activity-room doctor  --data DIR [--url URL] [--json]            checks a running installation
+    activity-room migrate --data DIR                                  brings the database schema up to date
 
 Other packages add subcommands through the ``activity_room.commands`` entry point group
 (``name = "module:run"``, ``run(argv) -> int``), so the server imports neither the kiosk nor the admin.
@@ -178,6 +179,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Bring the database to this version's schema (the server does it at start too; updates do it first)."""
+    from screen_server.runtime import build_runtime
+
+    try:
+        build_runtime(_settings(args)).close()
+    except Exception as exc:
+        logging.getLogger(__name__).exception("migration failed")
+        print(f"数据库升级失败：{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print("数据库结构已是最新。")
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from screen_server.ops import doctor
 
@@ -223,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="备份文件（自动加 .tar.gz），或一个目录（文件名带日期）")
     p.add_argument("--keep-days", type=int, default=0, help="同时删除该目录中早于这么多天的备份")
     p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("migrate", help="把数据库升级到本版本的结构")
+    _server_options(p)
+    p.set_defaults(func=cmd_migrate)
     p = sub.add_parser("restore", help="把备份恢复到一个空的数据目录")
     p.add_argument("archive", help="备份文件")
     p.add_argument("--data", required=True, help="空的数据目录")
@@ -232,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", default=None, help="服务器地址（默认 http://127.0.0.1:端口）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出（供监控使用）")
     p.add_argument("--cert", default=None, help="TLS 证书文件（默认读设置 tls_cert）")
+    p.add_argument("--only", default="", help="只做这些检查（逗号分隔，如 service,database,migrations）")
     p.set_defaults(func=cmd_doctor)
     for ep in entry_points(group="activity_room.commands"):
         sub.add_parser(ep.name, help=f"{ep.name}（见 {ep.name} --help）", add_help=False)
