@@ -236,3 +236,57 @@ def test_last_backup_older_than_two_days_is_too_old() -> None:
     stale = backup.BackupStatus(finished_at=now - dt.timedelta(days=2, minutes=1), path="x", size=1,
                                 database="sqlite")
     assert not fresh.is_too_old(now) and stale.is_too_old(now)
+
+
+def test_postgres_round_trip_through_pg_dump(tmp_path: Path) -> None:
+    """PostgreSQL: pg_dump into the archive, pg_restore into a new empty database; a non-empty target is
+    refused. Runs where a PostgreSQL server answers (CI has one at 127.0.0.1)."""
+    import shutil
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from screen_server.runtime import build_runtime
+
+    base = os.environ.get("TEST_DATABASE_URL") or "postgresql+psycopg://root@127.0.0.1:5432/postgres"
+    if not base.startswith("postgresql") or shutil.which("pg_dump") is None:
+        pytest.skip("needs PostgreSQL and pg_dump")
+    tag = os.environ.get("AR_TEST_TAG", "")
+    names = [f"ar_backup_{tag}src", f"ar_backup_{tag}dst"]
+    admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception:
+        admin.dispose()
+        pytest.skip("no PostgreSQL server reachable")
+    src, dst = (make_url(base).set(database=n).render_as_string(hide_password=False) for n in names)
+    try:
+        settings = load_settings(tmp_path / "data", env={}, database_url=src, secret_key="pg-key")
+        rt = build_runtime(settings)
+        with rt.session_factory() as s:
+            make_room(s, name="三楼会议室", slug="floor3")
+            s.commit()
+        rt.close()
+        path, status = backup.make_backup(settings, tmp_path / "pg")
+        assert status.database == "postgresql"
+        with pytest.raises(backup.BackupError, match="不是空的"):
+            backup.restore(path, tmp_path / "r1", env={"DATABASE_URL": src})
+        assert not (tmp_path / "r1").exists()
+        with pytest.raises(backup.BackupError, match="DATABASE_URL"):
+            backup.restore(path, tmp_path / "r2", env={})
+        manifest = backup.restore(path, tmp_path / "r3", env={"DATABASE_URL": dst})
+        assert manifest["database"] == "postgresql"
+        assert (tmp_path / "r3" / "secret_key").read_text() == "pg-key"
+        assert not (tmp_path / "r3" / "database.pgdump").exists()  # loaded, then removed
+        engine = create_engine(dst)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM rooms")).scalars().all() == ["三楼会议室"]
+        engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
