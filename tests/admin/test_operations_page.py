@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 from screen_server import __version__
 from screen_server.config import Settings
 from screen_server.db import utcnow
+from screen_server.demo import seed_demo
 from screen_server.devices.models import Room
 from screen_server.ops import backup, disk
+from screen_server.runner import RoomServer
 from tests.helpers.factories import make_device
 
 
@@ -61,8 +63,34 @@ def test_device_list_marks_devices_behind_the_server_and_wrong_clocks(as_admin: 
     assert "需升级" not in new and "准确" in new
 
 
-def test_screenshot(as_admin: FlaskClient, settings: Settings, artifacts_dir: Path) -> None:
-    """Rendered pages for people to look at (saved as HTML; the browser test takes the PNG)."""
-    backup._record(settings.data_dir, backup.BackupStatus(utcnow() - dt.timedelta(days=3), "x", 12 * 1048576,
-                                                          "sqlite"))
-    (artifacts_dir / "ops-dashboard.html").write_text(as_admin.get("/admin/").get_data(as_text=True), "utf-8")
+def test_screenshots_of_the_operations_card_and_device_list(server: RoomServer, artifacts_dir: Path) -> None:
+    """The dashboard with a stale backup and the device list with a screen behind and off the clock, as
+    a person sees them (PNG under test-artifacts/ops/)."""
+    from tests.admin.forms import ADMIN
+    from tests.helpers.browser import chromium
+
+    with server.runtime.session_factory() as s:
+        seed_demo(s, server.settings)
+        room = s.scalar(select(Room).order_by(Room.id))
+        assert room is not None
+        make_device(s, name="二楼旧终端", room_id=room.id, version="0.0.9", last_seen_at=utcnow(),
+                    clock_offset_s=-312.0)
+        make_device(s, name="一楼大屏", room_id=room.id, version=__version__, last_seen_at=utcnow(),
+                    clock_offset_s=0.3)
+        s.commit()
+    backup._record(server.settings.data_dir, backup.BackupStatus(utcnow() - dt.timedelta(days=3), "x",
+                                                                 12 * 1048576, "sqlite"))
+    out = artifacts_dir / "ops"
+    out.mkdir(exist_ok=True)
+    with chromium() as browser:
+        page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+        page.goto(server.http_url + "/admin/")
+        page.get_by_label("用户名").fill(ADMIN[0])
+        page.get_by_label("密码").fill(ADMIN[1])
+        page.get_by_role("button", name="登录").click()
+        page.get_by_role("heading", name="概览").wait_for(timeout=10_000)
+        assert "备份过旧" in page.locator("#operations").inner_text()
+        page.screenshot(path=str(out / "dashboard.png"), full_page=True)
+        page.goto(server.http_url + "/admin/devices")
+        assert "需升级" in page.content()
+        page.screenshot(path=str(out / "devices.png"), full_page=True)
