@@ -19,7 +19,19 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench import contest, http_read, kiosk, kiosk_frames, media, report, search, signin, stats, ws_broadcast
+from bench import (
+    contest,
+    http_read,
+    kill9,
+    kiosk,
+    kiosk_frames,
+    media,
+    report,
+    search,
+    signin,
+    stats,
+    ws_broadcast,
+)
 from bench.procs import raise_fd_limit
 
 Runner = Callable[[bool, set[str], Path], dict[str, dict[str, Any]]]  # (quick, names, out dir)
@@ -52,6 +64,7 @@ BENCHMARKS = (
     Benchmark("stats", {"stats_push_ms": "ms"}, lambda quick, _names, _out: stats.run(quick=quick)),
     Benchmark("kiosk_frames", {"kiosk_panel_frame_ms": "ms"},
               lambda quick, _names, _out: kiosk_frames.run(quick=quick)),
+    Benchmark("kill9", {"kill9_signin": "sign-ins lost"}, lambda quick, _names, _out: kill9.run(quick=quick)),
     Benchmark(
         "contest",
         {"contest_2000_answers_per_s": "answers/s", "contest_2000_close_to_board_ms": "ms"},

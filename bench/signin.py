@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -27,8 +28,8 @@ THREADS = 16
 MEMBERS = 40_000
 
 
-def _seed(data: Path) -> tuple[int, str]:
-    """Create the bench database: one branch, MEMBERS members, a wall, a meeting open now."""
+def _seed(data: Path, members: int = MEMBERS) -> tuple[int, str]:
+    """Create the bench database: one branch, ``members`` members, a wall, a meeting open now."""
     from sqlalchemy import insert
 
     from screen_server.config import load_settings
@@ -52,7 +53,7 @@ def _seed(data: Path) -> tuple[int, str]:
             s.add_all([branch, room, admin])
             s.flush()
             s.execute(insert(Member), [{"number": f"B{i:06d}", "name": f"党员{i}", "branch_id": branch.id}
-                                       for i in range(1, MEMBERS + 1)])
+                                       for i in range(1, members + 1)])
             token = new_token()
             s.add(Device(name="wall", role=DeviceRole.WALL, status=DeviceStatus.APPROVED, room_id=room.id,
                          token_digest=token_digest(token)))
@@ -157,7 +158,10 @@ def run(*, quick: bool = False) -> dict[str, dict[str, Any]]:
         ours = Child([*activity_room_cmd(), "serve", "--data", str(tmp / "data"), "--host", "127.0.0.1",
                       "--port", str(port), "--ws-port", str(ws_port)], name="ours-signin", log_dir=tmp,
                      env=clean_env(ACTIVITY_ROOM_SECRET_KEY=SECRET, ACTIVITY_ROOM_QR_ROTATE_SECONDS=str(ROTATE),
-                                   ACTIVITY_ROOM_LOG_LEVEL="WARNING", ACTIVITY_ROOM_HTTP_THREADS=str(THREADS)))
+                                   ACTIVITY_ROOM_LOG_LEVEL="WARNING", ACTIVITY_ROOM_HTTP_THREADS=str(THREADS),
+                                   # BENCH_SQLITE_SYNCHRONOUS=NORMAL measures what FULL (the default) costs
+                                   ACTIVITY_ROOM_SQLITE_SYNCHRONOUS=os.environ.get("BENCH_SQLITE_SYNCHRONOUS",
+                                                                                   "FULL")))
         started.append(ours)
         bare = Child([sys.executable, "-m", "bench.signin_bare", "--port", str(bare_port), "--threads", str(THREADS),
                       "--db", str(tmp / "bare.sqlite3")], name="bare-signin", log_dir=tmp)

@@ -1,5 +1,6 @@
 """The baseline for ``signin_64``: a bare Flask endpoint doing one ORM insert + commit per request into a
-SQLite file with the same pragmas as ours (WAL, synchronous NORMAL), served by waitress the same way.
+SQLite file with WAL and synchronous NORMAL (ours runs FULL since the durability work: the baseline keeps
+the cheaper setting, so the comparison is, if anything, unfair to us), served by waitress the same way.
 
 ``python -m bench.signin_bare --port P --threads T --db FILE``
 """

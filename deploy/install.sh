@@ -43,6 +43,7 @@ ROOT=${DESTDIR:-}
 PREFIX=$ROOT/opt/activity-room
 VENV=$PREFIX/venv
 DATA=$ROOT/var/lib/activity-room
+BACKUPS=$ROOT/var/backups/activity-room
 ETC=$ROOT/etc/activity-room
 UNITS=$ROOT/etc/systemd/system
 SERVER_USER=activity-room
@@ -97,8 +98,13 @@ EOF
     chmod 0640 "$ETC/server.env"
     chown "root:$SERVER_USER" "$ETC/server.env"
   fi
+  # Nightly backups (activity-room-backup.timer), 14 days kept: as private as the data itself.
+  install -d -m 0700 "$BACKUPS"
+  chown "$SERVER_USER:$SERVER_USER" "$BACKUPS"
   install -d -m 0755 "$UNITS"
-  install -m 0644 "$SRC/deploy/systemd/activity-room.service" "$UNITS/activity-room.service"
+  for unit in activity-room.service activity-room-backup.service activity-room-backup.timer; do
+    install -m 0644 "$SRC/deploy/systemd/$unit" "$UNITS/$unit"
+  done
 fi
 
 # --- the kiosk ------------------------------------------------------------------------------------
@@ -124,7 +130,9 @@ EOF
     chmod 0644 "$ETC/kiosk.env"
   fi
   install -d -m 0755 "$UNITS"
-  install -m 0644 "$SRC/deploy/systemd/activity-room-kiosk.service" "$UNITS/activity-room-kiosk.service"
+  for unit in activity-room-kiosk.service activity-room-kiosk-fallback.service; do
+    install -m 0644 "$SRC/deploy/systemd/$unit" "$UNITS/$unit"
+  done
 fi
 
 # --- start ----------------------------------------------------------------------------------------
@@ -133,6 +141,7 @@ if [ -z "$ROOT" ] && [ -d /run/systemd/system ]; then
   if [ "$WITH_SERVER" -eq 1 ]; then
     systemctl enable activity-room.service
     systemctl restart activity-room.service  # a re-run is an upgrade: load the new code
+    systemctl enable --now activity-room-backup.timer
   fi
   if [ "$WITH_KIOSK" -eq 1 ]; then
     systemctl set-default graphical.target

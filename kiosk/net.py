@@ -526,7 +526,8 @@ class ServerLink:
         try:
             while True:
                 await asyncio.sleep(self.heartbeat_seconds)
-                await ws.send(protocol.encode(protocol.heartbeat(version=__version__, screen=self.screen)))
+                await ws.send(protocol.encode(protocol.heartbeat(version=__version__, screen=self.screen,
+                                                                     clock=time.time())))
         except ConnectionClosed:
             return  # the receive loop sees the close and reconnects
 

@@ -6,6 +6,10 @@
     activity-room import-members FILE --data DIR [--dry-run] [--create-branches]
     activity-room create-user USERNAME --role admin|secretary|editor|reviewer [--branch NAME] [--password-stdin] --data DIR
     activity-room audit verify --data DIR             walk the audit log's hash chain
+    activity-room backup  --data DIR --out FILE|DIR [--keep-days N]   a consistent backup while serving
+    activity-room restore ARCHIVE --data EMPTY_DIR                    refuses a damaged archive
+    activity-room doctor  --data DIR [--url URL] [--json]            checks a running installation
+    activity-room migrate --data DIR                                  brings the database schema up to date
 
 Other packages add subcommands through the ``activity_room.commands`` entry point group
 (``name = "module:run"``, ``run(argv) -> int``), so the server imports neither the kiosk nor the admin.
@@ -40,7 +44,22 @@ def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
 
     settings = load_settings(args.data, None, host=args.host, port=args.port, ws_port=args.ws_port, **extra)
     logging.getLogger().setLevel(settings.log_level.upper())
+    if settings.log_file:
+        _log_to_file(Path(settings.log_file))
     return settings
+
+
+def _log_to_file(path: Path) -> None:
+    """Send the log to ``path`` instead of standard error, rotated so that it never fills the disk."""
+    from logging.handlers import RotatingFileHandler
+
+    root = logging.getLogger()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(path, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -194,6 +213,58 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write one backup archive; with ``--keep-days`` also delete our older archives in its directory."""
+    from screen_server.ops import backup
+
+    if not Path(args.data).is_dir():
+        print(f"数据目录 {args.data} 里没有活动室的数据，请检查 --data。", file=sys.stderr)
+        return 1
+    try:
+        path, status = backup.make_backup(_settings(args), Path(args.out))
+    except backup.BackupError as exc:
+        print(f"备份失败：{exc}", file=sys.stderr)
+        return 1
+    print(f"已备份到 {path}（{status.size / 1024 / 1024:.1f} MB）")
+    if args.keep_days:
+        for gone in backup.prune(path.parent, args.keep_days):
+            print(f"已删除 {args.keep_days} 天前的备份 {gone.name}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from screen_server.ops import backup
+
+    try:
+        manifest = backup.restore(Path(args.archive), Path(args.data))
+    except backup.BackupError as exc:
+        print(f"恢复失败，未写入任何文件：{exc}", file=sys.stderr)
+        return 1
+    print(f"已从 {args.archive}（{manifest['created_at']}，版本 {manifest['version']}）恢复到 {args.data}。"
+          "启动服务器即可使用；数据库结构会在启动时自动升级。")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Bring the database to this version's schema (the server does it at start too; updates do it first)."""
+    from screen_server.runtime import build_runtime
+
+    try:
+        build_runtime(_settings(args)).close()
+    except Exception as exc:
+        logging.getLogger(__name__).exception("migration failed")
+        print(f"数据库升级失败：{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print("数据库结构已是最新。")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from screen_server.ops import doctor
+
+    return doctor.run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="activity-room", description="智慧党员活动室")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -234,6 +305,25 @@ def build_parser() -> argparse.ArgumentParser:
     _server_options(p)
     p.add_argument("action", choices=["verify"])
     p.set_defaults(func=cmd_audit)
+    p = sub.add_parser("backup", help="在线备份（数据库、媒体、密钥和配置，一个文件）")
+    _server_options(p)
+    p.add_argument("--out", required=True, help="备份文件（自动加 .tar.gz），或一个目录（文件名带日期）")
+    p.add_argument("--keep-days", type=int, default=0, help="同时删除该目录中早于这么多天的备份")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("migrate", help="把数据库升级到本版本的结构")
+    _server_options(p)
+    p.set_defaults(func=cmd_migrate)
+    p = sub.add_parser("restore", help="把备份恢复到一个空的数据目录")
+    p.add_argument("archive", help="备份文件")
+    p.add_argument("--data", required=True, help="空的数据目录")
+    p.set_defaults(func=cmd_restore)
+    p = sub.add_parser("doctor", help="检查运行中的活动室，说明哪里有问题、该怎么办")
+    p.add_argument("--data", default=DEFAULT_DATA, help="数据目录")
+    p.add_argument("--url", default=None, help="服务器地址（默认 http://127.0.0.1:端口）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（供监控使用）")
+    p.add_argument("--cert", default=None, help="TLS 证书文件（默认读设置 tls_cert）")
+    p.add_argument("--only", default="", help="只做这些检查（逗号分隔，如 service,database,migrations）")
+    p.set_defaults(func=cmd_doctor)
     for ep in entry_points(group="activity_room.commands"):
         sub.add_parser(ep.name, help=f"{ep.name}（见 {ep.name} --help）", add_help=False)
     return parser

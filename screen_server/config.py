@@ -75,6 +75,13 @@ class Settings:
     session_max_hours: int = 12
     # The audit log keeps rows this many days (the Cybersecurity Law asks for six months: no fewer).
     audit_retention_days: int = 180
+    # Write logs to this file, rotated (10 MB × 5); empty: standard error (journald rotates it).
+    log_file: str = ""
+    # SQLite's fsync discipline: FULL survives power loss for every acknowledged write; NORMAL is
+    # faster but may lose the last commits on power loss (docs/operations.md, Durability).
+    sqlite_synchronous: str = "FULL"
+    # The TLS certificate nginx serves (PEM), so that `activity-room doctor` warns before it expires.
+    tls_cert: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

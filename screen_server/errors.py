@@ -50,3 +50,20 @@ class LockedOut(NotAuthenticated):
 
     status = 429
     code = "locked"
+class StorageFull(DomainError):
+    """The disk (or the database's size limit) is full: nothing was stored, and nothing was damaged."""
+
+    status = 507
+    code = "storage_full"
+
+    def __init__(self, message: str = "") -> None:
+        from screen_server.i18n import _
+
+        super().__init__(message or _("服务器磁盘已满，这次没有保存。请通知管理员清理磁盘后再试。"))
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether a database error means the disk is full (SQLite's SQLITE_FULL, PostgreSQL's ENOSPC)."""
+    text = str(exc).lower()
+    return any(sign in text for sign in ("database or disk is full", "no space left on device",
+                                         "could not extend file", "disk full"))

@@ -15,7 +15,10 @@ Connection handshake (``ws://HOST:WS_PORT/ws``)::
     server → {"type": "welcome", "seq": N, "client": {...}}       who the server thinks you are
     server → {"type": "snapshot", "seq": N, "state": {...}}       everything the client shows
     ...     events, each {"type": <topic>, "seq": n, ...payload}
-    client → {"type": "heartbeat", "version": "...", "screen": "home"}   every HEARTBEAT_SECONDS
+    client → {"type": "heartbeat", "version": "...", "screen": "home", "clock": 1764800000.123}
+                                                                 every HEARTBEAT_SECONDS; clock: the
+                                                                 device's own time (Unix seconds), so
+                                                                 the admin and doctor see its skew
     server → {"type": "heartbeat.ack", "seq": N}
 
 A refused hello is answered with {"type": "error", "code": "auth_failed", "message": "..."} and the socket
@@ -222,5 +225,8 @@ def hello(*, device_token: str | None = None, ticket: str | None = None, version
     return msg
 
 
-def heartbeat(*, version: str = "", screen: str = "") -> dict[str, Any]:
-    return {"type": HEARTBEAT, "version": version, "screen": screen}
+def heartbeat(*, version: str = "", screen: str = "", clock: float | None = None) -> dict[str, Any]:
+    msg: dict[str, Any] = {"type": HEARTBEAT, "version": version, "screen": screen}
+    if clock is not None:
+        msg["clock"] = clock
+    return msg

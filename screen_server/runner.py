@@ -1,5 +1,6 @@
 """Running the server: HTTP (waitress, a production WSGI server), the WebSocket push server and the
-timed jobs in one process, until SIGTERM or SIGINT.
+timed jobs in one process, until SIGTERM or SIGINT; under systemd with ``Type=notify`` it also tells
+systemd when it is ready and pings its watchdog while every part answers (``ops/watchdog.py``).
 
 ``RoomServer`` is also what tests and benchmarks start on free ports (port 0).
 """
@@ -7,6 +8,7 @@ timed jobs in one process, until SIGTERM or SIGINT.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -17,6 +19,7 @@ from waitress.server import create_server
 from screen_server.app import create_app
 from screen_server.config import Settings
 from screen_server.jobs import default_jobs
+from screen_server.ops.watchdog import STALL_SECONDS, Check, Watchdog, http_check
 from screen_server.push.server import PushServer
 from screen_server.runtime import Runtime, build_runtime
 from screen_server.stats.publisher import StatsPublisher
@@ -57,6 +60,8 @@ class RoomServer:
         self._http_thread: threading.Thread | None = None
         self._stopped = threading.Event()
         self.setup_link: str | None = None  # the one-time setup link this start printed, if any
+        self.watchdog: Watchdog | None = None
+        self.stall_seconds = STALL_SECONDS  # a writer inside one batch longer than this counts as hung
 
     @property
     def http_url(self) -> str:
@@ -79,6 +84,9 @@ class RoomServer:
         self._http_thread.start()
         log.info("serving HTTP on %s and WebSocket on %s", self.http_url, self.ws_url)
         self.setup_link = self._announce_setup_link()
+        self.watchdog = Watchdog.from_env(os.environ, self.liveness_checks())
+        if self.watchdog is not None:
+            self.watchdog.start()
         return self
 
     def _announce_setup_link(self) -> str | None:
@@ -97,10 +105,28 @@ class RoomServer:
               f"  {link}\n（在其他电脑上打开时，把地址中的 127.0.0.1 换成本机的 IP 地址。）\n", flush=True)
         return link
 
+    def liveness_checks(self) -> list[Check]:
+        """What must answer for systemd's watchdog to be pinged: HTTP, the push loop, both writers."""
+        rt = self.runtime
+
+        def websocket() -> str | None:
+            return None if self.push.is_answering() else "WebSocket loop not answering"
+
+        def writers() -> str | None:
+            if rt.signin_writer.is_stalled(self.stall_seconds):
+                return "sign-in writer stalled"
+            if rt.contests.is_stalled(self.stall_seconds):
+                return "contest answer writer stalled"
+            return None
+
+        return [http_check(f"{self.http_url}/healthz"), websocket, writers]
+
     def stop(self) -> None:
         if self._stopped.is_set():
             return
         self._stopped.set()
+        if self.watchdog is not None:
+            self.watchdog.stop()
         if self.jobs:
             self.jobs.stop()
         if self.stats:

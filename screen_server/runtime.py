@@ -91,7 +91,7 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
 
     set_language(settings.language)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.db_url)
+    engine = make_engine(settings.db_url, synchronous=settings.sqlite_synchronous)
     if apply_migrations:
         migrate(engine)
     session_factory = make_session_factory(engine)

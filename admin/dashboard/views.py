@@ -13,6 +13,8 @@ from screen_server.announcements import services as announcements
 from screen_server.devices import services as devices
 from screen_server.http.common import db, runtime
 from screen_server.meetings import services as meetings
+from screen_server.ops.backup import last_backup
+from screen_server.ops.disk import disk_space
 from screen_server.org import services as org
 from screen_server.org.models import Role
 from screen_server.setup.checklist import setup_checklist
@@ -43,4 +45,6 @@ def _figures() -> dict[str, Any]:
         figures["announcements"] = announcements.active_for_room(s, None)[:5]
         steps = setup_checklist(s)
         figures["checklist"] = steps if not all(step.done for step in steps) else []
+        figures["backup"] = last_backup(runtime().settings.data_dir)
+        figures["disk"] = disk_space(runtime().settings.data_dir)
     return figures

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from admin.labels import screen_label
 from admin.web import guard, me
+from screen_server import __version__
 from screen_server.devices import services as devices
 from screen_server.devices.models import DeviceStatus
 from screen_server.http.common import db, run, runtime
@@ -35,6 +36,9 @@ def list_devices() -> Any:
         pending=pending,
         rooms=devices.list_rooms(db()),
         screen_label=screen_label,
+        is_behind=devices.is_behind,
+        is_clock_skewed=devices.is_clock_skewed,
+        server_version=__version__,
     )
 
 

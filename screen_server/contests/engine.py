@@ -18,6 +18,7 @@ import logging
 import queue
 import secrets
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -123,6 +124,7 @@ class AnswerWriter:
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
         self._queue: queue.Queue[tuple[dict[str, Any], Future[None]] | None] = queue.Queue()
+        self.busy_since: float | None = None  # monotonic start of the batch being written (the watchdog)
         self._thread = threading.Thread(target=self._run, name="contest-writer", daemon=True)
         self._thread.start()
 
@@ -141,6 +143,7 @@ class AnswerWriter:
             if first is None:
                 return
             batch = take_batch(self._queue, first, BATCH)
+            self.busy_since = time.monotonic()
             try:
                 with self._session_factory() as session:
                     session.execute(insert(ContestAnswer), [row for row, _f in batch])
@@ -152,6 +155,13 @@ class AnswerWriter:
             else:
                 for _row, future in batch:
                     future.set_result(None)
+            finally:
+                self.busy_since = None
+
+    def is_stalled(self, limit: float) -> bool:
+        """Whether the writer died, or has been inside one batch for more than ``limit`` seconds."""
+        busy = self.busy_since
+        return not self._thread.is_alive() or (busy is not None and time.monotonic() - busy > limit)
 
 
 class ContestEngine:
@@ -166,6 +176,10 @@ class ContestEngine:
         self._lobby_thread = threading.Thread(target=self._push_lobbies, name="contest-lobby", daemon=True)
         self._lobby_thread.start()
         self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+
+    def is_stalled(self, limit: float) -> bool:
+        """Whether the answer writer died or is stuck (for the watchdog)."""
+        return self._writer.is_stalled(limit)
 
     def close(self) -> None:
         self._stop.set()

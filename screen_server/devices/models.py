@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from screen_server.db import Base, UTCDateTime, utcnow
@@ -55,6 +55,8 @@ class Device(Base):
     screen: Mapped[str] = mapped_column(String(40), default="")  # what the device says it is showing
     ip: Mapped[str] = mapped_column(String(45), default="")
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The device's clock minus the server's at its last heartbeat, in seconds (None: never reported).
+    clock_offset_s: Mapped[float | None] = mapped_column(Float)
     preview_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

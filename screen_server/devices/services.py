@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from screen_server import protocol
+from screen_server import __version__, protocol
 from screen_server.audit.services import record
 from screen_server.bus import emit
 from screen_server.config import Settings
@@ -191,12 +191,15 @@ def authenticate(session: Session, token: str | None) -> Device | None:
     return device
 
 
-def touch(session: Session, device_id: int, *, version: str = "", screen: str = "", ip: str = "") -> None:
-    """Record that the device is alive (connect, heartbeat)."""
+def touch(session: Session, device_id: int, *, version: str = "", screen: str = "", ip: str = "",
+          clock: float | None = None) -> None:
+    """Record that the device is alive (connect, heartbeat), and how far its clock is off ours."""
     device = session.get(Device, device_id)
     if device is None:
         return
     device.last_seen_at = utcnow()
+    if clock is not None:
+        device.clock_offset_s = round(clock - device.last_seen_at.timestamp(), 3)
     device.claim_digest = None  # it holds a working token now: the claim has served
     if version:
         device.version = version[:40]
@@ -204,6 +207,25 @@ def touch(session: Session, device_id: int, *, version: str = "", screen: str = 
         device.screen = screen[:40]
     if ip:
         device.ip = ip[:45]
+
+
+CLOCK_SKEW_S = 30.0  # a device's clock further off the server's than this is shown as wrong
+
+
+def is_behind(device: Device) -> bool:
+    """Whether the device runs an older program than this server (an unreadable version counts as older)."""
+    from packaging.version import InvalidVersion, Version
+
+    if not device.version:
+        return False
+    try:
+        return Version(device.version) < Version(__version__)
+    except InvalidVersion:
+        return True
+
+
+def is_clock_skewed(device: Device) -> bool:
+    return device.clock_offset_s is not None and abs(device.clock_offset_s) > CLOCK_SKEW_S
 
 
 def is_online(device: Device, settings: Settings, now: dt.datetime | None = None) -> bool:

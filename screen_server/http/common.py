@@ -9,17 +9,19 @@ services' events after that commit.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, jsonify, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from screen_server.devices import services as devices
 from screen_server.devices.models import Device
-from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated
+from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated, StorageFull, is_disk_full
 from screen_server.i18n import _
 from screen_server.identity import proxies, sessions, totp
 from screen_server.identity.models import AdminSession
@@ -27,6 +29,7 @@ from screen_server.org import services as org
 from screen_server.org.models import Member, Role, User
 from screen_server.runtime import Runtime
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -172,6 +175,13 @@ def install_error_handlers(app: Flask) -> None:
         if handler is not None and not wants_json():
             return handler(exc)
         return error_response(exc.code, exc.message, exc.status, exc.details)
+
+    @app.errorhandler(OperationalError)
+    def _database(exc: OperationalError) -> Any:
+        if not is_disk_full(exc):
+            raise exc
+        log.error("disk full: %s %s refused", request.method, request.path)
+        return _domain(StorageFull())
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from screen_server.batching import take_batch
 from screen_server.config import Settings
-from screen_server.errors import DomainError
+from screen_server.errors import DomainError, StorageFull, is_disk_full
 from screen_server.meetings.models import SignInMethod
 from screen_server.meetings.services import AttendedHook, run_attended_hooks
 from screen_server.meetings.signins import SignInAnswer, record_sign_ins
@@ -57,6 +58,7 @@ class SignInWriter:
         # commit (one writer for SQLite's single write lock); a failing hook is logged and rolled back to
         # its savepoint, never losing the sign-ins.
         self.hooks = hooks
+        self.busy_since: float | None = None  # monotonic start of the batch being written (the watchdog)
 
     def _ensure_started(self) -> None:
         if self._thread is None:
@@ -89,7 +91,18 @@ class SignInWriter:
             if first is None:
                 return
             batch = take_batch(self._queue, first, MAX_BATCH, LINGER_SECONDS)
-            self._write(batch)
+            self.busy_since = time.monotonic()
+            try:
+                self._write(batch)
+            finally:
+                self.busy_since = None
+
+    def is_stalled(self, limit: float) -> bool:
+        """Whether the writer died, or has been inside one batch for more than ``limit`` seconds."""
+        if self._thread is None:
+            return False  # not needed yet: started by the first sign-in
+        busy = self.busy_since
+        return not self._thread.is_alive() or (busy is not None and time.monotonic() - busy > limit)
 
     def _write(self, batch: list[_Job]) -> None:
         try:
@@ -97,7 +110,12 @@ class SignInWriter:
                 done = record_sign_ins(session, self._settings, [job.kwargs for job in batch])
                 run_attended_hooks(session, self.hooks, done.attended)
                 session.commit()
-        except Exception:
+        except Exception as exc:
+            if is_disk_full(exc):  # one by one would fail the same way; refuse the batch plainly
+                log.error("disk full: a sign-in batch of %d was refused", len(batch))
+                for job in batch:
+                    job.future.set_exception(StorageFull())
+                return
             log.exception("a sign-in batch of %d failed to commit; retrying one by one", len(batch))
             if len(batch) > 1:
                 for job in batch:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import http
 import logging
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -118,6 +119,17 @@ class PushServer:
                 loop.call_soon_threadsafe(stop.set)
         if self._thread:
             self._thread.join(timeout=10)
+
+    def is_answering(self, timeout: float = 5.0) -> bool:
+        """Whether the push loop runs and gets to a task within ``timeout`` (for the watchdog)."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or self._thread is None or not self._thread.is_alive():
+            return False
+        try:
+            asyncio.run_coroutine_threadsafe(asyncio.sleep(0), loop).result(timeout)
+        except Exception:
+            return False
+        return True
 
     @property
     def client_count(self) -> int:
@@ -236,7 +248,11 @@ class PushServer:
         kind = msg["type"]
         if kind == protocol.HEARTBEAT:
             if client.viewer.device_id:
-                meta = {"version": str(msg.get("version") or ""), "screen": str(msg.get("screen") or "")}
+                meta: dict[str, Any] = {"version": str(msg.get("version") or ""),
+                                        "screen": str(msg.get("screen") or "")}
+                clock = msg.get("clock")
+                if isinstance(clock, int | float) and not isinstance(clock, bool) and math.isfinite(clock):
+                    meta["clock"] = float(clock)
                 await asyncio.to_thread(self._touch, client.viewer.device_id, meta)
             seq = await asyncio.to_thread(self._bus.last_seq)
             await client.ws.send(protocol.encode({"type": protocol.HEARTBEAT_ACK, "seq": seq}))
@@ -254,7 +270,7 @@ class PushServer:
                     await client.ws.send(protocol.encode(reply))
 
 
-    def _touch(self, device_id: int, meta: dict[str, str]) -> None:
+    def _touch(self, device_id: int, meta: dict[str, Any]) -> None:
         try:
             with self._session_factory() as session:
                 devices.touch(session, device_id, **meta)

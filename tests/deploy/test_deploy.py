@@ -144,7 +144,34 @@ def test_kiosk_unit_command_is_one_the_kiosk_accepts() -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["activity-room.service", "activity-room-kiosk.service"])
+def test_server_unit_is_watched_and_backups_run_nightly() -> None:
+    server = unit("activity-room.service")
+    assert server["Type"] == ["notify"] and server["WatchdogSec"] == ["90"] and server["NotifyAccess"] == ["main"]
+    kiosk = unit("activity-room-kiosk.service")
+    assert kiosk["Restart"] == ["always"] and kiosk["StartLimitBurst"] == ["5"]
+    assert kiosk["OnFailure"] == ["activity-room-kiosk-fallback.service"]
+    fallback = unit("activity-room-kiosk-fallback.service")
+    assert fallback["ExecStart"][-1] == "/usr/bin/systemctl start --no-block activity-room-kiosk.service"
+    backup = unit("activity-room-backup.service")
+    assert backup["ExecStart"] == [
+        "/opt/activity-room/venv/bin/activity-room backup --data /var/lib/activity-room "
+        "--out /var/backups/activity-room --keep-days 14"
+    ]
+    assert backup["User"] == ["activity-room"] and backup["Type"] == ["oneshot"]
+    assert backup["ReadWritePaths"] == ["/var/lib/activity-room /var/backups/activity-room"]
+    timer = unit("activity-room-backup.timer")
+    assert timer["OnCalendar"] == ["*-*-* 02:30:00"] and timer["Persistent"] == ["true"]
+
+
+UNITS = sorted(p.name for p in (DEPLOY / "systemd").iterdir())
+
+
+def test_every_unit_is_checked() -> None:
+    assert UNITS == ["activity-room-backup.service", "activity-room-backup.timer",
+                     "activity-room-kiosk-fallback.service", "activity-room-kiosk.service", "activity-room.service"]
+
+
+@pytest.mark.parametrize("name", UNITS)
 def test_units_pass_systemd_analyze(name: str) -> None:
     if shutil.which("systemd-analyze") is None:
         pytest.skip("systemd-analyze is not installed")

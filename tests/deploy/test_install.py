@@ -68,6 +68,11 @@ def test_first_install_lays_out_the_server(installer: Installer) -> None:
     unit = root / "etc/systemd/system/activity-room.service"
     assert unit.read_bytes() == (DEPLOY / "systemd/activity-room.service").read_bytes()
     assert (root / "etc/activity-room/server.env").stat().st_mode & 0o777 == 0o640
+    for name in ("activity-room-backup.service", "activity-room-backup.timer"):
+        assert (root / "etc/systemd/system" / name).read_bytes() == (DEPLOY / "systemd" / name).read_bytes()
+    backups = root / "var/backups/activity-room"
+    assert backups.stat().st_mode & 0o777 == 0o700
+    assert f"chown activity-room:activity-room {backups}" in calls
     assert not (root / "etc/systemd/system/activity-room-kiosk.service").exists()
     apt = next(c for c in calls if c.startswith("apt-get install"))
     assert "python3-venv" in apt and "sqlite3" in apt and "xinit" not in apt
@@ -102,6 +107,9 @@ def test_kiosk_install_writes_its_env_file_once(installer: Installer) -> None:
     assert "SERVER=http://192.168.1.10:8000\n" in env and "MODE=wall\n" in env and "KIOSK_ARGS=\n" in env
     unit = root / "etc/systemd/system/activity-room-kiosk.service"
     assert unit.read_bytes() == (DEPLOY / "systemd/activity-room-kiosk.service").read_bytes()
+    fallback = root / "etc/systemd/system/activity-room-kiosk-fallback.service"
+    assert fallback.read_bytes() == (DEPLOY / "systemd/activity-room-kiosk-fallback.service").read_bytes()
+    assert not (root / "etc/systemd/system/activity-room-backup.timer").exists()
     assert not (root / "etc/systemd/system/activity-room.service").exists()  # --kiosk-only
     apt = next(c for c in calls if c.startswith("apt-get install"))
     for package in ("xserver-xorg", "xinit", "libgl1-mesa-dri", "libmtdev1"):
