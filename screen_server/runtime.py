@@ -1,7 +1,11 @@
 """The process's shared parts, built once from the settings: database, bus, snapshots, tickets.
 
 ``Runtime`` is what the Flask app, the push server, the jobs and the CLI share. Building it opens the
-database and applies migrations; it starts no thread (``runner.serve`` does that).
+database and applies migrations; it starts no thread (``runner.RoomServer`` does that).
+
+The state several processes must share comes from one place here: with ``REDIS_URL`` the live contests,
+the leases and the watchers' shared map are in Redis; without it (SQLite, one process) the same
+interfaces are kept in this process's memory.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from screen_server.bus import Bus, bind_bus, make_bus
 from screen_server.config import Settings
 from screen_server.contests.engine import ContestEngine
 from screen_server.contests.hosting import HostGate
+from screen_server.contests.live import LiveStore, MemoryLiveStore, RedisLiveStore
 from screen_server.db import make_engine, make_session_factory, migrate
+from screen_server.leases import Leases, MemoryLeases, MemoryMap, RedisLeases, RedisMap, SharedMap, new_owner
 from screen_server.meetings.services import AttendedHook
 from screen_server.meetings.writer import SignInWriter
 from screen_server.points.signin import award_attendance
@@ -42,11 +48,27 @@ class Runtime:
     contest_hosts: HostGate = field(init=False)  # host codes typed at terminals, and their lockouts
     push: PushServer | None = None
     ws_port: int = 0  # the port actually bound (differs from settings when 0 was asked)
+    # Shared between processes (Redis) or kept here (one process): see the module docstring.
+    redis: Any = None
+    leases: Leases = field(init=False)
+    shared: SharedMap = field(init=False)
+    live_store: LiveStore = field(init=False)
+    owner: str = field(init=False)  # this process's name in leases
 
     def __post_init__(self) -> None:
+        self.owner = new_owner("proc")
+        if self.settings.redis_url:
+            import redis
+
+            self.redis = redis.Redis.from_url(self.settings.redis_url, socket_timeout=5, health_check_interval=30)
+            self.leases, self.shared = RedisLeases(self.redis), RedisMap(self.redis)
+            self.live_store = RedisLiveStore(self.redis)
+        else:
+            self.leases, self.shared, self.live_store = MemoryLeases(), MemoryMap(), MemoryLiveStore()
         self.attendance_hooks = [award_attendance]
         self.signin_writer = SignInWriter(self.settings, self.session_factory, self.attendance_hooks)
-        self.contests = ContestEngine(self.session_factory, self.bus, mask_names=self.settings.mask_names)
+        self.contests = ContestEngine(self.session_factory, self.bus, self.live_store, self.leases,
+                                      mask_names=self.settings.mask_names, owner=self.owner)
         self.contest_hosts = HostGate(self.settings.secret_key)
 
     def contest_part(self, _session: Session, _settings: Settings, viewer: Any) -> dict[str, Any]:
@@ -60,6 +82,8 @@ class Runtime:
         self.signin_writer.close()
         self.contests.close()
         self.bus.close()
+        if self.redis is not None:
+            self.redis.close()
         self.engine.dispose()
 
 
