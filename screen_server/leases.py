@@ -17,18 +17,19 @@ watcher keeps "which QR window was announced" there, so its successor does not a
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
 from typing import Any, Protocol
 
-PREFIX = "activity-room:lease:"
-MAP_PREFIX = "activity-room:map:"
+NAMESPACE = "activity-room"
 
 
 def new_owner(label: str = "") -> str:
-    """A process-unique owner id (two processes on one host never share one)."""
-    return f"{label or 'proc'}-{secrets.token_hex(6)}"
+    """A process-unique owner id with the process id in it (two processes never share one; an operator
+    can tell which process holds a lease)."""
+    return f"{label or 'proc'}-{os.getpid()}-{secrets.token_hex(4)}"
 
 
 class Leases(Protocol):
@@ -106,33 +107,35 @@ return 0
 class RedisLeases:
     """Leases as Redis keys with an expiry (acquire, renew and release are each one atomic script)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, namespace: str = NAMESPACE) -> None:
         self._redis = client
+        self._prefix = f"{namespace}:lease:"
         self._hold = client.register_script(_HOLD)
         self._release = client.register_script(_RELEASE)
 
     def hold(self, name: str, owner: str, ttl: float) -> bool:
-        return bool(self._hold(keys=[PREFIX + name], args=[owner, max(1, int(ttl * 1000))]))
+        return bool(self._hold(keys=[self._prefix + name], args=[owner, max(1, int(ttl * 1000))]))
 
     def release(self, name: str, owner: str) -> None:
-        self._release(keys=[PREFIX + name], args=[owner])
+        self._release(keys=[self._prefix + name], args=[owner])
 
     def holder(self, name: str) -> str | None:
-        value = self._redis.get(PREFIX + name)
+        value = self._redis.get(self._prefix + name)
         return value.decode() if isinstance(value, bytes) else value
 
 
 class RedisMap:
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, namespace: str = NAMESPACE) -> None:
         self._redis = client
+        self._prefix = f"{namespace}:map:"
 
     def get(self, key: str) -> dict[str, str]:
-        raw = self._redis.hgetall(MAP_PREFIX + key)
+        raw = self._redis.hgetall(self._prefix + key)
         return {k.decode(): v.decode() for k, v in raw.items()}
 
     def set(self, key: str, field: str, value: str) -> None:
-        self._redis.hset(MAP_PREFIX + key, field, value)
+        self._redis.hset(self._prefix + key, field, value)
 
     def delete(self, key: str, *fields: str) -> None:
         if fields:
-            self._redis.hdel(MAP_PREFIX + key, *fields)
+            self._redis.hdel(self._prefix + key, *fields)

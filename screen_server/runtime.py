@@ -61,8 +61,9 @@ class Runtime:
             import redis
 
             self.redis = redis.Redis.from_url(self.settings.redis_url, socket_timeout=5, health_check_interval=30)
-            self.leases, self.shared = RedisLeases(self.redis), RedisMap(self.redis)
-            self.live_store = RedisLiveStore(self.redis)
+            ns = self.settings.redis_namespace
+            self.leases, self.shared = RedisLeases(self.redis, ns), RedisMap(self.redis, ns)
+            self.live_store = RedisLiveStore(self.redis, ns)
         else:
             self.leases, self.shared, self.live_store = MemoryLeases(), MemoryMap(), MemoryLiveStore()
         self.attendance_hooks = [award_attendance]
@@ -104,7 +105,7 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     if apply_migrations:
         migrate(engine)
     session_factory = make_session_factory(engine)
-    bus = make_bus(settings.redis_url)
+    bus = make_bus(settings.redis_url, settings.redis_namespace)
     bind_bus(session_factory, bus)
     snapshots = SnapshotBuilder(settings, session_factory)
     snapshots.register(devices.snapshot_part)

@@ -24,7 +24,6 @@ from collections import Counter
 from typing import Any, Protocol
 
 ANSWERED = "__answered__"  # in a question's counts: how many answered it
-ACTIVE_KEY = "activity-room:contests:active"
 FINISHED_TTL_S = 3600  # a finished contest's live keys linger an hour (later reads rebuild from the database)
 
 
@@ -292,17 +291,18 @@ def _s(value: Any) -> str:
 class RedisLiveStore:
     """Each contest as a few Redis keys (one hash tag per contest, so a cluster keeps them together)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, namespace: str = "activity-room") -> None:
         self._r = client
+        self._ns = namespace
+        self._active_key = f"{namespace}:contests:active"
         self._init = client.register_script(_INIT)
         self._cas = client.register_script(_CAS)
         self._join = client.register_script(_JOIN)
         self._answer = client.register_script(_ANSWER)
         self._undo = client.register_script(_UNDO)
 
-    @staticmethod
-    def _k(cid: int, name: str) -> str:
-        return f"activity-room:{{contest:{cid}}}:{name}"
+    def _k(self, cid: int, name: str) -> str:
+        return f"{self._ns}:{{contest:{cid}}}:{name}"
 
     def _keys(self, cid: int, pos: int) -> list[str]:
         return [self._k(cid, "meta"), self._k(cid, f"ans:{pos}"), self._k(cid, f"cnt:{pos}"),
@@ -327,7 +327,7 @@ class RedisLiveStore:
                 "ranks": {str(p): r for p, r in seed.ranks.items()} or {"": 0}}
         keys = [self._k(cid, "meta"), self._k(cid, "score"), self._k(cid, "right"), self._k(cid, f"ans:{m.current}"),
                 self._k(cid, f"cnt:{m.current}"), self._k(cid, "lobby"), self._k(cid, "reveal"),
-                self._k(cid, "ranks"), ACTIVE_KEY]
+                self._k(cid, "ranks"), self._active_key]
         done = bool(self._init(keys=keys, args=[json.dumps(data, ensure_ascii=False), cid]))
         if done:
             # cjson cannot tell an empty object from an empty list: drop the placeholders written above
@@ -342,7 +342,7 @@ class RedisLiveStore:
         return done
 
     def cas(self, cid: int, expect: tuple[str, int], meta: Meta) -> bool:
-        done = bool(self._cas(keys=[self._k(cid, "meta"), ACTIVE_KEY],
+        done = bool(self._cas(keys=[self._k(cid, "meta"), self._active_key],
                               args=[expect[0], expect[1], meta.status, meta.current, meta.opened_ms, meta.closes_ms,
                                     cid]))
         if done and meta.status == "finished":
@@ -418,7 +418,7 @@ class RedisLiveStore:
         return bool(self._r.getdel(self._k(cid, "dirty")))
 
     def active(self) -> set[int]:
-        return {int(c) for c in self._r.smembers(ACTIVE_KEY)}
+        return {int(c) for c in self._r.smembers(self._active_key)}
 
     def finished(self, cid: int) -> None:
-        self._r.srem(ACTIVE_KEY, cid)
+        self._r.srem(self._active_key, cid)
