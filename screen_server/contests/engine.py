@@ -25,6 +25,7 @@ import logging
 import queue
 import secrets
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -61,6 +62,7 @@ GRACE_MS = 300  # an answer sent in the last instant may arrive this much after 
 LEASE_SECONDS = 3.0  # a dead holder's contests are taken over after this (plus one tick)
 TICK_SECONDS = 0.5  # lobby pushes at most twice a second; non-holders look for lapsed leases this often
 BATCH = 500
+SETTLE_SECONDS = 1.0  # at a close, how long answers accepted just before it may take to be committed
 
 
 @dataclasses.dataclass
@@ -99,13 +101,11 @@ class _Roster:
     def __init__(self) -> None:
         self.by_id: dict[int, PlayerState] = {}
         self.by_member: dict[int, int] = {}
-        self.max_id = 0
         self.lock = threading.Lock()
 
     def add(self, p: PlayerState) -> None:
         self.by_id[p.id] = p
         self.by_member[p.member_id] = p.id
-        self.max_id = max(self.max_id, p.id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -278,17 +278,7 @@ class ContestEngine:
                            func.count().filter(ContestAnswer.correct.is_(True)))
                     .where(ContestAnswer.contest_id == contest_id).group_by(ContestAnswer.player_id)):
                 scores[pid] = (int(score or 0), int(right or 0))
-            results: dict[int, tuple[bool, int]] = {}
-            counts: dict[str, int] = {}
-            q = info.question(contest.current)
-            for pid, given, right, pts in s.execute(
-                    select(ContestAnswer.player_id, ContestAnswer.answer, ContestAnswer.correct, ContestAnswer.points)
-                    .where(ContestAnswer.contest_id == contest_id, ContestAnswer.position == contest.current)):
-                results[pid] = (bool(right), int(pts))
-                if q is not None:
-                    for label in board.labels(q, given):
-                        counts[label] = counts.get(label, 0) + 1
-                counts[ANSWERED] = counts.get(ANSWERED, 0) + 1
+        results, counts = self._answers_of(info, contest.current)
         order = sorted(roster.by_id)
         lobby = [roster.by_id[p].shown_name for p in order[-LOBBY_NAMES:]]
         reveal = None
@@ -297,15 +287,22 @@ class ContestEngine:
             reveal, ranks = self._reveal(info, roster, scores, {}, counts)
         return Seed(meta, scores, results, counts, lobby, reveal, ranks)
 
-    def _roster(self, contest_id: int, *, refresh: bool = False) -> _Roster:
+    def _roster(self, contest_id: int, *, refresh: bool = False, member_id: int | None = None,
+                player_id: int | None = None) -> _Roster:
+        """This process's players of the contest; ``refresh`` loads the ones it does not know yet (all of
+        them, or the one member or player asked for: they joined through another process)."""
         with self._lock:
             roster = self._rosters.setdefault(contest_id, _Roster())
-        if refresh:
-            with roster.lock, self.session_factory() as s:  # one refresh at a time; others find its players
-                for p in s.scalars(select(ContestPlayer).where(ContestPlayer.contest_id == contest_id,
-                                                               ContestPlayer.id > roster.max_id)
-                                   .order_by(ContestPlayer.id)):
-                    roster.add(PlayerState(p.id, p.member_id, p.name, self._shown(p.name), p.branch, p.secret))
+        if refresh or member_id is not None or player_id is not None:
+            query = select(ContestPlayer).where(ContestPlayer.contest_id == contest_id)
+            if member_id is not None:
+                query = query.where(ContestPlayer.member_id == member_id)
+            elif player_id is not None:
+                query = query.where(ContestPlayer.id == player_id)
+            with roster.lock, self.session_factory() as s:
+                for p in s.scalars(query.order_by(ContestPlayer.id)):
+                    if p.id not in roster.by_id:
+                        roster.add(PlayerState(p.id, p.member_id, p.name, self._shown(p.name), p.branch, p.secret))
         return roster
 
     def get(self, contest_id: int) -> LiveContest:
@@ -341,7 +338,7 @@ class ContestEngine:
                 s.commit()
                 state = PlayerState(player.id, member.id, member.name, self._shown(member.name), branch, secret)
         except IntegrityError:  # joined a moment ago through another process: the same player
-            known = self._roster(contest_id, refresh=True).by_member.get(member.id)
+            known = self._roster(contest_id, member_id=member.id).by_member.get(member.id)
             if known is None:
                 raise
             return roster.by_id[known]
@@ -353,8 +350,8 @@ class ContestEngine:
     def player(self, contest_id: int, player_id: int, secret: str) -> PlayerState:
         roster = self._roster(contest_id)
         state = roster.by_id.get(player_id)
-        if state is None and player_id > roster.max_id:  # joined through another process
-            state = self._roster(contest_id, refresh=True).by_id.get(player_id)
+        if state is None:  # joined through another process (a forged id costs one indexed read)
+            state = self._roster(contest_id, player_id=player_id).by_id.get(player_id)
         if state is None or not secrets.compare_digest(state.secret, secret or ""):
             raise Forbidden(_("选手身份无效，请重新扫码加入竞赛。"), code="player_forged")
         return state
@@ -421,7 +418,7 @@ class ContestEngine:
         revealed = dataclasses.replace(meta, status=ContestStatus.REVEAL)
         if not self.store.cas(info.id, (ContestStatus.QUESTION, meta.current), revealed):
             return False  # closed already (by the host, or by another process's clock)
-        scores = self.store.scores(info.id)
+        scores = self._settled(info, meta.current)
         roster = self._roster(info.id, refresh=len(scores) > len(self._roster(info.id).by_id))
         reveal, ranks = self._reveal(info, roster, scores, self.store.ranks(info.id),
                                      self.store.counts(info.id, meta.current))
@@ -437,7 +434,7 @@ class ContestEngine:
         return True
 
     def _finish(self, info: ContestInfo, meta: Meta) -> bool:
-        scores = self.store.scores(info.id)
+        scores = self._settled(info, meta.current)
         roster = self._roster(info.id, refresh=len(scores) > len(self._roster(info.id).by_id))
         reveal, ranks = self._reveal(info, roster, scores, self.store.ranks(info.id), None)
         finished = Meta(ContestStatus.FINISHED, meta.current, meta.opened_ms, meta.closes_ms)
@@ -461,6 +458,51 @@ class ContestEngine:
             s.commit()
         self.publish(info.id)
         return True
+
+    def _settled(self, info: ContestInfo, position: int) -> dict[int, tuple[int, int]]:
+        """Every player's score and right answers as committed, once the answers the store accepted for
+        ``position`` are all in the database (or ``SETTLE_SECONDS`` passed).
+
+        The board is made from the database, not from the store: an answer a process accepted and then
+        died before committing (so it was never acknowledged) must not count. When the two differ, the
+        store is repaired from the database."""
+        expected = self.store.counts(info.id, position)[ANSWERED]
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while True:
+            scores = {pid: (0, 0) for pid in self.store.scores(info.id)}
+            stored = 0
+            with self.session_factory() as s:
+                for pid, score, right, here in s.execute(
+                        select(ContestAnswer.player_id, func.sum(ContestAnswer.points),
+                               func.count().filter(ContestAnswer.correct.is_(True)),
+                               func.count().filter(ContestAnswer.position == position))
+                        .where(ContestAnswer.contest_id == info.id).group_by(ContestAnswer.player_id)):
+                    scores[pid] = (int(score or 0), int(right or 0))
+                    stored += int(here or 0)
+            if stored >= expected or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)  # a commit in flight; bounded by the deadline
+        if stored != expected:
+            log.warning("contest %s question %s: %s answers accepted, %s stored; repairing the live state",
+                        info.id, position, expected, stored)
+            results, counts = self._answers_of(info, position)
+            self.store.repair(info.id, position, scores, results, counts)
+        return scores
+
+    def _answers_of(self, info: ContestInfo, position: int) -> tuple[dict[int, tuple[bool, int]], dict[str, int]]:
+        """One question's stored answers: each player's result, and the distribution."""
+        results: dict[int, tuple[bool, int]] = {}
+        counts: dict[str, int] = {}
+        q = info.question(position)
+        with self.session_factory() as s:
+            for pid, given, right, pts in s.execute(
+                    select(ContestAnswer.player_id, ContestAnswer.answer, ContestAnswer.correct, ContestAnswer.points)
+                    .where(ContestAnswer.contest_id == info.id, ContestAnswer.position == position)):
+                results[pid] = (bool(right), int(pts))
+                for label in board.labels(q, given) if q is not None else []:
+                    counts[label] = counts.get(label, 0) + 1
+                counts[ANSWERED] = counts.get(ANSWERED, 0) + 1
+        return results, counts
 
     def _reveal(self, info: ContestInfo, roster: _Roster, scores: dict[int, tuple[int, int]],
                 before: dict[int, int], counts: Any) -> tuple[dict[str, Any], dict[int, int]]:

@@ -80,6 +80,8 @@ class LiveStore(Protocol):
     def counts(self, cid: int, pos: int) -> Counter[str]: ...
     def ranks(self, cid: int) -> dict[int, int]: ...
     def save_reveal(self, cid: int, reveal: dict[str, Any], ranks: dict[int, int]) -> None: ...
+    def repair(self, cid: int, pos: int, scores: dict[int, tuple[int, int]], results: dict[int, tuple[bool, int]],
+               counts: dict[str, int]) -> None: ...
     def view(self, cid: int) -> View | None: ...
     def standing(self, cid: int, pid: int, pos: int) -> Standing: ...
     def take_dirty(self, cid: int) -> bool: ...
@@ -193,6 +195,15 @@ class MemoryLiveStore:
         with self._lock:
             c = self._contests[cid]
             c.reveal, c.ranks = reveal, dict(ranks)
+
+    def repair(self, cid: int, pos: int, scores: dict[int, tuple[int, int]], results: dict[int, tuple[bool, int]],
+               counts: dict[str, int]) -> None:
+        """Put the database's truth back (answers accepted here whose row was never committed)."""
+        with self._lock:
+            c = self._contests[cid]
+            c.scores = {pid: [s, r] for pid, (s, r) in scores.items()}
+            c.results[pos] = dict(results)
+            c.counts[pos] = Counter(counts)
 
     def view(self, cid: int) -> View | None:
         with self._lock:
@@ -387,6 +398,21 @@ class RedisLiveStore:
         pipe.delete(self._k(cid, "ranks"))
         if ranks:
             pipe.hset(self._k(cid, "ranks"), mapping={str(p): r for p, r in ranks.items()})
+        pipe.execute()
+
+    def repair(self, cid: int, pos: int, scores: dict[int, tuple[int, int]], results: dict[int, tuple[bool, int]],
+               counts: dict[str, int]) -> None:
+        """Put the database's truth back (answers accepted by a process that died before committing them)."""
+        pipe = self._r.pipeline(transaction=True)
+        for name in ("score", "right", f"ans:{pos}", f"cnt:{pos}"):
+            pipe.delete(self._k(cid, name))
+        if scores:
+            pipe.hset(self._k(cid, "score"), mapping={str(p): s for p, (s, _r) in scores.items()})
+            pipe.hset(self._k(cid, "right"), mapping={str(p): r for p, (_s, r) in scores.items()})
+        if results:
+            pipe.hset(self._k(cid, f"ans:{pos}"), mapping={str(p): f"{int(c)},{pts}" for p, (c, pts) in results.items()})
+        if counts:
+            pipe.hset(self._k(cid, f"cnt:{pos}"), mapping=counts)
         pipe.execute()
 
     def view(self, cid: int) -> View | None:
