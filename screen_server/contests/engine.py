@@ -156,7 +156,7 @@ def points_for(correct: bool, elapsed_ms: int, seconds: int) -> int:
 
 
 def _ms(at: dt.datetime | None) -> int:
-    return int(at.timestamp() * 1000) if at is not None else 0
+    return round(at.timestamp() * 1000) if at is not None else 0
 
 
 def _at(ms: int) -> dt.datetime | None:
