@@ -7,7 +7,8 @@ Two implementations with one interface:
 - ``LocalBus``: in-process; subscribers are called on the publishing thread (the push server hands the
   event to its own loop with ``call_soon_threadsafe``).
 - ``RedisBus``: Redis pub/sub, so several server processes behind a proxy all reach their screens.
-  Sequence numbers come from a Redis counter, so they are ordered across processes.
+  Sequence numbers come from a Redis counter, so they are ordered across processes; numbering and
+  publishing are one Lua script, so an event costs one round trip to Redis.
 
 Event types are named in ``protocol.py``; who sends each is listed in docs/architecture.md.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -29,8 +31,15 @@ from screen_server.protocol import Event
 log = logging.getLogger(__name__)
 
 Subscriber = Callable[[Event], None]
-CHANNEL = "activity-room:events"
-SEQ_KEY = "activity-room:seq"
+NAMESPACE = "activity-room"
+# KEYS[1] the counter; ARGV[1] the channel, ARGV[2] the event as JSON with its seq left out, starting
+# '{"seq":0,' (``_SEQLESS``): the script splices the new number in, so the JSON is built once, in Python.
+_PUBLISH = """
+local seq = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', ARGV[1], '{"seq":' .. seq .. ',' .. string.sub(ARGV[2], 10))
+return seq
+"""
+_SEQLESS = '{"seq":0,'
 
 
 class Bus(Protocol):
@@ -80,19 +89,20 @@ class LocalBus:
 class RedisBus(LocalBus):
     """Fan-out through Redis pub/sub; every process delivers what any process publishes."""
 
-    def __init__(self, url: str, prefix: str = "") -> None:
+    def __init__(self, url: str, namespace: str = NAMESPACE) -> None:
         super().__init__()
         import redis
 
-        self._channel, self._seq_key = prefix + CHANNEL, prefix + SEQ_KEY
+        self.channel, self.seq_key = f"{namespace}:events", f"{namespace}:seq"
         self._redis = redis.Redis.from_url(url, socket_timeout=5, health_check_interval=30)
+        self._publish = self._redis.register_script(_PUBLISH)
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._ready = threading.Event()
 
     def start(self) -> None:
-        self._pubsub.subscribe(self._channel)
+        self._pubsub.subscribe(self.channel)
         self._thread = threading.Thread(target=self._listen, name="redis-bus", daemon=True)
         self._thread.start()
 
@@ -122,15 +132,16 @@ class RedisBus(LocalBus):
 
     def last_seq(self) -> int:
         try:
-            return int(self._redis.get(self._seq_key) or 0)
+            return int(self._redis.get(self.seq_key) or 0)
         except Exception:
             return self._seq
 
     def publish(self, event: Event) -> Event:
-        seq = int(self._redis.incr(self._seq_key))
-        stamped = dataclasses.replace(event, seq=seq)
-        self._redis.publish(self._channel, stamped.to_json())
-        return stamped
+        body = json.dumps({"seq": 0, **dataclasses.asdict(event)} | {"seq": 0}, ensure_ascii=False,
+                          separators=(",", ":"))
+        assert body.startswith(_SEQLESS)
+        seq = int(self._publish(keys=[self.seq_key], args=[self.channel, body]))
+        return dataclasses.replace(event, seq=seq)
 
     def close(self) -> None:
         self._stopping.set()
@@ -144,8 +155,8 @@ class RedisBus(LocalBus):
         super().close()
 
 
-def make_bus(redis_url: str, prefix: str = "") -> Bus:
-    return RedisBus(redis_url, prefix) if redis_url else LocalBus()
+def make_bus(redis_url: str, namespace: str = NAMESPACE) -> Bus:
+    return RedisBus(redis_url, namespace) if redis_url else LocalBus()
 
 
 # --- publish after commit --------------------------------------------------------------------------

@@ -31,9 +31,8 @@ class Settings:
     ws_port: int = 8765
     database_url: str = ""  # empty: SQLite inside data_dir
     redis_url: str = ""  # empty: in-process event bus
-    # Redis pub/sub channels are not scoped by database number: installations (or test runs) that
-    # share one Redis keep apart by this prefix on the bus's channel and sequence key.
-    redis_prefix: str = ""
+    # Prefix of every Redis key and channel: installations (or test runs) sharing one Redis keep apart.
+    redis_namespace: str = "activity-room"
     secret_key: str = ""  # empty: generated once into data_dir/secret_key
     # What clients are told to connect to; empty: derived from the Host of each request.
     ws_public_url: str = ""
@@ -54,7 +53,7 @@ class Settings:
     # Absolute base URL printed into QR codes (e.g. http://192.168.1.10:8000); empty: each screen
     # prefixes the address it reaches the server at.
     public_url: str = ""
-    # Run the timed jobs in this process (turn off on all but one process when scaling out).
+    # Run the timed jobs in this process (each job runs once across processes, under a lease).
     run_jobs: bool = True
     ws_ticket_seconds: int = 60
     device_offline_seconds: int = 90

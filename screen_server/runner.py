@@ -18,11 +18,13 @@ from waitress.server import create_server
 
 from screen_server.app import create_app
 from screen_server.config import Settings
+from screen_server.contests.clock import ContestClock
 from screen_server.jobs import default_jobs
 from screen_server.ops.watchdog import STALL_SECONDS, Check, Watchdog, http_check
 from screen_server.push.server import PushServer
 from screen_server.runtime import Runtime, build_runtime
 from screen_server.stats.publisher import StatsPublisher
+from screen_server.workers import Worker
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +41,12 @@ class RoomServer:
         )
         self.runtime.push = self.push
         self.app = create_app(self.runtime)
-        self.jobs = default_jobs(settings, self.runtime.session_factory) if jobs and settings.run_jobs else None
-        self.stats = (StatsPublisher(settings, self.runtime.session_factory, self.runtime.bus)
+        rt = self.runtime
+        self.jobs = (default_jobs(settings, rt.session_factory, leases=rt.leases, shared=rt.shared, owner=rt.owner)
+                     if jobs and settings.run_jobs else None)
+        self.stats = (StatsPublisher(settings, rt.session_factory, rt.bus, leases=rt.leases, owner=rt.owner)
                       if self.jobs else None)
+        self.contest_clock = ContestClock(rt.contests)
         self._http = create_server(
             self.app,
             host=settings.host,
@@ -73,13 +78,15 @@ class RoomServer:
         host = "127.0.0.1" if self.settings.host in ("0.0.0.0", "") else self.settings.host
         return f"ws://{host}:{self.runtime.ws_port}/ws"
 
+    def _workers(self) -> list[Worker]:
+        """The background loops this process runs (each under its leases when there are several processes)."""
+        return [w for w in (self.jobs, self.stats, self.contest_clock) if w is not None]
+
     def start(self) -> RoomServer:
         self.push.start()
         self.runtime.ws_port = self.push.port
-        if self.jobs:
-            self.jobs.start()
-        if self.stats:
-            self.stats.start()
+        for worker in self._workers():
+            worker.start()
         self._http_thread = threading.Thread(target=self._http.run, name="http", daemon=True)
         self._http_thread.start()
         log.info("serving HTTP on %s and WebSocket on %s", self.http_url, self.ws_url)
@@ -127,10 +134,8 @@ class RoomServer:
         self._stopped.set()
         if self.watchdog is not None:
             self.watchdog.stop()
-        if self.jobs:
-            self.jobs.stop()
-        if self.stats:
-            self.stats.stop()
+        for worker in self._workers():
+            worker.stop()
         self._http.close()
         self._http.task_dispatcher.shutdown(timeout=5)  # type: ignore[union-attr]
         self.runtime.close()

@@ -1,10 +1,11 @@
 """The process's shared parts, built once from the settings: database, bus, snapshots, tickets.
 
 ``Runtime`` is what the Flask app, the push server, the jobs and the CLI share. Building it opens the
-database (and applies migrations unless told not to) and makes the bus. It also builds the contest
-engine, whose constructor starts two threads (``contest-writer`` and ``contest-lobby``), and the
-sign-in writer, whose thread starts with the first sign-in; ``close()`` stops them. The server's other threads (HTTP,
-push, jobs, stats, the Redis listener) start in ``runner.RoomServer.start``.
+database and applies migrations; it starts no thread (``runner.RoomServer`` does that).
+
+The state several processes must share comes from one place here: with ``REDIS_URL`` the live contests,
+the leases and the watchers' shared map are in Redis; without it (SQLite, one process) the same
+interfaces are kept in this process's memory.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from screen_server.bus import Bus, bind_bus, make_bus
 from screen_server.config import Settings
 from screen_server.contests.engine import ContestEngine
 from screen_server.contests.hosting import HostGate
+from screen_server.contests.live import LiveStore, MemoryLiveStore, RedisLiveStore
 from screen_server.db import make_engine, make_session_factory, migrate, utcnow
 from screen_server.identity.lockouts import Lockouts
+from screen_server.leases import Leases, MemoryLeases, MemoryMap, RedisLeases, RedisMap, SharedMap, new_owner
 from screen_server.meetings.services import AttendedHook
 from screen_server.meetings.writer import SignInWriter
 from screen_server.points.signin import award_attendance
@@ -52,11 +55,28 @@ class Runtime:
     ws_port: int = 0  # the port actually bound (differs from settings when 0 was asked)
     # The clock of lockouts and admin sessions; tests replace it to move time without sleeping.
     clock: Callable[[], dt.datetime] = utcnow
+    # Shared between processes (Redis) or kept here (one process): see the module docstring.
+    redis: Any = None
+    leases: Leases = field(init=False)
+    shared: SharedMap = field(init=False)
+    live_store: LiveStore = field(init=False)
+    owner: str = field(init=False)  # this process's name in leases
 
     def __post_init__(self) -> None:
+        self.owner = new_owner("proc")
+        if self.settings.redis_url:
+            import redis
+
+            self.redis = redis.Redis.from_url(self.settings.redis_url, socket_timeout=5, health_check_interval=30)
+            ns = self.settings.redis_namespace
+            self.leases, self.shared = RedisLeases(self.redis, ns), RedisMap(self.redis, ns)
+            self.live_store = RedisLiveStore(self.redis, ns)
+        else:
+            self.leases, self.shared, self.live_store = MemoryLeases(), MemoryMap(), MemoryLiveStore()
         self.attendance_hooks = [award_attendance]
         self.signin_writer = SignInWriter(self.settings, self.session_factory, self.attendance_hooks)
-        self.contests = ContestEngine(self.session_factory, self.bus, mask_names=self.settings.mask_names)
+        self.contests = ContestEngine(self.session_factory, self.bus, self.live_store, self.leases,
+                                      mask_names=self.settings.mask_names, owner=self.owner)
         s = self.settings
         self.lockouts = Lockouts(self.engine, self.session_factory, lambda: self.clock(),
                                  failures=s.lockout_failures, minutes=s.lockout_minutes)
@@ -75,6 +95,8 @@ class Runtime:
         self.signin_writer.close()
         self.contests.close()
         self.bus.close()
+        if self.redis is not None:
+            self.redis.close()
         self.engine.dispose()
 
 
@@ -95,7 +117,7 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     if apply_migrations:
         migrate(engine)
     session_factory = make_session_factory(engine)
-    bus = make_bus(settings.redis_url, settings.redis_prefix)
+    bus = make_bus(settings.redis_url, settings.redis_namespace)
     bind_bus(session_factory, bus)
     snapshots = SnapshotBuilder(settings, session_factory)
     snapshots.register(devices.snapshot_part)

@@ -56,7 +56,7 @@ def make_test_settings(data_dir: Path, database_url: str, worker: str = "master"
         http_threads=8,
         redis_url=redis_url,
         # Pub/sub channels are global to a Redis server: each worker (and each checkout) its own.
-        redis_prefix=f"test:{os.environ.get('AR_TEST_TAG', '')}{worker}:" if redis_url else "",
+        redis_namespace=f"test:{os.environ.get('AR_TEST_TAG', '')}{worker}" if redis_url else "activity-room",
         admin_totp="optional",  # the demo's and the factories' admins sign in with a password; test_totp covers "required"
     )
 

@@ -1,13 +1,20 @@
-"""The live contest engine: the running contests' state in memory, the question clock, scoring, and a
-writer that group-commits answers.
+"""The live contest engine: joining, the host's steps, answers and scoring, the question clock, and a
+writer that group-commits answers. Any server process runs any of it for any contest.
 
-Every decision is made here, under one lock per contest, on the server's clock: whether the question
-is open, whether this player already answered, whether the request really is this player's (their
-secret), and the points (correct answers score 500–1,000, more for answering sooner). An answer is
-acknowledged only once its row is committed; if the commit fails the player's score is put back. When
-a question's time is up a timer closes it: the answer distribution and the top ten with their rank
-changes go out at once in one ``contest.state`` event to the room (walls and players' phones). The
-engine lives in the process that runs the room's jobs; contests are room-scale, not cluster-scale.
+Every decision is made on the servers' clock (kept in sync): whether the question is open, whether
+this player already answered, whether the request really is this player's (their secret), and the
+points (correct answers score 500–1,000, more for answering sooner). The live state is in a
+``live.LiveStore`` (Redis when ``REDIS_URL`` is set, else this process's memory): an answer is accepted
+by one atomic step there, so two processes never both accept it, and no lock is held across I/O. An
+answer is acknowledged only once its row is committed; if the commit fails its points are taken back.
+
+What lasts is in the database: players, answers, the status and the scores at each close. A store that
+lost a contest (a Redis restart, a server restart without Redis) rebuilds it from there.
+
+When a question's time is up the process holding the contest's lease closes it (``tick``, run by
+``clock.ContestClock``); the close is a compare-and-set, so a host's early close and the timer cannot
+both close it. The answer distribution and the top ten with their rank changes go out at once in one
+``contest.state`` event to the room (walls and players' phones).
 """
 
 from __future__ import annotations
@@ -24,14 +31,17 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from content.models import Question, QuestionKind
+from content.models import Question
 from content.questions import is_correct
 from screen_server import protocol
 from screen_server.batching import take_batch
 from screen_server.bus import Bus
+from screen_server.contests import board
+from screen_server.contests.live import ANSWERED, LiveStore, Meta, Seed, Standing, View
 from screen_server.contests.models import (
     Contest,
     ContestAnswer,
@@ -41,18 +51,41 @@ from screen_server.contests.models import (
 )
 from screen_server.errors import Conflict, Forbidden, Invalid, NotFound
 from screen_server.i18n import _
+from screen_server.leases import Leases, new_owner
 from screen_server.org.services import mask_name
 from screen_server.points import services as points
 
 log = logging.getLogger(__name__)
 LOBBY_NAMES = 40
-TOP = 10
+TOP = board.TOP
 GRACE_MS = 300  # an answer sent in the last instant may arrive this much after the close
-LOBBY_PUSH_SECONDS = 0.5
+LEASE_SECONDS = 3.0  # a dead holder's contests are taken over after this (plus one tick)
+TICK_SECONDS = 0.5  # lobby pushes at most twice a second; non-holders look for lapsed leases this often
 BATCH = 500
+SETTLE_SECONDS = 1.0  # at a close, how long answers accepted just before it may take to be committed
 
 
 @dataclasses.dataclass
+class ContestInfo:
+    """What does not change while a contest runs (cached per process)."""
+
+    id: int
+    room_id: int | None
+    title: str
+    code: str
+    team_mode: bool
+    seconds: int
+    questions: list[Question]
+
+    @property
+    def total(self) -> int:
+        return len(self.questions)
+
+    def question(self, position: int) -> Question | None:
+        return self.questions[position - 1] if 1 <= position <= self.total else None
+
+
+@dataclasses.dataclass(frozen=True)
 class PlayerState:
     id: int
     member_id: int
@@ -60,40 +93,50 @@ class PlayerState:
     shown_name: str
     branch: str
     secret: str
-    score: int = 0
-    correct: int = 0
-    answered: set[int] = dataclasses.field(default_factory=set)
-    results: dict[int, tuple[bool, int]] = dataclasses.field(default_factory=dict)  # position → (right, points)
 
 
-@dataclasses.dataclass
+class _Roster:
+    """The players of one contest known to this process (refreshed from the database on a miss)."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, PlayerState] = {}
+        self.by_member: dict[int, int] = {}
+        self.lock = threading.Lock()
+
+    def add(self, p: PlayerState) -> None:
+        self.by_id[p.id] = p
+        self.by_member[p.member_id] = p.id
+
+
+@dataclasses.dataclass(frozen=True)
 class LiveContest:
-    id: int
-    room_id: int | None
-    title: str
-    code: str
-    team_mode: bool
-    seconds: int
-    status: ContestStatus
-    current: int
-    questions: list[Question]
-    players: dict[int, PlayerState] = dataclasses.field(default_factory=dict)
-    order: list[int] = dataclasses.field(default_factory=list)  # player ids in join order
-    opened_at: dt.datetime | None = None
-    closes_at: dt.datetime | None = None
-    counts: Counter[str] = dataclasses.field(default_factory=Counter)
-    last_ranks: dict[int, int] = dataclasses.field(default_factory=dict)
-    board: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    lock: threading.RLock = dataclasses.field(default_factory=threading.RLock)
-    timer: threading.Timer | None = None
-    lobby_dirty: bool = False
+    """A contest as it stands at one instant: its fixed parts and a view of the live store."""
+
+    info: ContestInfo
+    view: View
 
     @property
-    def total(self) -> int:
-        return len(self.questions)
+    def id(self) -> int:
+        return self.info.id
+
+    @property
+    def room_id(self) -> int | None:
+        return self.info.room_id
+
+    @property
+    def status(self) -> ContestStatus:
+        return ContestStatus(self.view.meta.status)
+
+    @property
+    def current(self) -> int:
+        return self.view.meta.current
+
+    @property
+    def board(self) -> list[dict[str, Any]]:
+        return list((self.view.reveal or {}).get("board", []))
 
     def question(self) -> Question | None:
-        return self.questions[self.current - 1] if 1 <= self.current <= self.total else None
+        return self.info.question(self.current)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,12 +147,6 @@ class Accepted:
     elapsed_ms: int
 
 
-def _options(q: Question) -> list[dict[str, str]]:
-    if q.kind == QuestionKind.TRUE_FALSE:
-        return [{"label": "正确", "text": "正确"}, {"label": "错误", "text": "错误"}]
-    return [{"label": o.label, "text": o.text} for o in q.options]
-
-
 def points_for(correct: bool, elapsed_ms: int, seconds: int) -> int:
     """500 for a right answer plus up to 500 more for speed; nothing for a wrong one."""
     if not correct:
@@ -118,24 +155,40 @@ def points_for(correct: bool, elapsed_ms: int, seconds: int) -> int:
     return 500 + round(500 * remaining)
 
 
+def _ms(at: dt.datetime | None) -> int:
+    return round(at.timestamp() * 1000) if at is not None else 0
+
+
+def _at(ms: int) -> dt.datetime | None:
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC) if ms else None
+
+
 class AnswerWriter:
-    """One thread inserting queued answers in batches, one commit per batch, then resolving each future."""
+    """One thread inserting queued answers in batches, one commit per batch, then resolving each future.
+
+    It starts with the first answer and stops through its queue (``close``)."""
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
         self._queue: queue.Queue[tuple[dict[str, Any], Future[None]] | None] = queue.Queue()
         self.busy_since: float | None = None  # monotonic start of the batch being written (the watchdog)
-        self._thread = threading.Thread(target=self._run, name="contest-writer", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
 
     def write(self, row: dict[str, Any]) -> Future[None]:
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="contest-writer", daemon=True)
+                    self._thread.start()
         future: Future[None] = Future()
         self._queue.put((row, future))
         return future
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=5)
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=5)
 
     def _run(self) -> None:
         while True:
@@ -148,7 +201,7 @@ class AnswerWriter:
                 with self._session_factory() as session:
                     session.execute(insert(ContestAnswer), [row for row, _f in batch])
                     session.commit()
-            except Exception as exc:  # every answer of the batch is refused (and its score put back)
+            except Exception as exc:  # every answer of the batch is refused (and its points taken back)
                 log.exception("contest answers not stored")
                 for _row, future in batch:
                     future.set_exception(exc)
@@ -161,20 +214,24 @@ class AnswerWriter:
     def is_stalled(self, limit: float) -> bool:
         """Whether the writer died, or has been inside one batch for more than ``limit`` seconds."""
         busy = self.busy_since
-        return not self._thread.is_alive() or (busy is not None and time.monotonic() - busy > limit)
+        dead = self._thread is not None and not self._thread.is_alive()
+        return dead or (busy is not None and time.monotonic() - busy > limit)
 
 
 class ContestEngine:
-    def __init__(self, session_factory: sessionmaker[Session], bus: Bus, *, mask_names: bool = True) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], bus: Bus, store: LiveStore, leases: Leases, *,
+                 mask_names: bool = True, owner: str = "") -> None:
         self.session_factory = session_factory
         self.bus = bus
+        self.store = store
+        self.leases = leases
+        self.owner = owner or new_owner("contests")
         self.mask_names = mask_names
-        self._contests: dict[int, LiveContest] = {}
-        self._lock = threading.Lock()
+        self._infos: dict[int, ContestInfo] = {}
+        self._rosters: dict[int, _Roster] = {}
+        self._lock = threading.Lock()  # guards the two caches above (dictionary work only)
         self._writer = AnswerWriter(session_factory)
-        self._stop = threading.Event()
-        self._lobby_thread = threading.Thread(target=self._push_lobbies, name="contest-lobby", daemon=True)
-        self._lobby_thread.start()
+        self.on_change: Callable[[], None] = lambda: None  # the clock's wake-up
         self.now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
 
     def is_stalled(self, limit: float) -> bool:
@@ -182,23 +239,19 @@ class ContestEngine:
         return self._writer.is_stalled(limit)
 
     def close(self) -> None:
-        self._stop.set()
-        for contest in list(self._contests.values()):
-            if contest.timer is not None:
-                contest.timer.cancel()
         self._writer.close()
 
     # --- loading ---------------------------------------------------------------------------------------
 
-    def get(self, contest_id: int) -> LiveContest:
-        with self._lock:
-            live = self._contests.get(contest_id)
-            if live is None:
-                live = self._load(contest_id)
-                self._contests[contest_id] = live
-        return live
+    def info(self, contest_id: int) -> ContestInfo:
+        info = self._infos.get(contest_id)
+        if info is None:
+            info = self._load_info(contest_id)
+            with self._lock:
+                info = self._infos.setdefault(contest_id, info)
+        return info
 
-    def _load(self, contest_id: int) -> LiveContest:
+    def _load_info(self, contest_id: int) -> ContestInfo:
         with self.session_factory() as s:
             contest = s.get(Contest, contest_id)
             if contest is None:
@@ -210,23 +263,70 @@ class ContestEngine:
             ordered = [questions[r.question_id] for r in rows]
             for q in ordered:
                 s.expunge(q)
-            live = LiveContest(contest.id, contest.room_id, contest.title, contest.code, contest.team_mode,
-                               contest.question_seconds, contest.status, contest.current, ordered)
-            current = rows[contest.current - 1] if 1 <= contest.current <= len(rows) else None
-            if current is not None:
-                live.opened_at, live.closes_at = current.opened_at, current.closes_at
-            answered: dict[int, set[int]] = {}
-            for player_id, position in s.execute(select(ContestAnswer.player_id, ContestAnswer.position)
-                                                 .where(ContestAnswer.contest_id == contest_id)):
-                answered.setdefault(player_id, set()).add(position)
-            for p in s.scalars(select(ContestPlayer).where(ContestPlayer.contest_id == contest_id)
-                               .order_by(ContestPlayer.id)):
-                live.players[p.id] = PlayerState(p.id, p.member_id, p.name, self._shown(p.name), p.branch, p.secret,
-                                                 p.score, p.correct, answered.get(p.id, set()))
-                live.order.append(p.id)
-        if live.status == ContestStatus.QUESTION and live.closes_at is not None:
-            self._arm(live)  # a restart during a question: close it when its time is up (or now)
-        return live
+            return ContestInfo(contest.id, contest.room_id, contest.title, contest.code, contest.team_mode,
+                               contest.question_seconds, ordered)
+
+    def _meta(self, contest_id: int) -> Meta:
+        meta = self.store.meta(contest_id)
+        if meta is None:
+            self.store.init(contest_id, self._seed(contest_id))  # only the first of racing processes writes
+            meta = self.store.meta(contest_id)
+            assert meta is not None
+        return meta
+
+    def _seed(self, contest_id: int) -> Seed:
+        """The live state rebuilt from what the database keeps."""
+        info = self.info(contest_id)
+        roster = self._roster(contest_id, refresh=True)
+        with self.session_factory() as s:
+            contest = s.get(Contest, contest_id)
+            if contest is None:
+                raise NotFound(_("竞赛不存在。"))
+            current = s.scalar(select(ContestQuestion).where(ContestQuestion.contest_id == contest_id,
+                                                             ContestQuestion.position == contest.current))
+            meta = Meta(str(contest.status), contest.current, _ms(current.opened_at if current else None),
+                        _ms(current.closes_at if current else None))
+            scores = {pid: (0, 0) for pid in roster.by_id}
+            for pid, score, right in s.execute(
+                    select(ContestAnswer.player_id, func.sum(ContestAnswer.points),
+                           func.count().filter(ContestAnswer.correct.is_(True)))
+                    .where(ContestAnswer.contest_id == contest_id).group_by(ContestAnswer.player_id)):
+                scores[pid] = (int(score or 0), int(right or 0))
+        results, counts = self._answers_of(info, contest.current)
+        order = sorted(roster.by_id)
+        lobby = [roster.by_id[p].shown_name for p in order[-LOBBY_NAMES:]]
+        reveal = None
+        ranks: dict[int, int] = {}
+        if meta.status in (ContestStatus.REVEAL, ContestStatus.FINISHED):
+            reveal, ranks = self._reveal(info, roster, scores, {}, counts)
+        return Seed(meta, scores, results, counts, lobby, reveal, ranks)
+
+    def _roster(self, contest_id: int, *, refresh: bool = False, member_id: int | None = None,
+                player_id: int | None = None) -> _Roster:
+        """This process's players of the contest; ``refresh`` loads the ones it does not know yet (all of
+        them, or the one member or player asked for: they joined through another process)."""
+        with self._lock:
+            roster = self._rosters.setdefault(contest_id, _Roster())
+        if refresh or member_id is not None or player_id is not None:
+            query = select(ContestPlayer).where(ContestPlayer.contest_id == contest_id)
+            if member_id is not None:
+                query = query.where(ContestPlayer.member_id == member_id)
+            elif player_id is not None:
+                query = query.where(ContestPlayer.id == player_id)
+            with roster.lock, self.session_factory() as s:
+                for p in s.scalars(query.order_by(ContestPlayer.id)):
+                    if p.id not in roster.by_id:
+                        roster.add(PlayerState(p.id, p.member_id, p.name, self._shown(p.name), p.branch, p.secret))
+        return roster
+
+    def get(self, contest_id: int) -> LiveContest:
+        info = self.info(contest_id)
+        view = self.store.view(contest_id)
+        if view is None:
+            self._meta(contest_id)
+            view = self.store.view(contest_id)
+            assert view is not None
+        return LiveContest(info, view)
 
     def _shown(self, name: str) -> str:
         return mask_name(name) if self.mask_names else name
@@ -235,29 +335,37 @@ class ContestEngine:
 
     def join(self, contest_id: int, member: Any) -> PlayerState:
         """Add a member to the contest (joining again returns the same player, so a dropped phone resumes)."""
-        live = self.get(contest_id)
-        with live.lock:
-            existing = next((p for p in live.players.values() if p.member_id == member.id), None)
-            if existing is not None:
-                return existing
-            if live.status == ContestStatus.FINISHED:
-                raise Conflict(_("本场竞赛已经结束。"))
-            secret = secrets.token_urlsafe(24)
-            branch = member.branch.short_name or member.branch.name if member.branch else ""
+        self.info(contest_id)
+        roster = self._roster(contest_id)
+        known = roster.by_member.get(member.id)
+        if known is not None:
+            return roster.by_id[known]
+        if self._meta(contest_id).status == ContestStatus.FINISHED:
+            raise Conflict(_("本场竞赛已经结束。"))
+        secret = secrets.token_urlsafe(24)
+        branch = member.branch.short_name or member.branch.name if member.branch else ""
+        try:
             with self.session_factory() as s:
-                player = ContestPlayer(contest_id=live.id, member_id=member.id, name=member.name,
+                player = ContestPlayer(contest_id=contest_id, member_id=member.id, name=member.name,
                                        branch_id=member.branch_id, branch=branch, secret=secret)
                 s.add(player)
                 s.commit()
                 state = PlayerState(player.id, member.id, member.name, self._shown(member.name), branch, secret)
-            live.players[state.id] = state
-            live.order.append(state.id)
-            live.lobby_dirty = True
-            return state
+        except IntegrityError:  # joined a moment ago through another process: the same player
+            known = self._roster(contest_id, member_id=member.id).by_member.get(member.id)
+            if known is None:
+                raise
+            return roster.by_id[known]
+        with roster.lock:
+            roster.add(state)
+        self.store.add_player(contest_id, state.id, state.shown_name, LOBBY_NAMES)
+        return state
 
     def player(self, contest_id: int, player_id: int, secret: str) -> PlayerState:
-        live = self.get(contest_id)
-        state = live.players.get(player_id)
+        roster = self._roster(contest_id)
+        state = roster.by_id.get(player_id)
+        if state is None:  # joined through another process (a forged id costs one indexed read)
+            state = self._roster(contest_id, player_id=player_id).by_id.get(player_id)
         if state is None or not secrets.compare_digest(state.secret, secret or ""):
             raise Forbidden(_("选手身份无效，请重新扫码加入竞赛。"), code="player_forged")
         return state
@@ -265,235 +373,280 @@ class ContestEngine:
     # --- the host ------------------------------------------------------------------------------------------
 
     def start(self, contest_id: int) -> None:
-        live = self.get(contest_id)
-        with live.lock:
-            if live.status != ContestStatus.LOBBY:
-                raise Conflict(_("竞赛已经开始。"))
-            if not live.questions:
-                raise Invalid(_("竞赛还没有题目。"))
-            with self.session_factory() as s:
-                s.execute(update(Contest).where(Contest.id == live.id).values(started_at=self.now()))
-                s.commit()
-            self._open(live, 1)
+        info = self.info(contest_id)
+        meta = self._meta(contest_id)
+        if meta.status != ContestStatus.LOBBY:
+            raise Conflict(_("竞赛已经开始。"))
+        if not info.questions:
+            raise Invalid(_("竞赛还没有题目。"))
+        if not self._open(info, meta, 1):
+            raise Conflict(_("竞赛已经开始。"))
 
     def next(self, contest_id: int) -> None:
         """After a reveal: the next question, or the end after the last."""
-        live = self.get(contest_id)
-        with live.lock:
-            if live.status == ContestStatus.QUESTION:
-                raise Conflict(_("本题还在作答中。"))
-            if live.status != ContestStatus.REVEAL:
-                raise Conflict(_("竞赛尚未开始或已经结束。"))
-            if live.current >= live.total:
-                self._finish(live)
-            else:
-                self._open(live, live.current + 1)
+        info = self.info(contest_id)
+        meta = self._meta(contest_id)
+        if meta.status == ContestStatus.QUESTION:
+            raise Conflict(_("本题还在作答中。"))
+        if meta.status != ContestStatus.REVEAL:
+            raise Conflict(_("竞赛尚未开始或已经结束。"))
+        done = self._finish(info, meta) if meta.current >= info.total else self._open(info, meta, meta.current + 1)
+        if not done:
+            raise Conflict(_("竞赛状态刚刚变了，请再看一眼大屏。"))
 
     def close_now(self, contest_id: int) -> None:
         """End the open question early (everyone has answered, or the host decides)."""
-        live = self.get(contest_id)
-        with live.lock:
-            if live.status == ContestStatus.QUESTION:
-                self._close(live, live.current)
+        meta = self._meta(contest_id)
+        if meta.status == ContestStatus.QUESTION:
+            self._close(self.info(contest_id), meta)
 
     def finish(self, contest_id: int) -> None:
-        live = self.get(contest_id)
-        with live.lock:
-            if live.status != ContestStatus.FINISHED:
-                if live.status == ContestStatus.QUESTION:
-                    self._close(live, live.current, publish=False)
-                self._finish(live)
+        info = self.info(contest_id)
+        meta = self._meta(contest_id)
+        if meta.status == ContestStatus.QUESTION:
+            self._close(info, meta, publish=False)
+            meta = self._meta(contest_id)
+        if meta.status != ContestStatus.FINISHED:
+            self._finish(info, meta)
 
-    def _open(self, live: LiveContest, position: int) -> None:
+    def _open(self, info: ContestInfo, meta: Meta, position: int) -> bool:
         now = self.now()
-        live.status, live.current, live.counts = ContestStatus.QUESTION, position, Counter()
-        live.opened_at, live.closes_at = now, now + dt.timedelta(seconds=live.seconds)
+        closes = now + dt.timedelta(seconds=info.seconds)
+        opened = Meta(ContestStatus.QUESTION, position, _ms(now), _ms(closes))
+        if not self.store.cas(info.id, (meta.status, meta.current), opened):
+            return False
         with self.session_factory() as s:
-            s.execute(update(ContestQuestion).where(ContestQuestion.contest_id == live.id,
+            s.execute(update(ContestQuestion).where(ContestQuestion.contest_id == info.id,
                                                     ContestQuestion.position == position)
-                      .values(opened_at=live.opened_at, closes_at=live.closes_at))
-            s.execute(update(Contest).where(Contest.id == live.id).values(status=ContestStatus.QUESTION,
-                                                                           current=position))
+                      .values(opened_at=now, closes_at=closes))
+            values: dict[str, Any] = {"status": ContestStatus.QUESTION, "current": position}
+            if position == 1:
+                values["started_at"] = now
+            s.execute(update(Contest).where(Contest.id == info.id).values(**values))
             s.commit()
-        self._arm(live)
-        self._publish(live)
+        self.publish(info.id)
+        self.on_change()
+        return True
 
-    def _arm(self, live: LiveContest) -> None:
-        if live.timer is not None:
-            live.timer.cancel()
-        assert live.closes_at is not None
-        delay = max(0.0, (live.closes_at - self.now()).total_seconds())
-        position = live.current
-        live.timer = threading.Timer(delay, self._on_time_up, args=(live.id, position))
-        live.timer.daemon = True
-        live.timer.start()
-
-    def _on_time_up(self, contest_id: int, position: int) -> None:
-        live = self.get(contest_id)
-        with live.lock:
-            if live.status == ContestStatus.QUESTION and live.current == position:
-                self._close(live, position)
-
-    def _close(self, live: LiveContest, position: int, *, publish: bool = True) -> None:
-        if live.timer is not None:
-            live.timer.cancel()
-            live.timer = None
-        live.status = ContestStatus.REVEAL
-        live.board = self._board(live)
-        scores = [{"id": p.id, "score": p.score, "correct": p.correct} for p in live.players.values()]
-        with self.session_factory() as s:
-            if scores:
-                s.execute(update(ContestPlayer), scores)  # bulk UPDATE by primary key
-            s.execute(update(Contest).where(Contest.id == live.id).values(status=ContestStatus.REVEAL))
-            s.commit()
+    def _close(self, info: ContestInfo, meta: Meta, *, publish: bool = True) -> bool:
+        revealed = dataclasses.replace(meta, status=ContestStatus.REVEAL)
+        if not self.store.cas(info.id, (ContestStatus.QUESTION, meta.current), revealed):
+            return False  # closed already (by the host, or by another process's clock)
+        scores = self._settled(info, meta.current)
+        roster = self._roster(info.id, refresh=len(scores) > len(self._roster(info.id).by_id))
+        reveal, ranks = self._reveal(info, roster, scores, self.store.ranks(info.id),
+                                     self.store.counts(info.id, meta.current))
+        self.store.save_reveal(info.id, reveal, ranks)
         if publish:
-            self._publish(live)
+            self.publish(info.id)
+        with self.session_factory() as s:
+            rows = [{"id": pid, "score": sc, "correct": right} for pid, (sc, right) in scores.items()]
+            if rows:
+                s.execute(update(ContestPlayer), rows)  # bulk UPDATE by primary key
+            s.execute(update(Contest).where(Contest.id == info.id).values(status=ContestStatus.REVEAL))
+            s.commit()
+        return True
 
-    def _finish(self, live: LiveContest) -> None:
-        live.status = ContestStatus.FINISHED
-        live.board = self._board(live)
+    def _finish(self, info: ContestInfo, meta: Meta) -> bool:
+        scores = self._settled(info, meta.current)
+        roster = self._roster(info.id, refresh=len(scores) > len(self._roster(info.id).by_id))
+        reveal, ranks = self._reveal(info, roster, scores, self.store.ranks(info.id), None)
+        finished = Meta(ContestStatus.FINISHED, meta.current, meta.opened_ms, meta.closes_ms)
+        if not self.store.cas(info.id, (meta.status, meta.current), finished):
+            return False
+        self.store.save_reveal(info.id, reveal, ranks)
         now = self.now()
         with self.session_factory() as s:
-            s.execute(update(Contest).where(Contest.id == live.id).values(status=ContestStatus.FINISHED,
+            rows = [{"id": pid, "score": sc, "correct": right} for pid, (sc, right) in scores.items()]
+            if rows:
+                s.execute(update(ContestPlayer), rows)
+            s.execute(update(Contest).where(Contest.id == info.id).values(status=ContestStatus.FINISHED,
                                                                            finished_at=now))
             rule = points.get_rule(s, points.CONTEST)
             day = points.local_day(now)
-            for p in live.players.values():
-                points.award(s, p.member_id, points.CONTEST, ref=f"contest:{live.id}", day=day,
-                             reason=_("参加知识竞赛《{t}》").format(t=live.title), rule=rule)
+            for pid in scores:
+                player = roster.by_id.get(pid)
+                if player is not None:
+                    points.award(s, player.member_id, points.CONTEST, ref=f"contest:{info.id}", day=day,
+                                 reason=_("参加知识竞赛《{t}》").format(t=info.title), rule=rule)
             s.commit()
-        self._publish(live)
+        self.publish(info.id)
+        return True
+
+    def _settled(self, info: ContestInfo, position: int) -> dict[int, tuple[int, int]]:
+        """Every player's score and right answers as committed, once the answers the store accepted for
+        ``position`` are all in the database (or ``SETTLE_SECONDS`` passed).
+
+        The board is made from the database, not from the store: an answer a process accepted and then
+        died before committing (so it was never acknowledged) must not count. When the two differ, the
+        store is repaired from the database."""
+        expected = self.store.counts(info.id, position)[ANSWERED]
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while True:
+            scores = {pid: (0, 0) for pid in self.store.scores(info.id)}
+            stored = 0
+            with self.session_factory() as s:
+                for pid, score, right, here in s.execute(
+                        select(ContestAnswer.player_id, func.sum(ContestAnswer.points),
+                               func.count().filter(ContestAnswer.correct.is_(True)),
+                               func.count().filter(ContestAnswer.position == position))
+                        .where(ContestAnswer.contest_id == info.id).group_by(ContestAnswer.player_id)):
+                    scores[pid] = (int(score or 0), int(right or 0))
+                    stored += int(here or 0)
+            if stored >= expected or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)  # a commit in flight; bounded by the deadline
+        if stored != expected:
+            log.warning("contest %s question %s: %s answers accepted, %s stored; repairing the live state",
+                        info.id, position, expected, stored)
+            results, counts = self._answers_of(info, position)
+            self.store.repair(info.id, position, scores, results, counts)
+        return scores
+
+    def _answers_of(self, info: ContestInfo, position: int) -> tuple[dict[int, tuple[bool, int]], dict[str, int]]:
+        """One question's stored answers: each player's result, and the distribution."""
+        results: dict[int, tuple[bool, int]] = {}
+        counts: dict[str, int] = {}
+        q = info.question(position)
+        with self.session_factory() as s:
+            for pid, given, right, pts in s.execute(
+                    select(ContestAnswer.player_id, ContestAnswer.answer, ContestAnswer.correct, ContestAnswer.points)
+                    .where(ContestAnswer.contest_id == info.id, ContestAnswer.position == position)):
+                results[pid] = (bool(right), int(pts))
+                for label in board.labels(q, given) if q is not None else []:
+                    counts[label] = counts.get(label, 0) + 1
+                counts[ANSWERED] = counts.get(ANSWERED, 0) + 1
+        return results, counts
+
+    def _reveal(self, info: ContestInfo, roster: _Roster, scores: dict[int, tuple[int, int]],
+                before: dict[int, int], counts: Any) -> tuple[dict[str, Any], dict[int, int]]:
+        names = {pid: (p.shown_name, p.branch) for pid, p in roster.by_id.items()}
+        top, ranks = board.rank(scores, before, names)
+        reveal: dict[str, Any] = {"board": top}
+        if info.team_mode:
+            reveal["teams"] = board.teams(scores, {pid: p.branch for pid, p in roster.by_id.items()})
+        if counts is not None:
+            reveal["counts"] = dict(counts)
+        return reveal, ranks
+
+    # --- the clock -----------------------------------------------------------------------------------------
+
+    def tick(self) -> float:
+        """One pass over the running contests whose lease this process holds (taking lapsed ones): push
+        a lobby that changed, close a question whose time is up. Returns seconds until the next need."""
+        wait = TICK_SECONDS
+        now_ms = _ms(self.now())
+        for cid in self.store.active():
+            try:
+                if not self.leases.hold(f"contest:{cid}", self.owner, LEASE_SECONDS):
+                    continue
+                meta = self.store.meta(cid)
+                if meta is None or meta.status == ContestStatus.FINISHED:
+                    self.store.finished(cid)
+                    continue
+                if meta.status == ContestStatus.QUESTION:
+                    left = meta.closes_ms - now_ms
+                    if left <= 0:
+                        self._close(self.info(cid), meta)
+                    else:
+                        wait = min(wait, left / 1000)
+                if self.store.take_dirty(cid):
+                    self.publish(cid)
+            except Exception:  # one contest's trouble must not stop the others' clocks
+                log.exception("contest %s: clock step failed", cid)
+        return wait
 
     # --- answers -------------------------------------------------------------------------------------------
 
     def answer(self, contest_id: int, player_id: int, secret: str, position: int, given: str,
                *, wait: float = 10.0) -> Accepted:
         """Score one answer; refused (and nothing changes) when late, repeated, early or not this player's."""
-        live = self.get(contest_id)
+        info = self.info(contest_id)
         now = self.now()
-        with live.lock:
-            player = self.player(contest_id, player_id, secret)
-            if live.status != ContestStatus.QUESTION or position != live.current:
-                if position > live.current or live.status == ContestStatus.LOBBY:
-                    raise Conflict(_("这道题还没有开始。"), code="not_open")
-                raise Conflict(_("本题作答时间已过。"), code="late")
-            assert live.opened_at is not None and live.closes_at is not None
-            if now > live.closes_at + dt.timedelta(milliseconds=GRACE_MS):
-                raise Conflict(_("本题作答时间已过。"), code="late")
-            if position in player.answered:
-                raise Conflict(_("本题您已作答，不能重复作答。"), code="repeat")
-            question = live.question()
-            assert question is not None
-            given = (given or "").strip()[:200]
-            if not given:
-                raise Invalid(_("请选择答案。"))
-            correct = is_correct(question, given)
-            elapsed = min(live.seconds * 1000, max(0, int((now - live.opened_at).total_seconds() * 1000)))
-            gained = points_for(correct, elapsed, live.seconds)
-            player.answered.add(position)
-            player.results[position] = (correct, gained)
-            player.score += gained
-            player.correct += int(correct)
-            live.counts.update(_labels(question, given))
-            live.counts[ANSWERED] += 1
-        future = self._writer.write({"contest_id": live.id, "player_id": player.id, "position": position,
+        player = self.player(contest_id, player_id, secret)
+        meta = self._meta(contest_id)
+        question = info.question(position)
+        if meta.status != ContestStatus.QUESTION or position != meta.current or question is None:
+            raise self._refusal("not_open" if position > meta.current or meta.status == ContestStatus.LOBBY
+                                else "late")
+        given = (given or "").strip()[:200]
+        if not given:
+            raise Invalid(_("请选择答案。"))
+        correct = is_correct(question, given)
+        elapsed = min(info.seconds * 1000, max(0, _ms(now) - meta.opened_ms))
+        gained = points_for(correct, elapsed, info.seconds)
+        counted = board.labels(question, given)
+        score = self.store.answer(contest_id, player.id, position, _ms(now), GRACE_MS, correct, gained, counted)
+        if isinstance(score, str):
+            raise self._refusal(score)
+        future = self._writer.write({"contest_id": contest_id, "player_id": player.id, "position": position,
                                      "answer": given, "correct": correct, "points": gained, "elapsed_ms": elapsed,
                                      "answered_at": now})
         try:
             future.result(timeout=wait)
         except Exception:
-            with live.lock:  # not stored: as if it never happened
-                player.answered.discard(position)
-                player.results.pop(position, None)
-                player.score -= gained
-                player.correct -= int(correct)
-                live.counts.subtract(_labels(question, given))
-                live.counts[ANSWERED] -= 1
+            self.store.undo(contest_id, player.id, position, correct, gained, counted)  # as if it never happened
             raise
-        return Accepted(correct, gained, player.score, elapsed)
+        return Accepted(correct, gained, score, elapsed)
+
+    @staticmethod
+    def _refusal(code: str) -> Conflict:
+        if code == "repeat":
+            return Conflict(_("本题您已作答，不能重复作答。"), code="repeat")
+        if code == "not_open":
+            return Conflict(_("这道题还没有开始。"), code="not_open")
+        return Conflict(_("本题作答时间已过。"), code="late")
 
     # --- what screens show -----------------------------------------------------------------------------------
 
-    def _board(self, live: LiveContest) -> list[dict[str, Any]]:
-        ranked = sorted(live.players.values(), key=lambda p: (-p.score, -p.correct, p.id))
-        ranks: dict[int, int] = {}
-        board = []
-        for i, p in enumerate(ranked):
-            rank = ranks[ranked[i - 1].id] if i and ranked[i - 1].score == p.score else i + 1
-            ranks[p.id] = rank
-            if i < TOP:
-                before = live.last_ranks.get(p.id)
-                board.append({"rank": rank, "player_id": p.id, "name": p.shown_name, "branch": p.branch,
-                              "score": p.score, "change": (before - rank) if before else 0})
-        live.last_ranks = ranks
-        return board
-
-    def teams(self, live: LiveContest) -> list[dict[str, Any]]:
-        by_branch: dict[str, list[int]] = {}
-        for p in live.players.values():
-            by_branch.setdefault(p.branch or "—", []).append(p.score)
-        rows: list[dict[str, Any]] = [{"branch": b, "players": len(s), "average": round(sum(s) / len(s), 1)}
-                                      for b, s in by_branch.items()]
-        rows.sort(key=lambda r: (-r["average"], r["branch"]))
-        for i, row in enumerate(rows, 1):
-            row["rank"] = i
-        return rows
-
     def public_state(self, live: LiveContest) -> dict[str, Any]:
+        info, view = live.info, live.view
         q = live.question()
+        status = live.status
         state: dict[str, Any] = {
-            "id": live.id, "title": live.title, "code": live.code, "status": str(live.status),
-            "team_mode": live.team_mode, "index": live.current, "total": live.total, "seconds": live.seconds,
-            "players": len(live.players),
-            "lobby": [live.players[pid].shown_name for pid in live.order[-LOBBY_NAMES:]][::-1],
+            "id": info.id, "title": info.title, "code": info.code, "status": str(status),
+            "team_mode": info.team_mode, "index": live.current, "total": info.total, "seconds": info.seconds,
+            "players": view.players, "lobby": view.lobby,
         }
-        if q is not None and live.status in (ContestStatus.QUESTION, ContestStatus.REVEAL):
-            state["question"] = {"stem": q.stem, "kind": str(q.kind), "options": _options(q),
-                                 "opened_at": live.opened_at.isoformat() if live.opened_at else None,
-                                 "closes_at": live.closes_at.isoformat() if live.closes_at else None}
-        if live.status in (ContestStatus.REVEAL, ContestStatus.FINISHED):
-            if q is not None and live.status == ContestStatus.REVEAL:
+        if q is not None and status in (ContestStatus.QUESTION, ContestStatus.REVEAL):
+            opened, closes = _at(view.meta.opened_ms), _at(view.meta.closes_ms)
+            state["question"] = {"stem": q.stem, "kind": str(q.kind), "options": board.options(q),
+                                 "opened_at": opened.isoformat() if opened else None,
+                                 "closes_at": closes.isoformat() if closes else None}
+        if status in (ContestStatus.REVEAL, ContestStatus.FINISHED):
+            reveal = view.reveal or {}
+            if q is not None and status == ContestStatus.REVEAL:
+                counts: Counter[str] = Counter(reveal.get("counts") or {})
                 state["answer"] = q.answer
                 state["explanation"] = q.explanation
-                state["distribution"] = [{"label": o["label"], "text": o["text"], "count": live.counts.get(o["label"], 0)}
-                                         for o in _options(q)] + (
-                    [{"label": "其他", "text": "其他答案", "count": sum(
-                        v for k, v in live.counts.items() if k not in {ANSWERED, *(o["label"] for o in _options(q))})}]
-                    if q.kind == QuestionKind.FILL_BLANK else [])
-                state["answered"] = live.counts[ANSWERED]
-            state["board"] = live.board
-            if live.team_mode:
-                state["teams"] = self.teams(live)
+                state["distribution"] = board.distribution(q, counts)
+                state["answered"] = counts[ANSWERED]
+            state["board"] = reveal.get("board", [])
+            if info.team_mode:
+                state["teams"] = reveal.get("teams", [])
         return state
 
+    def standing(self, live: LiveContest, player: PlayerState) -> Standing:
+        return self.store.standing(live.id, player.id, live.current)
+
     def player_state(self, live: LiveContest, player: PlayerState) -> dict[str, Any]:
-        rank = live.last_ranks.get(player.id)
-        state: dict[str, Any] = {"player_id": player.id, "name": player.name, "correct": player.correct,
-                                 "rank": rank, "answered_current": live.current in player.answered}
+        mine = self.standing(live, player)
+        state: dict[str, Any] = {"player_id": player.id, "name": player.name, "correct": mine.correct,
+                                 "rank": mine.rank, "answered_current": mine.result is not None}
         revealed = live.status in (ContestStatus.REVEAL, ContestStatus.FINISHED)
         # The score of an open question is told when it closes, to everyone at once.
-        pending = 0 if revealed else player.results.get(live.current, (False, 0))[1]
-        state["score"] = player.score - pending
-        if revealed and live.current in player.results:
-            right, gained = player.results[live.current]
+        pending = 0 if revealed or mine.result is None else mine.result[1]
+        state["score"] = mine.score - pending
+        if revealed and mine.result is not None:
+            right, gained = mine.result
             state["last"] = {"index": live.current, "correct": right, "points": gained}
         return state
 
-    def _publish(self, live: LiveContest) -> None:
-        live.lobby_dirty = False
+    def publish(self, contest_id: int) -> None:
+        """Push the contest as it stands now to its room."""
+        live = self.get(contest_id)
         self.bus.publish(protocol.Event(protocol.CONTEST_STATE, {"contest": self.public_state(live)},
                                         room_id=live.room_id))
-
-    def _push_lobbies(self) -> None:
-        """Joins are pushed twice a second at most, however many phones join at once."""
-        while not self._stop.wait(LOBBY_PUSH_SECONDS):
-            for live in list(self._contests.values()):
-                if live.lobby_dirty:
-                    with live.lock:
-                        try:
-                            self._publish(live)
-                        except Exception:
-                            log.exception("lobby not pushed")
 
     def running_in_room(self, room_id: int | None) -> LiveContest | None:
         """The room's contest that is not finished (loaded from the database if needed)."""
@@ -502,22 +655,3 @@ class ContestEngine:
                                                            Contest.status != ContestStatus.FINISHED)
                                   .order_by(Contest.id.desc()).limit(1))
         return self.get(contest_id) if contest_id else None
-
-
-ANSWERED = "__answered__"  # in a question's counts: how many answered it (a multiple choice counts each letter)
-
-
-def _labels(question: Question, given: str) -> list[str]:
-    """The options an answer counts for in the distribution: each letter of a multiple choice."""
-    if question.kind == QuestionKind.MULTIPLE:
-        return sorted(set(given.upper().replace(",", "").replace(" ", "")))
-    return [_label(question, given)]
-
-
-def _label(question: Question, given: str) -> str:
-    if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-        return "".join(sorted(set(given.upper().replace(",", "").replace(" ", ""))))
-    if question.kind == QuestionKind.TRUE_FALSE:
-        return "正确" if given in ("正确", "对", "√", "TRUE", "true") else "错误"
-    return "其他"
-

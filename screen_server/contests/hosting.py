@@ -90,15 +90,16 @@ def host(session: Session, engine: ContestEngine, gate: HostGate, *, contest_id:
         if live.status == ContestStatus.FINISHED:
             raise Conflict(_("本场竞赛已经结束。"), code="finished")
         return engine.public_state(live)
-    with live.lock:  # the state checked is the state acted on (the question timer takes the same lock)
-        before = live.status
-        if action == "close" and before != ContestStatus.QUESTION:
-            raise Conflict(_("当前没有正在作答的题目。"), code="not_open")
-        if action == "finish" and before == ContestStatus.FINISHED:
-            raise Conflict(_("本场竞赛已经结束。"), code="finished")
-        steps = {"start": engine.start, "next": engine.next, "close": engine.close_now, "finish": engine.finish}
-        steps[action](contest_id)
-        state = engine.public_state(live)
+    # Each step is a compare-and-set on the contest's live status (in any process), so a step that lost a
+    # race with the question timer or another host is refused by the engine and changes nothing.
+    before = live.status
+    if action == "close" and before != ContestStatus.QUESTION:
+        raise Conflict(_("当前没有正在作答的题目。"), code="not_open")
+    if action == "finish" and before == ContestStatus.FINISHED:
+        raise Conflict(_("本场竞赛已经结束。"), code="finished")
+    steps = {"start": engine.start, "next": engine.next, "close": engine.close_now, "finish": engine.finish}
+    steps[action](contest_id)
+    state = engine.public_state(engine.get(contest_id))
     record(session, actor_user_id=None, actor_name=(device.name or "")[:50], action=f"contest.host_{action}",
            target_type="contest", target_id=contest_id, ip=ip,
            details={"device_id": device.id, "action": action, "from": str(before), "status": state["status"],

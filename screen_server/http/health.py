@@ -46,6 +46,7 @@ def healthz() -> Any:
         "bus": "redis" if rt.settings.redis_url else "local",
         "version": __version__,
         "live_clients": rt.push.client_count if rt.push else 0,
+        "process": rt.owner,  # this process's name in leases (several processes behind one proxy)
     })
 
 

@@ -26,6 +26,7 @@ from screen_server.db import utcnow
 from screen_server.devices.models import Room
 from screen_server.errors import Forbidden, Invalid, NotFound
 from screen_server.i18n import _
+from screen_server.leases import MemoryMap, SharedMap
 from screen_server.meetings import qr
 from screen_server.meetings.models import (
     MEETING_TYPE_LABELS,
@@ -468,21 +469,29 @@ def snapshot_part(session: Session, settings: Settings, viewer: Viewer) -> dict[
 
 
 class SignInWatcher:
-    """The job that tells walls when a sign-in window opens or closes and when the QR rotates."""
+    """The job that tells walls when a sign-in window opens or closes and when the QR rotates.
 
-    def __init__(self, settings: Settings) -> None:
+    Which QR window was last announced for each meeting is kept in ``shown`` (a ``leases.SharedMap``:
+    Redis when scaling out), so a process that takes the job over from a dead one announces nothing twice.
+    """
+
+    __name__ = "signin-watcher"
+    KEY = "signin-qr"
+
+    def __init__(self, settings: Settings, shown: SharedMap | None = None) -> None:
         self._settings = settings
-        self._shown: dict[int, int] = {}  # meeting id → QR window last announced
+        self._map: SharedMap = shown if shown is not None else MemoryMap()
 
     def __call__(self, session: Session) -> int:
         now = utcnow()
         open_now = list(session.scalars(select(Meeting).where(
             Meeting.cancelled.is_(False), Meeting.room_id.is_not(None), Meeting.signin_opens_at <= now,
             Meeting.signin_closes_at > now)))
+        shown = {int(k): int(v) for k, v in self._map.get(self.KEY).items()}  # meeting id → QR window announced
         changed = 0
         for meeting in open_now:
             window = qr.window_of(now, self._settings.qr_rotate_seconds)
-            last = self._shown.get(meeting.id)
+            last = shown.get(meeting.id)
             if last is None:
                 state = signin_state(session, self._settings, meeting)
                 emit(session, protocol.Event(protocol.SIGNIN_OPENED, {"signin": state}, room_id=meeting.room_id))
@@ -490,11 +499,11 @@ class SignInWatcher:
                 emit(session, protocol.Event(protocol.SIGNIN_QR, {"meeting_id": meeting.id,
                      "qr": qr_data(self._settings, meeting, now)}, room_id=meeting.room_id))
             if last != window:
-                self._shown[meeting.id] = window
+                self._map.set(self.KEY, str(meeting.id), str(window))
                 changed += 1
         still_open = {m.id for m in open_now}
-        for meeting_id in set(self._shown) - still_open:
-            del self._shown[meeting_id]
+        for meeting_id in set(shown) - still_open:
+            self._map.delete(self.KEY, str(meeting_id))
             closed = session.get(Meeting, meeting_id)
             if closed is not None and closed.room_id is not None:
                 emit(session, protocol.Event(protocol.SIGNIN_CLOSED, {"meeting_id": meeting_id},

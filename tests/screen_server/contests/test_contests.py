@@ -124,19 +124,25 @@ def test_refusals_change_no_score(session: Session, game: dict[str, Any]) -> Non
     clock.advance(21)
     with pytest.raises(Conflict, match="时间已过"):
         engine.answer(contest.id, b.id, b.secret, 1, "B")  # late
+    assert engine.store.scores(contest.id) == {a.id: (1000, 1), b.id: (0, 0)}
     live = engine.get(contest.id)
-    assert live.players[a.id].score == 1000 and live.players[b.id].score == 0
-    assert live.players[a.id].answered == {1} and not live.players[b.id].answered
+    assert engine.standing(live, a).result == (True, 1000) and engine.standing(live, b).result is None
     assert session.scalar(select(func.count()).select_from(ContestAnswer)) == 1
 
 
 def test_time_up_closes_the_question_by_itself(runtime, session: Session, game: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
-    engine, contest = game["engine"], game["contest"]
+    engine, contest, clock = game["engine"], game["contest"], game["clock"]
     log = EventLog(runtime.bus)
     engine.join(contest.id, game["members"][0])
-    engine.get(contest.id).seconds = 0  # a question with no time at all: its timer fires at once
     engine.start(contest.id)
+    clock.advance(5)
+    assert engine.tick() == 0.5 and engine.get(contest.id).status == "question"  # 15 s left: not yet
+    clock.advance(14.8)
+    assert abs(engine.tick() - 0.2) < 1e-6  # the clock sleeps until the deadline
+    clock.advance(0.2)
+    engine.tick()
     log.wait(protocol.CONTEST_STATE, where=lambda e: e.payload["contest"]["status"] == "reveal")
+    assert engine.get(contest.id).status == "reveal"
 
 
 def test_http_join_play_answer_and_host(app, client: FlaskClient, session: Session, settings,  # type: ignore[no-untyped-def]

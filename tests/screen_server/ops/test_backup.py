@@ -20,12 +20,14 @@ import requests
 from content.models import Item, ItemKind, ReviewStatus
 from screen_server.config import Settings, load_settings
 from screen_server.db import utcnow
+from screen_server.devices import logins
+from screen_server.devices.models import Device
 from screen_server.http.signin import PHONE_COOKIE, phone_cookie_value
 from screen_server.meetings import qr
 from screen_server.meetings.models import MeetingType
 from screen_server.meetings.services import create_meeting
 from screen_server.ops import backup
-from screen_server.org.models import Role
+from screen_server.org.models import Member, Role
 from screen_server.runner import RoomServer
 from tests.helpers.db import is_postgres
 from tests.helpers.factories import make_branch, make_device, make_member, make_room, make_user
@@ -56,7 +58,10 @@ def test_online_backup_under_load_keeps_everything_acknowledged_before_it(server
         branch = make_branch(s)
         members = [make_member(s, branch_id=branch.id) for _ in range(MEMBERS)]
         room = make_room(s)
-        _terminal, token = make_device(s, room_id=room.id)
+        # One terminal per thread: study counts only for the member logged in at that terminal.
+        terminals = [make_device(s, room_id=room.id) for _ in range(THREADS)]
+        tokens = [tok for _d, tok in terminals]
+        terminal_ids = [d.id for d, _t in terminals]
         item = Item(kind=ItemKind.ARTICLE, title="学习党章", status=ReviewStatus.PUBLISHED, published_at=utcnow())
         s.add(item)
         now = utcnow()
@@ -88,8 +93,13 @@ def test_online_backup_under_load_keeps_everything_acknowledged_before_it(server
             else:
                 errors.append(r.text)
             start = utcnow() - dt.timedelta(seconds=40)
+            with server.runtime.session_factory() as s:
+                terminal = s.get(Device, terminal_ids[n])
+                assert terminal is not None
+                logins.start(s, terminal, s.get(Member, member_id), now=start - dt.timedelta(seconds=1))  # type: ignore[arg-type]
+                s.commit()
             span_id = uuid.uuid4().hex
-            r = http.post(f"{server.http_url}/api/study/spans", headers={"Authorization": f"Bearer {token}"},
+            r = http.post(f"{server.http_url}/api/study/spans", headers={"Authorization": f"Bearer {tokens[n]}"},
                           json={"spans": [{"id": span_id, "item_id": item_id, "member_id": member_id,
                                            "started_at": start.isoformat(),
                                            "ended_at": (start + dt.timedelta(seconds=30)).isoformat(),
