@@ -17,6 +17,7 @@ from screen_server.config import Settings
 from screen_server.contests.engine import ContestEngine
 from screen_server.contests.hosting import HostGate
 from screen_server.db import make_engine, make_session_factory, migrate
+from screen_server.meetings.console import MeetingHostGate
 from screen_server.meetings.services import AttendedHook
 from screen_server.meetings.writer import SignInWriter
 from screen_server.points.signin import award_attendance
@@ -40,6 +41,7 @@ class Runtime:
     signin_writer: SignInWriter = field(init=False)
     contests: ContestEngine = field(init=False)
     contest_hosts: HostGate = field(init=False)  # host codes typed at terminals, and their lockouts
+    meeting_hosts: HostGate = field(init=False)  # the same for meetings' host codes (meetings.console)
     push: PushServer | None = None
     ws_port: int = 0  # the port actually bound (differs from settings when 0 was asked)
 
@@ -48,6 +50,7 @@ class Runtime:
         self.signin_writer = SignInWriter(self.settings, self.session_factory, self.attendance_hooks)
         self.contests = ContestEngine(self.session_factory, self.bus, mask_names=self.settings.mask_names)
         self.contest_hosts = HostGate(self.settings.secret_key)
+        self.meeting_hosts = MeetingHostGate(self.settings.secret_key)
 
     def contest_part(self, _session: Session, _settings: Settings, viewer: Any) -> dict[str, Any]:
         """The room's running contest, if any, as its wall and its players' phones show it."""
@@ -68,6 +71,7 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     from screen_server.announcements import services as announcements
     from screen_server.devices import services as devices
     from screen_server.i18n import set_language
+    from screen_server.meetings import console
     from screen_server.meetings import services as meetings
     from screen_server.messages import services as messages
     from screen_server.polls import services as polls
@@ -90,6 +94,7 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     snapshots.register(screens.snapshot_part)
     snapshots.register(polls.snapshot_part)
     snapshots.register(messages.snapshot_part)
+    snapshots.register(console.snapshot_part)
     tickets = Tickets(settings.secret_key, "ws-ticket", settings.ws_ticket_seconds)
     runtime = Runtime(settings, engine, session_factory, bus, snapshots, tickets, ws_port=settings.ws_port)
     snapshots.register(runtime.contest_part, ("device", "room", "user", "player"))

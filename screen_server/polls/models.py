@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,27 +26,39 @@ class Poll(Base):
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # A ballot of a meeting: only members signed in to it vote (and only 正式党员 when requires_vote).
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    requires_vote: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Totals stay on the server until the poll is closed and the host reveals them; only turnout shows.
+    hide_results: Mapped[bool] = mapped_column(Boolean, default=False)
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    form: Mapped[str] = mapped_column(String(20), default="question")  # question | appraisal (民主评议党员)
+    subjects: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)  # appraisal: [{"id", "name"}]
 
 
 class PollVoter(Base):
-    """That a member voted in a poll — never what they chose."""
+    """That a member voted in a poll — never what they chose, nor when: the key is (poll, member) with no
+    sequential id and no time, and on SQLite the table has no rowid, so rows are kept in key order, not
+    in the order the ballots arrived."""
 
     __tablename__ = "poll_voters"
-    __table_args__ = (UniqueConstraint("poll_id", "member_id"),)
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
 
 
 class PollTally(Base):
-    """How many ballots chose each option (a running total; no ballot is kept on its own)."""
+    """How many ballots chose each option (a running total; no ballot is kept on its own). For an appraisal
+    (民主评议党员) one row per rated member (``subject``, a member id) and rating; 0 otherwise. All rows
+    exist from the poll's creation, so a vote only changes counts."""
 
     __tablename__ = "poll_tallies"
-    __table_args__ = (UniqueConstraint("poll_id", "option"),)
+    __table_args__ = (UniqueConstraint("poll_id", "subject", "option"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[int] = mapped_column(Integer, default=0)
     option: Mapped[int] = mapped_column(Integer)
     count: Mapped[int] = mapped_column(Integer, default=0)
 
