@@ -58,11 +58,12 @@ def ledger(session: Session, actor: User, *, branch_id: int | None, start: dt.da
     rows = []
     for meeting in reversed(list_meetings(session, actor, start=start_at, end=end_at, branch_id=branch_id)):
         if not meeting.cancelled:
-            rows.append(_row(session, meeting))
+            rows.append(meeting_row(session, meeting))
     return rows
 
 
-def _row(session: Session, meeting: Meeting) -> LedgerRow:
+def meeting_row(session: Session, meeting: Meeting) -> LedgerRow:
+    """One meeting's line of the ledger (also the printable record's figures)."""
     m = session.scalar(select(Meeting).options(selectinload(Meeting.expected)).where(Meeting.id == meeting.id))
     assert m is not None
     attendances = {a.member_id: a for a in session.scalars(
