@@ -1,4 +1,5 @@
-"""Tables of polls: the poll, who has voted (not what), and the running totals per option."""
+"""Tables of polls: the poll with the set of who has voted (not what, not when), and the running totals per
+option."""
 
 from __future__ import annotations
 
@@ -34,18 +35,11 @@ class Poll(Base):
     revealed: Mapped[bool] = mapped_column(Boolean, default=False)
     form: Mapped[str] = mapped_column(String(20), default="question")  # question | appraisal (民主评议党员)
     subjects: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)  # appraisal: [{"id", "name"}]
-
-
-class PollVoter(Base):
-    """That a member voted in a poll — never what they chose, nor when: the key is (poll, member) with no
-    sequential id and no time, and on SQLite the table has no rowid, so rows are kept in key order, not
-    in the order the ballots arrived."""
-
-    __tablename__ = "poll_voters"
-    __table_args__ = ({"sqlite_with_rowid": False},)
-
-    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    # Who has voted — never what, nor when: the member ids as one sorted set. A table of voters would keep
+    # them in the order they came (a sequential id, SQLite's rowid, PostgreSQL's heap order), and that
+    # order is the moment of each vote. ``voters`` is its size, and the version a vote compares and sets.
+    voted: Mapped[list[int] | None] = mapped_column(JSON, default=list)
+    voters: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class PollTally(Base):

@@ -3,8 +3,8 @@ results.
 
 A vote adds one to each chosen option's total and records *that* the member voted, in one transaction;
 the ballot itself is not stored, no row or log line names a member with a choice, and nothing records
-when a member voted (the voters table has no sequential id and no time). A second ballot from the same
-member is refused by the voters table.
+when a member voted: who voted is one sorted set on the poll (a table of voters would keep the order of
+arrival in its ids or its physical order). A second ballot from the same member is refused by that set.
 
 A ballot of a meeting (``meeting_id``) goes only to members signed in to that meeting (not guests), and,
 when it ``requires_vote``, only to 正式党员; it cannot open while the meeting lacks quorum. With
@@ -21,7 +21,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from screen_server import protocol
@@ -32,7 +31,7 @@ from screen_server.i18n import _
 from screen_server.meetings.models import Attendance, Meeting
 from screen_server.meetings.services import counts
 from screen_server.org.models import Member, PartyStatus
-from screen_server.polls.models import Poll, PollTally, PollVoter
+from screen_server.polls.models import Poll, PollTally
 
 KINDS = {"single": "单选", "multiple": "多选", "rating": "评分"}
 RATING = ["1", "2", "3", "4", "5"]
@@ -182,11 +181,7 @@ def vote(session: Session, poll_id: int, member: Member, choices: Sequence[int] 
         if len(picked) > poll.max_choices:
             raise Invalid(_("最多选择 {n} 项。").format(n=poll.max_choices))
         picked_pairs = [(0, c) for c in picked]
-    try:
-        with session.begin_nested():
-            session.add(PollVoter(poll_id=poll.id, member_id=member.id))
-    except IntegrityError:
-        raise Conflict(_("您已经投过票了，每人只能投一次。"), code="voted") from None
+    _mark_voted(session, poll, member.id)
     for subject, option in picked_pairs:
         session.execute(update(PollTally).where(PollTally.poll_id == poll.id, PollTally.subject == subject,
                                                 PollTally.option == option).values(count=PollTally.count + 1))
@@ -195,13 +190,30 @@ def vote(session: Session, poll_id: int, member: Member, choices: Sequence[int] 
     return results(session, poll)
 
 
+def _mark_voted(session: Session, poll: Poll, member_id: int) -> None:
+    """Add the member to the poll's set of voters, once: compare-and-set on the set's size, so two ballots
+    at the same moment cannot both pass (PostgreSQL also locks the row while it reads)."""
+    poll_id = poll.id
+    for _attempt in range(50):
+        row = session.execute(select(Poll.voted, Poll.voters).where(Poll.id == poll_id).with_for_update()).one()
+        voted = [int(v) for v in row.voted or []]
+        if member_id in voted:
+            raise Conflict(_("您已经投过票了，每人只能投一次。"), code="voted")
+        changed = session.execute(update(Poll).where(Poll.id == poll_id, Poll.voters == row.voters)
+                                  .values(voted=sorted([*voted, member_id]), voters=row.voters + 1))
+        if getattr(changed, "rowcount", 1) == 1:
+            session.expire(poll, ["voted", "voters"])
+            return
+    raise Conflict(_("投票的人较多，请再提交一次。"), code="busy")
+
+
 def has_voted(session: Session, poll_id: int, member_id: int) -> bool:
-    return session.scalar(select(PollVoter.member_id).where(PollVoter.poll_id == poll_id,
-                                                            PollVoter.member_id == member_id)) is not None
+    voted = session.scalar(select(Poll.voted).where(Poll.id == poll_id))
+    return member_id in (voted or [])
 
 
 def voter_count(session: Session, poll_id: int) -> int:
-    return int(session.scalar(select(func.count()).select_from(PollVoter).where(PollVoter.poll_id == poll_id)) or 0)
+    return int(session.scalar(select(Poll.voters).where(Poll.id == poll_id)) or 0)
 
 
 def eligible_count(session: Session, poll: Poll) -> int | None:

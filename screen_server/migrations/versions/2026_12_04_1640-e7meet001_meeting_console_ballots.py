@@ -1,5 +1,5 @@
 """meeting console, quorum, minutes and photos, templates; ballots of a meeting (hidden totals, appraisal)
-with a voters table keyed by (poll, member): no sequential id, no time, no rowid on SQLite
+with who voted kept as one sorted set per poll (the poll_voters table kept arrival order)
 
 Revision ID: e7meet001
 Revises: e0status01
@@ -7,6 +7,8 @@ Create Date: 2026-12-04 16:40:00
 """
 
 from __future__ import annotations
+
+import json
 
 import sqlalchemy as sa
 from alembic import op
@@ -75,39 +77,43 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(batch_op.f('uq_poll_tallies_poll_id_subject_option'),
                                           ['poll_id', 'subject', 'option'])
 
-    # The voters table loses its sequential id (it ordered the ballots): a new table keyed by (poll, member),
-    # filled in key order, replaces it.
-    op.create_table('poll_voters_new',
-    sa.Column('poll_id', sa.Integer(), nullable=False),
-    sa.Column('member_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_poll_voters_member_id_members'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['poll_id'], ['polls.id'], name=op.f('fk_poll_voters_poll_id_polls'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('poll_id', 'member_id', name=op.f('pk_poll_voters')),
-    sqlite_with_rowid=False,
-    )
-    op.execute("INSERT INTO poll_voters_new (poll_id, member_id) "
-               "SELECT poll_id, member_id FROM poll_voters ORDER BY poll_id, member_id")
+    # The voters table goes: its rows kept the order the ballots came in (a sequential id; on PostgreSQL the
+    # heap order too). Each poll keeps who voted as one sorted set instead.
+    with op.batch_alter_table('polls', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('voted', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('voters', sa.Integer(), nullable=False, server_default='0'))
+    conn = op.get_bind()
+    by_poll: dict[int, list[int]] = {}
+    for poll_id, member_id in conn.execute(sa.text("SELECT poll_id, member_id FROM poll_voters")):
+        by_poll.setdefault(int(poll_id), []).append(int(member_id))
+    polls = sa.table('polls', sa.column('id', sa.Integer()), sa.column('voted', sa.JSON()),
+                     sa.column('voters', sa.Integer()))
+    conn.execute(sa.update(polls).values(voted=[]))
+    for poll_id, members in by_poll.items():
+        conn.execute(sa.update(polls).where(polls.c.id == poll_id).values(voted=sorted(members), voters=len(members)))
     with op.batch_alter_table('poll_voters', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_poll_voters_poll_id'))
     op.drop_table('poll_voters')
-    op.rename_table('poll_voters_new', 'poll_voters')
 
 
 def downgrade() -> None:
-    op.create_table('poll_voters_old',
+    op.create_table('poll_voters',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('poll_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name='fk_poll_voters_member_id_members_old', ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['poll_id'], ['polls.id'], name='fk_poll_voters_poll_id_polls_old', ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name='pk_poll_voters_old'),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name='fk_poll_voters_member_id_members', ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['poll_id'], ['polls.id'], name='fk_poll_voters_poll_id_polls', ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name='pk_poll_voters'),
     sa.UniqueConstraint('poll_id', 'member_id', name='uq_poll_voters_poll_id_member_id')
     )
-    op.execute("INSERT INTO poll_voters_old (poll_id, member_id) SELECT poll_id, member_id FROM poll_voters")
-    op.drop_table('poll_voters')
-    op.rename_table('poll_voters_old', 'poll_voters')
     with op.batch_alter_table('poll_voters', schema=None) as batch_op:
         batch_op.create_index('ix_poll_voters_poll_id', ['poll_id'], unique=False)
+    conn = op.get_bind()
+    for poll_id, voted in conn.execute(sa.text("SELECT id, voted FROM polls")):
+        members = voted if isinstance(voted, list) else json.loads(voted or '[]')
+        for member_id in members:
+            conn.execute(sa.text("INSERT INTO poll_voters (poll_id, member_id) VALUES (:p, :m)"),
+                         {"p": poll_id, "m": member_id})
     op.execute("DELETE FROM poll_tallies WHERE subject <> 0")
     with op.batch_alter_table('poll_tallies', schema=None) as batch_op:
         batch_op.drop_constraint('uq_poll_tallies_poll_id_subject_option', type_='unique')
@@ -116,7 +122,8 @@ def downgrade() -> None:
     with op.batch_alter_table('polls', schema=None) as batch_op:
         batch_op.drop_constraint('fk_polls_meeting_id_meetings', type_='foreignkey')
         batch_op.drop_index('ix_polls_meeting_id')
-        for column in ('subjects', 'form', 'revealed', 'hide_results', 'requires_vote', 'meeting_id'):
+        for column in ('voters', 'voted', 'subjects', 'form', 'revealed', 'hide_results', 'requires_vote',
+                       'meeting_id'):
             batch_op.drop_column(column)
     op.drop_table('meeting_templates')
     with op.batch_alter_table('meeting_photos', schema=None) as batch_op:
