@@ -70,14 +70,19 @@ class HostGate:
             TooManyAttempts: this device is locked out of this contest for now (the code is not looked at).
             Forbidden: the code is wrong (the fifth miss in a row also starts the lock).
         """
-        key = (int(contest_id), int(device_id))
         given = "".join(ch for ch in str(code or "") if not ch.isspace())
+        self.admit(contest_id, device_id, lambda: hmac.compare_digest(given.encode("utf-8"),
+                                                                     self.code(contest_id).encode("utf-8")))
+
+    def admit(self, key_id: int, device_id: int, is_right: Callable[[], bool]) -> None:
+        """The counting behind ``check``, for any secret: ``is_right`` is asked only when not locked."""
+        key = (int(key_id), int(device_id))
         with self._lock:
             now = self.now()
             tries = self._tries.get(key)
             if tries is not None and now < tries.locked_until:
                 raise TooManyAttempts(_("错误次数过多，请 1 分钟后再试。"), code="host_locked")
-            if hmac.compare_digest(given.encode("utf-8"), self.code(contest_id).encode("utf-8")):
+            if is_right():
                 self._tries.pop(key, None)
                 return
             tries = self._tries.setdefault(key, _Tries())

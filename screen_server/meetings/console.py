@@ -275,6 +275,23 @@ class MeetingHostGate(HostGate):
     def code(self, meeting_id: int) -> str:
         return host_code(self._secret_key, meeting_id)
 
+    def check_room(self, device_id: int, code: str, meeting_ids: list[int]) -> int:
+        """The meeting (among ``meeting_ids``) whose code this is; misses count per device, whatever the
+        meeting, so a locked terminal cannot keep guessing.
+
+        Raises:
+            TooManyAttempts: locked for now (the code is not looked at); Forbidden: no meeting has this code.
+        """
+        given = "".join(ch for ch in str(code or "") if not ch.isspace())
+        found: list[int] = []
+
+        def is_right() -> bool:
+            found[:] = [m for m in meeting_ids if hmac.compare_digest(given.encode(), self.code(m).encode())]
+            return bool(found)
+
+        self.admit(0, device_id, is_right)  # key 0: every meeting of the terminal's room
+        return found[0]
+
 
 def meeting_by_code(session: Session, gate: HostGate, device: Device, code: str) -> Meeting:
     """The meeting of the terminal's room, held today, whose host code this is (counted by the gate)."""
@@ -284,12 +301,10 @@ def meeting_by_code(session: Session, gate: HostGate, device: Device, code: str)
     candidates = list(session.scalars(select(Meeting).where(
         Meeting.room_id == device.room_id, Meeting.cancelled.is_(False),
         Meeting.starts_at < now + dt.timedelta(hours=12), Meeting.ends_at > now - dt.timedelta(hours=12))))
-    given = "".join(ch for ch in str(code or "") if not ch.isspace())
-    match = next((m for m in candidates if hmac.compare_digest(given.encode(), gate.code(m.id).encode())), None)
-    # The gate counts misses per device (room key 0 stands for "any meeting of this room").
-    gate.check(0, device.id, gate.code(match.id) if match else given + "x")
-    assert match is not None
-    return match
+    if not isinstance(gate, MeetingHostGate):
+        raise TypeError("a MeetingHostGate is needed")
+    meeting_id = gate.check_room(device.id, code, [m.id for m in candidates])
+    return next(m for m in candidates if m.id == meeting_id)
 
 
 def host_at_terminal(session: Session, settings: Settings, gate: HostGate, *, device: Device, code: str,
