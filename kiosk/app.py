@@ -256,8 +256,10 @@ class KioskApp(App):
         self._show_wall_page()
         if s.screen and s.screen.get("utc_offset_minutes") is not None:
             present.set_room_offset(int(s.screen["utc_offset_minutes"]))
-        if (s.poll or {}) != self.poll:
-            self.poll = dict(s.poll or {})
+        console = s.console or {}
+        poll = console.get("poll") if console.get("step") == "poll" and console.get("poll") else s.poll
+        if (poll or {}) != self.poll:
+            self.poll = dict(poll or {})
         if (s.message_wall or {}) != self.message_wall:
             self.message_wall = dict(s.message_wall or {})
         if (s.contest or {}) != self.contest:

@@ -35,6 +35,7 @@ REGISTRY: dict[str, str] = {
     "wall_contest": "WallContestScreen",
     "wall_poll": "WallPollScreen",
     "wall_messages": "WallMessagesScreen",
+    "wall_agenda": "WallAgendaScreen",
     "contests": "ContestsScreen",
     "contest_play": "ContestPlayScreen",
     "contest_host_code": "ContestHostCodeScreen",

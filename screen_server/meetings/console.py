@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,8 +217,13 @@ def console_data(session: Session, settings: Settings, meeting: Meeting) -> dict
         poll = session.get(polls.Poll, int(step["ref"]))
         data["poll"] = polls.results(session, poll) if poll else None
     elif data["step"] == "item" and step.get("ref"):
+        item = session.get(Item, int(step["ref"]))
+        main = item.main_media if item is not None else None
+        # The address http.content.media_url gives (media id, then a tag of hash and extension).
+        media_url = (f"/media/{main.id}/{main.sha256[:16]}{Path(main.original_filename or 'f').suffix.lower()[:8]}"
+                     if main is not None else None)
         data["item"] = {"item_id": step["ref"], "title": step.get("title") or "", "kind": step.get("kind") or "",
-                        "show": "item"}
+                        "show": "item", "media_url": media_url}
     elif data["step"] == "photo" and step.get("ref"):
         photo = session.get(MeetingPhoto, int(step["ref"]))
         data["photo"] = {"path": photo_path(settings, photo), "caption": photo.caption} if photo else None
