@@ -166,7 +166,8 @@ def vote(session: Session, poll_id: int, member: Member, choices: Sequence[int] 
     can_receive(session, poll, member)
     if poll.form == "appraisal":
         wanted = {int(s["id"]) for s in poll.subjects or [] if int(s["id"]) != member.id}
-        given = {int(k): int(v) for k, v in (ratings or {}).items()}
+        # A phone that identified on the ballot page itself was shown every member: its own rating is dropped.
+        given = {int(k): int(v) for k, v in (ratings or {}).items() if int(k) != member.id}
         if set(given) != wanted:
             raise Invalid(_("请为每一位党员选择评议等次。"))
         if any(not 0 <= v < len(poll.options) for v in given.values()):
