@@ -61,6 +61,10 @@ class WallPollScreen(Screen):
         bars.row_height, bars.font_size = (dp(100), sp(42)) if few else (dp(60), sp(30))
         self.hint = (_("无记名投票：只记录是否已投，不记录投了什么") if poll.get("anonymous")
                      else _("每人一票，结果实时更新"))
+        if len(options) > 8:  # a 民主评议 of a whole branch: rows shrink to fit under the title
+            room = max(self.height - dp(300), dp(300))
+            bars.row_height = max(dp(26), min(dp(60), room / len(options)))
+            bars.font_size = bars.row_height * 0.55
         if poll.get("form") == "appraisal":
             self.hint = _("民主评议结果：条形为“优秀”票数")
             bars.rows = [{"name": o["text"], "value": o["count"], "text": _("优秀 {n}").format(n=o["count"])}
