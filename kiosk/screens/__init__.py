@@ -40,6 +40,8 @@ REGISTRY: dict[str, str] = {
     "contest_play": "ContestPlayScreen",
     "contest_host_code": "ContestHostCodeScreen",
     "contest_host": "ContestHostScreen",
+    "meeting_host_code": "MeetingHostCodeScreen",
+    "meeting_host": "MeetingHostScreen",
     "practice": "PracticeScreen",
 }
 _loaded: set[str] = set()
