@@ -255,3 +255,36 @@ def test_a_branch_general_meeting_end_to_end(demo_server: RoomServer, kiosk: Any
     assert line["法定人数"].startswith("已达到") and line["实到"] == 10 and line["记录人"] == "李委员"
     assert "达到法定人数" in line["会议记录摘要"] and "下月开展主题党日志愿服务" in line["决议事项"]
     assert line["照片（张）"] == 2 and line["民主评议结果"].count("优秀") == len(people)
+
+    # 9. what the secretary and the web wall see: the console, the minutes, the printable record, the
+    # templates; the web wall following a console step
+    from screen_server.http.wall import display_key
+
+    host("step", step="quorum")
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(base + "/admin/login")
+        page.get_by_label("用户名").fill(SECRETARY[0])
+        page.get_by_label("密码").fill(SECRETARY[1])
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url("**/admin/**")
+        for name, path in (("console", f"/admin/meetings/{meeting_id}/console"), ("minutes", minutes_page),
+                           ("templates", "/admin/meetings/templates")):
+            page.goto(base + path)
+            page.screenshot(path=str(shots / f"meeting-admin-{name}.png"), full_page=True)
+        assert "有表决权实到" in page.goto(base + f"/admin/meetings/{meeting_id}/console").text()  # type: ignore[union-attr]
+        page.goto(base + f"/admin/meetings/{meeting_id}/record")
+        page.emulate_media(media="print")
+        page.screenshot(path=str(shots / "meeting-admin-record-print.png"), full_page=True)
+        page.pdf(path=str(shots / "meeting-record.pdf"), format="A4")
+        wall_page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        wall_page.on("pageerror", lambda exc: errors.append(str(exc)))
+        wall_page.goto(f"{base}/wall/demo?key={display_key(settings.secret_key, 'demo')}")
+        wall_page.locator("body[data-page='agenda']").wait_for(state="attached", timeout=20_000)
+        assert "已达到法定人数" in wall_page.inner_text("#agenda-figures")
+        wall_page.screenshot(path=str(shots / "meeting-web-wall-quorum.png"))
+        host("end")
+        wall_page.locator("body[data-page='home']").wait_for(state="attached", timeout=10_000)
+        assert not errors, errors
