@@ -37,6 +37,7 @@ from kiosk.desk import SignInDesk
 from kiosk.host import HostDesk
 from kiosk.i18n import _
 from kiosk.library import Library
+from kiosk.meetingdesk import MeetingDesk
 from kiosk.net import CONTENT_SYNCED, STUDY_SYNCED
 from kiosk.options import Options
 from kiosk.outbox import Outbox
@@ -55,6 +56,7 @@ READY_FEATURES = {"announcements"}
 SIGNIN_TARGET = "signin"  # TopBar's back_to on the sign-in screens: the desk decides where back is
 STUDY_CLOSE = "study_close"  # TopBar's back_to on the reader: stop the study clock, then the library
 HOST_EXIT = "host_exit"  # TopBar's back_to on the host screens: host mode ends, then the contest hub
+MEETING_EXIT = "meeting_exit"  # TopBar's back_to on the meeting host screens: host mode ends, then home
 
 
 class KioskApp(App):
@@ -88,6 +90,7 @@ class KioskApp(App):
     study = ObjectProperty(None)  # the terminal's study desk (kiosk.study.StudyDesk)
     arena = ObjectProperty(None)  # the terminal's contest desk (kiosk.arena.ArenaDesk)
     host = ObjectProperty(None)  # hosting the room's contest at the terminal (kiosk.host.HostDesk)
+    meeting = ObjectProperty(None)  # running the room's meeting at the terminal (kiosk.meetingdesk.MeetingDesk)
     instant_transitions = BooleanProperty(False)
     stats = DictProperty({})  # the activity panels, as the server last sent them
     contest = DictProperty({})  # the room's live contest, as the server last sent it
@@ -120,6 +123,7 @@ class KioskApp(App):
         self.study = StudyDesk(self, self.outbox)
         self.arena = ArenaDesk(self)
         self.host = HostDesk(self)
+        self.meeting = MeetingDesk(self)
         self._events: list[Any] = []
         self._redraw = Clock.create_trigger(self.redraw)
 
@@ -256,8 +260,10 @@ class KioskApp(App):
         self._show_wall_page()
         if s.screen and s.screen.get("utc_offset_minutes") is not None:
             present.set_room_offset(int(s.screen["utc_offset_minutes"]))
-        if (s.poll or {}) != self.poll:
-            self.poll = dict(s.poll or {})
+        console = s.console or {}
+        poll = console.get("poll") if console.get("step") == "poll" and console.get("poll") else s.poll
+        if (poll or {}) != self.poll:
+            self.poll = dict(poll or {})
         if (s.message_wall or {}) != self.message_wall:
             self.message_wall = dict(s.message_wall or {})
         if (s.contest or {}) != self.contest:
@@ -329,6 +335,8 @@ class KioskApp(App):
             self.study.close_item()
         elif target == HOST_EXIT:
             self.host.leave()
+        elif target == MEETING_EXIT:
+            self.meeting.leave()
         else:
             self.show(target)
 
@@ -341,6 +349,8 @@ class KioskApp(App):
             self.arena.open_hub()
         elif key == "stats":
             self.show("wall_stats")
+        elif key == "meeting_host":
+            self.meeting.open()
         elif key in READY_FEATURES:
             self.show(key)
         else:
@@ -421,8 +431,10 @@ class KioskApp(App):
     def idle_held(self) -> bool:
         """Is something in progress that idle must not interrupt? A video playing (someone watches
         without touching the screen), or a contest hosted at this terminal and not finished (the players
-        answer on their phones, the host watches the wall, for minutes on end)."""
-        return bool(self.study.clock.playing or self.host.hosting())
+        answer on their phones, the host watches the wall, for minutes on end), or a meeting run from this
+        terminal's meeting host screen (the host speaks between taps; leaving the screen lets idle end it)."""
+        running_meeting = self.meeting.active and self.sm.current == "meeting_host"
+        return bool(self.study.clock.playing or self.host.hosting() or running_meeting)
 
     def check_idle(self) -> None:
         if self.options.mode != "terminal" or not self.state.paired:
@@ -438,6 +450,7 @@ class KioskApp(App):
         if idle >= limit and self.sm.current not in ("attract", "pairing"):
             self.study.clock.close()
             self.host.end()  # a host who walked away (not hosting any more) must enter the code again
+            self.meeting.end()
             self.show("attract")
 
     def save_screenshot(self, path: Any) -> None:

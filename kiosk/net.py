@@ -198,6 +198,12 @@ class ServerLink:
         return self.submit(self._device_call("POST", f"/api/device/contests/{int(contest_id)}/host",
                                              body={"code": code, "action": action}))
 
+    def meeting_host(self, code: str, action: str, **extra: Any) -> concurrent.futures.Future[Any] | None:
+        """Run the room's meeting from this terminal with the meeting's host code (check, close_signin,
+        reopen_signin, step, end, reveal)."""
+        return self.submit(self._device_call("POST", "/api/device/meeting-host",
+                                             body={"code": code, "action": action, **extra}))
+
     def practice(self, method: str, path: str, body: dict[str, Any]) -> concurrent.futures.Future[Any] | None:
         """A practice call (daily, levels, streak, answers) for the member logged in at this terminal."""
         if method == "GET":

@@ -102,12 +102,24 @@ def signin_numbers(signin: dict[str, Any] | None) -> dict[str, str]:
     extra = [_("请假 {n} 人").format(n=counts.get("on_leave", 0))]
     if counts.get("guests"):
         extra.append(_("列席 {n} 人").format(n=counts.get("guests", 0)))
+    if counts.get("quorum") is not None:
+        extra.append(quorum_line(counts))
     return {
         "signed": str(counts.get("signed", 0)),
         "expected": str(counts.get("expected", 0)),
         "rate": f"{round(float(counts.get('rate') or 0) * 100)}%",
         "extra": "  ·  ".join(extra),
     }
+
+
+def quorum_line(counts: dict[str, Any]) -> str:
+    """有表决权实到 n / 应到 m · 已达到（未达到）法定人数; empty when the meeting has no quorum rule."""
+    if counts.get("quorum") is None:
+        return ""
+    reached = _("已达到法定人数") if counts.get("quorum") else _("未达到法定人数（至少 {k} 人）").format(
+        k=counts.get("quorum_needed", 0))
+    return _("有表决权实到 {n} / {m}").format(n=counts.get("voting_signed", 0),
+                                          m=counts.get("voting_expected", 0)) + "  ·  " + reached
 
 
 def meeting_line(meeting: dict[str, Any]) -> str:

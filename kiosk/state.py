@@ -41,6 +41,7 @@ EVENT_TYPES: Final = frozenset(
         protocol.CONTEST_STATE,
         protocol.POLL_UPDATED,
         protocol.MESSAGES_UPDATED,
+        protocol.CONSOLE_UPDATED,
     }
 )
 
@@ -67,6 +68,7 @@ class ViewState:
     contest: dict[str, Any] | None = None  # the room's live contest (screen_server.contests)
     poll: dict[str, Any] | None = None  # the room's open poll, totals only (screen_server.polls)
     message_wall: dict[str, Any] | None = None  # the room's open message-wall topic (screen_server.messages)
+    console: dict[str, Any] | None = None  # the meeting console's step on this room's wall (meetings.console)
 
     @property
     def room_name(self) -> str:
@@ -103,6 +105,7 @@ def _snapshot(state: ViewState, msg: dict[str, Any]) -> ViewState:
         contest=snap.get("contest"),
         poll=snap.get("poll"),
         message_wall=snap.get("message_wall"),
+        console=snap.get("console"),
     )
 
 
@@ -160,7 +163,12 @@ def _event(state: ViewState, msg: dict[str, Any]) -> ViewState:
         return replace(state, screen=msg.get("screen") or state.screen)
     if kind == protocol.POLL_UPDATED:
         poll = msg.get("poll") or {}
-        return replace(state, poll=poll if poll.get("open") else None)
+        console = state.console
+        if console and (console.get("poll") or {}).get("id") == poll.get("id"):
+            console = {**console, "poll": poll}  # the ballot the console shows: open, closed or revealed
+        return replace(state, poll=poll if poll.get("open") else None, console=console)
+    if kind == protocol.CONSOLE_UPDATED:
+        return replace(state, console=msg.get("console"))
     if kind == protocol.MESSAGES_UPDATED:
         return replace(state, message_wall=_message_wall(state.message_wall, msg.get("message_wall") or {}))
     if kind == protocol.CONTEST_STATE:

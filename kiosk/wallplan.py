@@ -1,6 +1,8 @@
-"""What a wall shows now, as plain Python: an emergency message first, then an admin's manual switch,
-then a live contest and an open meeting's sign-in (when the plan allows), then an open poll, then an
-open message-wall topic, then a timed panel, else its idle loop.
+"""What a wall shows now, as plain Python: an emergency message first, then the meeting console's step
+(the host runs the meeting: agenda, a learning item, a ballot, the contest, the message wall, a photo),
+then an admin's manual switch, then a live contest and an open meeting's sign-in (when the plan allows),
+then an open poll, then an open message-wall topic, then a timed panel, else its idle loop. The
+automatic order applies only while no console step is active.
 
 The plan (``state.screen``) arrives in the snapshot and in ``screen.updated``; it is kept on disk with
 the snapshot, so a wall that loses the server goes on playing the last plan it had. No Kivy.
@@ -22,7 +24,28 @@ DEFAULT_LOOP = ({"show": "announcements", "seconds": 20}, {"show": "stats", "sec
 class Choice:
     screen: str
     entry: dict[str, Any] = field(default_factory=dict)  # the loop entry or emergency behind it
-    reason: str = "loop"  # emergency | override | contest | signin | poll | messages | slot | loop
+    reason: str = "loop"  # emergency | console | override | contest | signin | poll | messages | slot | loop
+
+
+# The console's steps and the wall screens that show them (screen_server.meetings.console.STEPS).
+CONSOLE_SCREENS = {"agenda": "wall_agenda", "quorum": "wall_agenda", "photo": "wall_agenda", "poll": "wall_poll",
+                   "contest": "wall_contest", "messages": "wall_messages", "item": "wall_media"}
+
+
+def console_choice(state: Any) -> Choice | None:
+    """The screen for the console's current step, or None when no step is active (or it cannot show:
+    the contest or the message wall the step names is not running)."""
+    console = state.console or {}
+    step = console.get("step")
+    if step not in CONSOLE_SCREENS:
+        return None
+    if step == "contest" and not state.contest:
+        return Choice("wall_agenda", console, "console")
+    if step == "messages" and not state.message_wall:
+        return Choice("wall_agenda", console, "console")
+    if step == "item":
+        return Choice("wall_media", dict(console.get("item") or {}), "console")
+    return Choice(CONSOLE_SCREENS[step], console, "console")
 
 
 def emergencies_for(state: Any) -> list[dict[str, Any]]:
@@ -52,11 +75,18 @@ def choose(state: Any, now_utc: dt.datetime, loop_index: int,
     urgent = emergencies_for(state)
     if urgent:
         return Choice("wall_emergency", urgent[0], "emergency")
+    stepped = console_choice(state)
+    if stepped is not None:
+        return stepped
     override = (state.screen or {}).get("override")
     if override:
         show = override.get("show")
         if show == "signin":
             return Choice("signin_wall" if state.signin else "wall", {}, "override")
+        if show == "poll":
+            return Choice("wall_poll" if state.poll else "wall", {}, "override")
+        if show == "contest":
+            return Choice("wall_contest" if state.contest else "wall", {}, "override")
         if show in SCREENS:
             return Choice(SCREENS[show], {}, "override")
     plan = schedule_of(state)

@@ -68,6 +68,7 @@ EMERGENCY_CHANGED: Final = "emergency.changed"  # the active emergency messages:
 CONTEST_STATE: Final = "contest.state"  # a live contest changed phase: {"contest": ContestState} (see docs/api.md)
 POLL_UPDATED: Final = "poll.updated"  # a poll opened, was voted in or closed: {"poll": PollResults} (totals only)
 MESSAGES_UPDATED: Final = "messages.updated"  # a message-wall topic opened or closed, or a message was approved or taken down: {"message_wall": MessageWallData}
+CONSOLE_UPDATED: Final = "console.updated"  # the meeting console's step on this room's wall changed: {"meeting_id", "console": ConsoleData | None}
 MEMBER_LOGIN: Final = "member.login"  # to one terminal: a member confirmed its login QR on their phone: {"member": StudyMemberData}
 
 
@@ -117,6 +118,11 @@ class SignInCounts(TypedDict):
     guests: int
     on_leave: int
     rate: float  # signed / expected, 0..1
+    voting_expected: int  # 应到有表决权: expected 正式党员 (those on leave included)
+    voting_signed: int  # 有表决权实到: expected 正式党员 present
+    quorum_rule: str  # half | four_fifths | none (screen_server.meetings.quorum)
+    quorum: bool | None  # 是否达到法定人数; None when the meeting has no quorum rule
+    quorum_needed: int  # members with a vote needed for quorum (0: no rule)
 
 
 class SignInState(TypedDict):

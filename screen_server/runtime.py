@@ -26,6 +26,7 @@ from screen_server.contests.live import LiveStore, MemoryLiveStore, RedisLiveSto
 from screen_server.db import make_engine, make_session_factory, migrate, utcnow
 from screen_server.identity.lockouts import Lockouts
 from screen_server.leases import Leases, MemoryLeases, MemoryMap, RedisLeases, RedisMap, SharedMap, new_owner
+from screen_server.meetings.console import MeetingHostGate
 from screen_server.meetings.services import AttendedHook
 from screen_server.meetings.writer import SignInWriter
 from screen_server.points.signin import award_attendance
@@ -51,6 +52,7 @@ class Runtime:
     contest_hosts: HostGate = field(init=False)  # host codes typed at terminals, and their lockouts
     # Wrong passwords, PINs and codes, counted in the database for every process (``identity.lockouts``).
     lockouts: Lockouts = field(init=False)
+    meeting_hosts: HostGate = field(init=False)  # the same for meetings' host codes (meetings.console)
     push: PushServer | None = None
     ws_port: int = 0  # the port actually bound (differs from settings when 0 was asked)
     # The clock of lockouts and admin sessions; tests replace it to move time without sleeping.
@@ -81,6 +83,7 @@ class Runtime:
         self.lockouts = Lockouts(self.engine, self.session_factory, lambda: self.clock(),
                                  failures=s.lockout_failures, minutes=s.lockout_minutes)
         self.contest_hosts = HostGate(s.secret_key, self.lockouts)
+        self.meeting_hosts = MeetingHostGate(s.secret_key, self.lockouts)
 
     def contest_part(self, _session: Session, _settings: Settings, viewer: Any) -> dict[str, Any]:
         """The room's running contest, if any, as its wall and its players' phones show it."""
@@ -105,6 +108,7 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     from screen_server.announcements import services as announcements
     from screen_server.devices import services as devices
     from screen_server.i18n import set_language
+    from screen_server.meetings import console
     from screen_server.meetings import services as meetings
     from screen_server.messages import services as messages
     from screen_server.polls import services as polls
@@ -127,6 +131,7 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
     snapshots.register(screens.snapshot_part)
     snapshots.register(polls.snapshot_part)
     snapshots.register(messages.snapshot_part)
+    snapshots.register(console.snapshot_part)
     tickets = Tickets(settings.secret_key, "ws-ticket", settings.ws_ticket_seconds)
     runtime = Runtime(settings, engine, session_factory, bus, snapshots, tickets, ws_port=settings.ws_port)
     snapshots.register(runtime.contest_part, ("device", "room", "user", "player"))

@@ -170,3 +170,5 @@ def _date_arg(name: str, default: dt.date) -> dt.date:
         return dt.date.fromisoformat(request.args.get(name) or default.isoformat())
     except ValueError:
         raise Invalid(_("日期格式不正确。")) from None
+
+from admin.meetings import console as _console  # noqa: E402,F401  (its routes live on this blueprint)

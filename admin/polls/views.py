@@ -22,7 +22,7 @@ guard(bp, Role.ADMIN, Role.SECRETARY)
 @bp.get("")
 def list_polls() -> Any:
     items = polls.list_polls(db(), me())
-    return render_template("admin/polls/list.html", items=[(p, polls.results(db(), p)) for p in items],
+    return render_template("admin/polls/list.html", items=[(p, polls.results(db(), p, for_secretary=True)) for p in items],
                            rooms=devices.list_rooms(db()), branches=org.visible_branches(db(), me()),
                            kinds=polls.KINDS)
 
@@ -36,7 +36,8 @@ def create_poll() -> Any:
     poll = run(polls.create_poll, db(), title=f.get("title", ""), kind=f.get("kind", "single"),
                options=f.get("options", "").splitlines(), max_choices=f.get("max_choices", type=int) or 1,
                room_id=f.get("room_id", type=int) or None, branch_id=branch_id,
-               anonymous=f.get("anonymous") == "on", actor_user_id=user.id)
+               anonymous=f.get("anonymous") == "on", hide_results=f.get("hide_results") == "on",
+               actor_user_id=user.id)
     flash(_("投票“{t}”已开始，大屏显示二维码，党员扫码投票。").format(t=poll.title), "ok")
     return redirect(url_for(".list_polls"))
 
@@ -45,4 +46,11 @@ def create_poll() -> Any:
 def close_poll(poll_id: int) -> Any:
     run(polls.close_poll, db(), poll_id, actor=me())
     flash(_("投票已结束。"), "ok")
+    return redirect(url_for(".list_polls"))
+
+
+@bp.post("/<int:poll_id>/reveal")
+def reveal_poll(poll_id: int) -> Any:
+    run(polls.reveal_poll, db(), poll_id, actor=me())
+    flash(_("结果已在大屏公布。"), "ok")
     return redirect(url_for(".list_polls"))

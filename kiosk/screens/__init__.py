@@ -35,10 +35,13 @@ REGISTRY: dict[str, str] = {
     "wall_contest": "WallContestScreen",
     "wall_poll": "WallPollScreen",
     "wall_messages": "WallMessagesScreen",
+    "wall_agenda": "WallAgendaScreen",
     "contests": "ContestsScreen",
     "contest_play": "ContestPlayScreen",
     "contest_host_code": "ContestHostCodeScreen",
     "contest_host": "ContestHostScreen",
+    "meeting_host_code": "MeetingHostCodeScreen",
+    "meeting_host": "MeetingHostScreen",
     "practice": "PracticeScreen",
 }
 _loaded: set[str] = set()

@@ -32,7 +32,7 @@ class WallMediaScreen(Screen):
             return
         item = app.library.summary(int(entry.get("item_id") or 0)) or {}
         self.kind, self.title = str(entry.get("kind") or item.get("kind") or ""), str(entry.get("title") or "")
-        url = str(item.get("media_url") or "")
+        url = str(item.get("media_url") or entry.get("media_url") or "")
         cached = app.library.cached_media(url) if url else None
         if cached is not None:
             self._show(str(cached))

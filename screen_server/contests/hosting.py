@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from typing import Any, Final
 
 from sqlalchemy.orm import Session
@@ -60,8 +61,17 @@ class HostGate:
         given = "".join(ch for ch in str(code or "") if not ch.isspace())
         audit = {"action": "contest.host_code", "actor_user_id": None, "actor_name": device_name[:50], "ip": ip,
                  "target_type": "contest", "target_id": int(contest_id), "details": {"device_id": int(device_id)}}
-        attempt = self._lockouts.begin("host", f"c{int(contest_id)}:d{int(device_id)}", ip, audit=audit)
-        if hmac.compare_digest(given.encode("utf-8"), self.code(contest_id).encode("utf-8")):
+        self.admit(f"c{int(contest_id)}:d{int(device_id)}", ip, audit,
+                   lambda: hmac.compare_digest(given.encode("utf-8"), self.code(contest_id).encode("utf-8")))
+
+    def admit(self, account: str, ip: str, audit: dict[str, Any], is_right: Callable[[], bool]) -> None:
+        """The counting behind ``check``, for any secret: ``is_right`` is asked only when not locked.
+
+        Raises:
+            TooManyAttempts: locked for now. Forbidden: wrong (the fifth miss also starts the lock).
+        """
+        attempt = self._lockouts.begin("host", account, ip, audit=audit)
+        if is_right():
             self._lockouts.succeeded(attempt)
             return
         self._lockouts.failed(attempt, audit=audit)

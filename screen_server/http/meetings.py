@@ -62,14 +62,15 @@ def list_meetings() -> Any:
 @bp.post("/meetings")
 def create_meeting() -> Any:
     user, body = _user(), json_body()
-    optional = {k: parse_local(body[k], k) for k in ("signin_opens_at", "signin_closes_at") if body.get(k)}
+    optional: dict[str, Any] = {k: parse_local(body[k], k) for k in ("signin_opens_at", "signin_closes_at")
+                                if body.get(k)}
     meeting = run(
         meetings.create_meeting, db(), runtime().settings, user, title=str(body.get("title") or ""),
         type=str(body.get("type") or ""), branch_ids=[int(b) for b in body.get("branch_ids") or []],
         room_id=body.get("room_id"), starts_at=parse_local(body.get("starts_at"), "starts_at"),
         ends_at=parse_local(body.get("ends_at"), "ends_at"), host=str(body.get("host") or ""),
         recorder=str(body.get("recorder") or ""), agenda=str(body.get("agenda") or ""),
-        expected_member_ids=body.get("expected_member_ids"), **optional,
+        expected_member_ids=body.get("expected_member_ids"), quorum_rule=body.get("quorum_rule") or None, **optional,
     )
     return jsonify(meeting_json(meeting)), 201
 

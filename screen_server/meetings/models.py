@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
-from sqlalchemy import Boolean, Column, Enum, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from screen_server.db import Base, UTCDateTime, utcnow
@@ -70,6 +83,14 @@ class Meeting(Base):
     recorder: Mapped[str] = mapped_column(String(50), default="")  # 记录人
     agenda: Mapped[str] = mapped_column(Text, default="")
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 法定人数: "half" (有表决权的到会人数超过应到会有表决权人数的半数), "four_fifths" (选举) or "none".
+    quorum_rule: Mapped[str] = mapped_column(String(20), default="none")
+    # The meeting console's current step on the room's wall (None: the wall follows its own plan).
+    console: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    minutes: Mapped[str] = mapped_column(Text, default="")  # 会议记录, Markdown
+    decisions: Mapped[str] = mapped_column(Text, default="")  # 决议事项, one a line
+    held_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # marked as held by the recorder
+    quorum_reached: Mapped[bool | None] = mapped_column(Boolean)  # recorded when sign-in closes or when held
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -135,3 +156,34 @@ class AttendanceCorrection(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+
+
+class MeetingPhoto(Base):
+    """A photo of a meeting for the 台账, kept in the media store (checked as every upload is)."""
+
+    __tablename__ = "meeting_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    relative_path: Mapped[str] = mapped_column(String(200))
+    original_filename: Mapped[str] = mapped_column(String(200), default="")
+    mime: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    caption: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class MeetingTemplate(Base):
+    """An admin's changes to a meeting type's template (default agenda, attendees, quorum rule, cadence);
+    a type without a row uses the built-in defaults (``meetings.templates``)."""
+
+    __tablename__ = "meeting_templates"
+
+    type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    attendees: Mapped[str] = mapped_column(String(20), default="branch")  # branch | committee | group
+    quorum_rule: Mapped[str] = mapped_column(String(20), default="none")
+    cadence_days: Mapped[int] = mapped_column(Integer, default=0)  # 0: no cadence
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=90)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

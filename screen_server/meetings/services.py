@@ -27,7 +27,7 @@ from screen_server.devices.models import Room
 from screen_server.errors import Forbidden, Invalid, NotFound
 from screen_server.i18n import _
 from screen_server.leases import MemoryMap, SharedMap
-from screen_server.meetings import qr
+from screen_server.meetings import qr, quorum
 from screen_server.meetings.models import (
     MEETING_TYPE_LABELS,
     Attendance,
@@ -38,7 +38,7 @@ from screen_server.meetings.models import (
     SignInMethod,
     meeting_expected,
 )
-from screen_server.org.models import Branch, Member, Role, User
+from screen_server.org.models import Branch, Member, PartyStatus, Role, User
 from screen_server.org.services import branch_scope, mask_name, require_members_in_scope
 from screen_server.push.viewer import Viewer
 
@@ -81,8 +81,10 @@ def create_meeting(
     recorder: str = "",
     agenda: str = "",
     expected_member_ids: Iterable[int] | None = None,
+    quorum_rule: str | None = None,
 ) -> Meeting:
-    """Create a meeting; expected attendees default to the active members of its branches."""
+    """Create a meeting; expected attendees default to the active members of its branches, the quorum rule
+    to the type's (a 支部党员大会 needs more than half of the members with a vote)."""
     branch_ids = sorted(set(branch_ids))
     _check_scope(actor, branch_ids)
     title = (title or "").strip()
@@ -103,6 +105,9 @@ def create_meeting(
     closes = signin_closes_at or ends_at
     if not opens < closes or opens > starts_at:
         raise Invalid(_("签到时间段无效：须在会议开始前或开始时开放，并晚于开放时间结束。"))
+    rule = quorum_rule or ("half" if mtype == MeetingType.BRANCH_GENERAL else "none")
+    if rule not in quorum.RULES:
+        raise Invalid(_("法定人数规则无效。"))
     room = session.get(Room, room_id) if room_id else None
     if room_id and room is None:
         raise Invalid(_("所选活动室不存在。"))
@@ -121,13 +126,15 @@ def create_meeting(
     meeting = Meeting(
         title=title, type=mtype, room=room, starts_at=starts_at, ends_at=ends_at, signin_opens_at=opens,
         signin_closes_at=closes, host=host.strip(), recorder=recorder.strip(), agenda=agenda.strip(),
-        branches=branches, expected=expected, created_by_user_id=actor.id,
+        branches=branches, expected=expected, created_by_user_id=actor.id, quorum_rule=rule, minutes="",
+        decisions="",
     )
     session.add(meeting)
     session.flush()
     stamp_expected_branches(session, meeting.id)
     record(session, actor_user_id=actor.id, action="meeting.create", target_type="meeting", target_id=meeting.id,
-           details={"title": title, "type": mtype.value, "branches": branch_ids, "expected": len(expected)})
+           details={"title": title, "type": mtype.value, "branches": branch_ids, "expected": len(expected),
+                    "quorum_rule": rule})
     return meeting
 
 
@@ -248,20 +255,39 @@ def _count(*where: Any) -> Any:
     return select(func.count()).where(*where).scalar_subquery()
 
 
-# Expected, signed in (not guests), guests and on leave, in one round trip: it runs after every sign-in
-# batch, and each attendance count is an index-only range of ix_attendances_meeting_guest.
+# Expected, signed in (not guests), guests, on leave, the same two figures for members with a vote, and
+# the quorum rule, in one round trip: it runs after every sign-in batch, and each attendance count is an
+# index-only range of ix_attendances_meeting_guest (the voting ones join members by primary key).
 _meeting: Any = bindparam("meeting_id")
 _attendances = cast(Table, Attendance.__table__)
+_members = cast(Table, Member.__table__)
+_full = _members.c.party_status == PartyStatus.FULL.value
 COUNTS = select(_count(meeting_expected.c.meeting_id == _meeting),
                 _count(_attendances.c.meeting_id == _meeting, _attendances.c.guest == false()),
                 _count(_attendances.c.meeting_id == _meeting, _attendances.c.guest == true()),
-                _count(cast(Table, LeaveRequest.__table__).c.meeting_id == _meeting))
+                _count(cast(Table, LeaveRequest.__table__).c.meeting_id == _meeting),
+                _count(meeting_expected.c.meeting_id == _meeting, meeting_expected.c.member_id == _members.c.id, _full),
+                _count(_attendances.c.meeting_id == _meeting, _attendances.c.guest == false(),
+                       _attendances.c.member_id == _members.c.id, _full),
+                select(cast(Table, Meeting.__table__).c.quorum_rule)
+                .where(cast(Table, Meeting.__table__).c.id == _meeting).scalar_subquery())
+
+
+def with_quorum(c: protocol.SignInCounts) -> protocol.SignInCounts:
+    """Recompute the derived figures (rate, quorum) after the raw counts changed."""
+    c["rate"] = round(c["signed"] / c["expected"], 4) if c["expected"] else 0.0
+    c["quorum"] = quorum.is_reached(c["quorum_rule"], c["voting_signed"], c["voting_expected"])
+    c["quorum_needed"] = quorum.needed(c["quorum_rule"], c["voting_expected"])
+    return c
 
 
 def counts_from_row(row: Sequence[Any]) -> protocol.SignInCounts:
     exp, sig = int(row[0] or 0), int(row[1] or 0)
-    return {"expected": exp, "signed": sig, "guests": int(row[2] or 0), "on_leave": int(row[3] or 0),
-            "rate": round(sig / exp, 4) if exp else 0.0}
+    c: protocol.SignInCounts = {
+        "expected": exp, "signed": sig, "guests": int(row[2] or 0), "on_leave": int(row[3] or 0), "rate": 0.0,
+        "voting_expected": int(row[4] or 0), "voting_signed": int(row[5] or 0),
+        "quorum_rule": str(row[6] or "none"), "quorum": None, "quorum_needed": 0}
+    return with_quorum(c)
 
 
 def counts(session: Session, meeting: Meeting) -> protocol.SignInCounts:

@@ -39,8 +39,9 @@ from screen_server.meetings.services import (
     require_open,
     run_attended_hooks,
     signin_message,
+    with_quorum,
 )
-from screen_server.org.models import Branch, Member
+from screen_server.org.models import Branch, Member, PartyStatus
 from screen_server.org.services import mask_name
 
 _A, _M, _P, _B = (cast(Table, m.__table__) for m in (Attendance, Meeting, Member, Branch))
@@ -48,7 +49,7 @@ _E = meeting_expected
 _MEETINGS = select(_M.c.id, _M.c.title, _M.c.room_id, _M.c.starts_at, _M.c.signin_opens_at, _M.c.signin_closes_at,
                    _M.c.cancelled).where(_M.c.id.in_(bindparam("meeting_ids", expanding=True)))
 _MEMBERS = (select(_P.c.id, _P.c.name, _P.c.active, _P.c.pin_hash, _P.c.branch_id, _P.c.phone_generation,
-                   _B.c.name.label("branch"),
+                   _P.c.party_status, _B.c.name.label("branch"),
                    _B.c.short_name.label("branch_short"))
             .join_from(_P, _B, _P.c.branch_id == _B.c.id)
             .where(_P.c.id.in_(bindparam("member_ids", expanding=True))))
@@ -189,14 +190,18 @@ def _announce(session: Session, settings: Settings, meetings: Mapping[int, Any],
         mine = [v for v in fresh if v["meeting_id"] == meeting_id]
         after["signed"] -= sum(not v["guest"] for v in mine)
         after["guests"] -= sum(bool(v["guest"]) for v in mine)
+        after["voting_signed"] -= sum(not v["guest"] and members[v["member_id"]].party_status == PartyStatus.FULL.value
+                                      for v in mine)
         running[meeting_id] = after
     for v in fresh:
         c = running.get(v["meeting_id"])
         if c is None:
             continue
-        c["signed" if not v["guest"] else "guests"] += 1
-        c["rate"] = round(c["signed"] / c["expected"], 4) if c["expected"] else 0.0
         member = members[v["member_id"]]
+        c["signed" if not v["guest"] else "guests"] += 1
+        if not v["guest"] and member.party_status == PartyStatus.FULL.value:
+            c["voting_signed"] += 1
+        with_quorum(c)
         attendee: protocol.AttendeeData = {
             "member_id": member.id, "name": mask_name(member.name) if settings.mask_names else member.name,
             "branch": member.branch_short or member.branch, "signed_at": v["signed_at"].isoformat(),

@@ -1,13 +1,15 @@
 // The wall as a web page: the same snapshot and events as the Kivy wall, over the room's WebSocket.
-// Shows, by priority: an emergency, a live contest, an open sign-in, an open poll, an open message-wall
-// topic, else announcements and figures. Members' messages are set as text, never as HTML.
+// Shows, by priority: an emergency, the meeting console's step (agenda and quorum, a ballot, the contest,
+// the message wall, a photo), a live contest, an open sign-in, an open poll, an open message-wall topic,
+// else announcements and figures. The automatic order applies only while no console step is active.
+// Members' messages are set as text, never as HTML. A hidden ballot shows its turnout, never totals.
 // No libraries, nothing from other hosts; reconnects with a fresh ticket.
 (function () {
   "use strict";
   var root = document.getElementById("wall");
   var ticketUrl = root.dataset.ticketUrl, qrUrl = root.dataset.qrUrl;
   var state = {announcements: [], signin: null, stats: null, contest: null, emergencies: [], room: null,
-               poll: null, message_wall: null};
+               poll: null, message_wall: null, console: null};
   var base = "", roomId = null, annIndex = 0, retry = 500, lastSeq = 0;
 
   function $(id) { return document.getElementById(id); }
@@ -27,17 +29,51 @@
     var urgent = (state.emergencies || []).filter(function (e) {
       return !e.room_ids || !e.room_ids.length || e.room_ids.indexOf(roomId) >= 0;
     });
-    var page = urgent.length ? "emergency" :
+    var step = state.console && state.console.step;
+    var stepped = step === "poll" && state.console.poll ? "poll" :
+      step === "contest" && state.contest ? "contest" : step === "messages" && state.message_wall ? "messages" :
+      step ? "agenda" : null;
+    var page = urgent.length ? "emergency" : stepped ? stepped :
       (state.contest && state.contest.status !== "finished") ? "contest" : state.signin ? "signin" :
       state.poll ? "poll" : state.message_wall ? "messages" : "home";
-    ["home", "signin", "poll", "messages", "contest", "emergency"].forEach(function (p) { $(p).hidden = p !== page; });
+    ["home", "signin", "poll", "messages", "contest", "agenda", "emergency"].forEach(function (p) { $(p).hidden = p !== page; });
+    if (page === "agenda") { renderAgenda(); }
     if (page === "emergency") { text("em-title", urgent[0].title); text("em-body", urgent[0].body); }
     if (page === "signin") { renderSignin(); }
     if (page === "contest") { renderContest(); }
-    if (page === "poll") { renderPoll(); }
+    if (page === "poll") { renderPoll(stepped === "poll" ? state.console.poll : state.poll); }
     if (page === "messages") { renderMessages(); }
     if (page === "home") { renderHome(); }
     document.body.dataset.page = page;
+  }
+
+  function quorumLine(c) {
+    if (!c || c.quorum == null) { return ""; }
+    return "有表决权实到 " + (c.voting_signed || 0) + " / " + (c.voting_expected || 0) + " · " +
+      (c.quorum ? "已达到法定人数" : "未达到法定人数（至少 " + (c.quorum_needed || 0) + " 人）");
+  }
+
+  function renderAgenda() {
+    var k = state.console, m = k.meeting || {}, c = k.counts || {}, list = $("agenda-items"), box = $("agenda-figures");
+    text("agenda-title", m.title);
+    text("agenda-sub", [m.type_label, m.host ? "主持人 " + m.host : ""].filter(Boolean).join(" · "));
+    text("agenda-heading", {quorum: "到会情况", photo: "活动照片"}[k.step] || "会议议程");
+    list.textContent = "";
+    (k.agenda || []).forEach(function (line) { list.appendChild(el("li", null, line)); });
+    var photo = k.step === "photo" && k.photo;
+    $("agenda-photo").hidden = !photo;
+    list.hidden = !!photo;
+    if (photo) { $("agenda-img").setAttribute("src", base + photo.path); text("agenda-caption", photo.caption); }
+    box.textContent = "";
+    [[c.expected, "应到"], [c.signed, "实到"], [c.voting_signed, "有表决权实到（应到 " + (c.voting_expected || 0) + "）"],
+     [c.on_leave, "请假"]].forEach(function (pair) {
+      var d = el("div", "figure");
+      d.appendChild(el("b", null, pair[0] || 0));
+      d.appendChild(el("span", null, pair[1]));
+      box.appendChild(d);
+    });
+    var q = el("p", c.quorum ? "quorum ok" : "quorum", c.quorum == null ? "不作表决，无法定人数要求" : quorumLine(c));
+    box.appendChild(q);
   }
 
   function renderHome() {
@@ -64,6 +100,7 @@
     text("signed", c.signed || 0);
     text("expected", c.expected || 0);
     text("rate", c.rate != null ? Math.round(c.rate * 100) + "%" : "");
+    text("signin-quorum", quorumLine(c));
     var src = qr(s.qr);
     if ($("signin-qr").getAttribute("src") !== src) { $("signin-qr").setAttribute("src", src); }
     var list = $("arrivals");
@@ -78,14 +115,25 @@
     if ($(id).getAttribute("src") !== src) { $(id).setAttribute("src", src); }
   }
 
-  function renderPoll() {
-    var p = state.poll, box = $("poll-bars"), options = p.options || [];
+  function renderPoll(p) {
+    var box = $("poll-bars"), options = (p.options || []).filter(function (o) { return o.count != null; });
+    var turnout = "已投 " + (p.voters || 0) + (p.eligible != null ? " / " + p.eligible : "") + " 人";
     text("poll-title", p.title);
-    text("poll-note", (p.anonymous ? "无记名投票 · " : "") + "已投 " + (p.voters || 0) + " 人" +
-      (p.average ? " · 平均 " + p.average + " 分" : ""));
+    text("poll-note", (p.anonymous ? "无记名投票 · " : "") + turnout + (p.average ? " · 平均 " + p.average + " 分" : "") +
+      (p.open ? "" : p.revealed ? " · 结果已公布" : " · 投票已结束"));
     setQr("poll-qr", {path: "/v/" + p.id});
-    var top = Math.max.apply(null, options.map(function (o) { return o.count || 0; }).concat([1]));
     box.textContent = "";
+    if (!options.length) {  // totals hidden until the host reveals them: the turnout alone
+      var t = el("div", "barrow"), tr = el("span", "track"), b = el("span", "bar");
+      t.appendChild(el("span", "name", "投票进度"));
+      b.style.width = ((p.voters || 0) / Math.max(p.eligible || p.voters || 1, 1) * 100) + "%";
+      tr.appendChild(b);
+      t.appendChild(tr);
+      t.appendChild(el("b", null, (p.voters || 0) + (p.eligible != null ? " / " + p.eligible : "")));
+      box.appendChild(t);
+      return;
+    }
+    var top = Math.max.apply(null, options.map(function (o) { return o.count || 0; }).concat([1]));
     options.forEach(function (o) {
       var row = el("div", "barrow");
       row.appendChild(el("span", "name", p.kind === "rating" ? new Array(o.index + 2).join("★") : o.text));
@@ -93,7 +141,7 @@
       bar.style.width = ((o.count || 0) / top * 100) + "%";
       track.appendChild(bar);
       row.appendChild(track);
-      row.appendChild(el("b", null, (o.count || 0) + " 票"));
+      row.appendChild(el("b", null, p.form === "appraisal" ? "优秀 " + (o.count || 0) : (o.count || 0) + " 票"));
       box.appendChild(row);
     });
   }
@@ -161,6 +209,7 @@
       state.emergencies = s.emergencies || [];
       state.poll = s.poll || null;
       state.message_wall = s.message_wall || null;
+      state.console = s.console || null;
       roomId = s.room ? s.room.id : roomId;
       if (s.room) { text("room", s.room.name); }
       route();
@@ -186,7 +235,11 @@
       case "stats.updated": state.stats = msg.stats; break;
       case "contest.state": state.contest = msg.contest; break;
       case "emergency.changed": state.emergencies = msg.emergencies || []; break;
-      case "poll.updated": state.poll = msg.poll && msg.poll.open ? msg.poll : null; break;
+      case "poll.updated":
+        state.poll = msg.poll && msg.poll.open ? msg.poll : null;
+        if (state.console && state.console.poll && msg.poll && state.console.poll.id === msg.poll.id) { state.console.poll = msg.poll; }
+        break;
+      case "console.updated": state.console = msg.console || null; break;
       case "messages.updated":
         // A late change to a closed topic must not blank the topic the room shows now.
         if (msg.message_wall && msg.message_wall.open) { state.message_wall = msg.message_wall; }

@@ -24,8 +24,9 @@ def test_demo_branch_ledger_xlsx(client: FlaskClient, demo: Session) -> None:
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
     by_title = {row[2]: row for row in rows}
     past = by_title["“不忘初心、牢记使命”主题党日活动"]
-    assert past[1] == "主题党日" and past[5] == 15 and past[6] == 12 and past[7] == 0.8
-    assert past[9].count("请假：") == 2 and past[9].count("缺席") == 1
+    assert past[1] == "主题党日" and past[6] == 15 and past[7] == 12 and past[8] == 2 and past[9] == 0.8
+    assert past[10] == "不适用"
+    assert past[12].count("请假：") == 2 and past[12].count("缺席") == 1
     current = by_title["学习贯彻党的二十届四中全会精神专题支部党员大会"]
-    assert current[1] == "支部党员大会" and current[5] == 15
+    assert current[1] == "支部党员大会" and current[6] == 15
     assert ws.freeze_panes == "A3"

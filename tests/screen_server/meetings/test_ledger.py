@@ -40,12 +40,13 @@ def test_ledger_rows_and_xlsx(session: Session, settings: Settings, open_meeting
     ws = load_workbook(io.BytesIO(data)).active
     assert ws is not None
     assert ws["A1"].value == "测试支部会议台账"
-    assert [cell.value for cell in ws[2]][:8] == ["日期时间", "会议类型", "会议主题", "主持人", "参会支部", "应到",
-                                                 "实到", "出席率"]
+    assert [cell.value for cell in ws[2]][:11] == ["日期时间", "会议类型", "会议主题", "主持人", "记录人", "参会支部",
+                                                  "应到", "实到", "请假", "出席率", "法定人数"]
     assert ws.freeze_panes == "A3"
-    assert ws["C3"].value == "支部党员大会" and ws["F3"].value == 5 and ws["G3"].value == 3
-    assert ws["H3"].value == 0.6 and ws["H3"].number_format == "0.0%"
-    assert ws.column_dimensions["I"].width == 40
+    assert ws["C3"].value == "支部党员大会" and ws["G3"].value == 5 and ws["H3"].value == 3
+    assert ws["J3"].value == 0.6 and ws["J3"].number_format == "0.0%"
+    assert ws["K3"].value.startswith("已达到")  # 3 of 5 with a vote: more than half
+    assert ws.column_dimensions["L"].width == 40
 
 
 def test_phone_pages_render_without_admin_plugin(client: FlaskClient) -> None:

@@ -43,7 +43,8 @@ def test_member_not_expected_is_a_guest(session: Session, settings: Settings, op
     result = _sign(session, settings, open_meeting, open_meeting.outsider.id)
     assert result.guest
     counts = meetings.counts(session, open_meeting.meeting)
-    assert counts == {"expected": 5, "signed": 0, "guests": 1, "on_leave": 0, "rate": 0.0}
+    assert counts == {"expected": 5, "signed": 0, "guests": 1, "on_leave": 0, "rate": 0.0, "voting_expected": 5,
+                      "voting_signed": 0, "quorum_rule": "half", "quorum": False, "quorum_needed": 3}
 
 
 def test_outside_the_window_says_when(session: Session, settings: Settings, open_meeting: OpenMeeting) -> None:
