@@ -13,7 +13,7 @@ issue 12, makes those; here the test adds them through the domain functions).
    and the wall shows them.
 
 Screenshots: test-artifacts/e2e/roster-{1-check,2-imported,3-slips-print,4-member-stats,5-phone-choose-pin,
-6-phone-signed-in,7-wall}.png.
+6-phone-signed-in,7-wall,8-member}.png.
 """
 
 from __future__ import annotations
@@ -168,6 +168,14 @@ def test_roster_to_slips_to_a_phone_sign_in_from_an_empty_install(
 
         wall.locator("#arrivals li", has_text=mask_name("王建国")).first.wait_for(timeout=10_000)
         wall.screenshot(path=str(shots / "roster-7-wall.png"))
+
+        # the member's page: their attendance, with the branch it belongs to, and their own PIN now
+        admin.goto(f"{base}/admin/members?q=HY001")
+        admin.get_by_role("link", name="王建国").click()
+        admin.get_by_text("参会记录").wait_for(timeout=WAIT_MS)
+        card = admin.inner_text("main")
+        assert "第一党支部党员大会" in card and "已设置（本人设置）" in card and "出席" in card and "列席" not in card
+        admin.screenshot(path=str(shots / "roster-8-member.png"), full_page=True)
 
     with empty_server.runtime.session_factory() as s:
         [attendance] = s.scalars(select(Attendance).where(Attendance.meeting_id == meeting_id)).all()
