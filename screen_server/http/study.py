@@ -174,8 +174,8 @@ def confirm_terminal_login(token: str) -> Response:
     if member is None:
         try:
             member = org.authenticate_member(db(), request.form.get("number", ""), request.form.get("pin", ""))
-        except NotAuthenticated as exc:
-            return phone_page("terminal_login.html", 401, device=device, member=None, token=token,
+        except DomainError as exc:  # a wrong PIN, or an initial one that must be changed first
+            return phone_page("terminal_login.html", exc.status, device=device, member=None, token=token,
                                error=exc.message, number=request.form.get("number", ""))
     run(_announce_login, device, member)
     resp = phone_page("terminal_login_done.html", device=device, member=member)
