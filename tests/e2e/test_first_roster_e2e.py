@@ -113,10 +113,16 @@ def test_roster_to_slips_to_a_phone_sign_in_from_an_empty_install(
             slips[number] = slip.locator("dd.pin").inner_text()
         assert set(slips) == {"HY001", "HY002", "HY003"} and all(re.fullmatch(r"\d{6}", p) for p in slips.values())
         assert "办公楼三层301" in admin.locator(".slip").first.inner_text()
+        admin.screenshot(path=str(shots / "roster-3a-slips-screen.png"), full_page=True)
         admin.emulate_media(media="print")
         admin.screenshot(path=str(shots / "roster-3-slips-print.png"), full_page=True)
         assert not admin.locator(".top").is_visible() and not admin.locator(".noprint").is_visible()
         admin.emulate_media(media="screen")
+
+        # adding one member by hand: the form
+        admin.goto(f"{base}/admin/members/new")
+        admin.get_by_label("党员类别").wait_for(timeout=WAIT_MS)
+        admin.screenshot(path=str(shots / "roster-3b-add-member.png"), full_page=True)
 
         # 3. the member statistics
         admin.goto(f"{base}/admin/members/stats")
