@@ -41,7 +41,7 @@ def new_member() -> Any:
 
 @bp.post("/new")
 def create_member() -> Any:
-    branch_id = org.branch_scope(me()) or request.form.get("branch_id", type=int) or 0
+    branch_id = request.form.get("branch_id", type=int) or org.branch_scope(me()) or 0
     member = run(people.create_member, db(), me(), branch_id=branch_id, fields=_fields())
     flash(_("已添加党员 {name}（{number}）。").format(name=member.name, number=member.number), "ok")
     return redirect(url_for(".show_member", member_id=member.id))

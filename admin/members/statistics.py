@@ -28,7 +28,7 @@ def member_stats() -> Any:
     for t in stats.tallies:
         rows = [{"name": r["label"], "value": r["count"], "text": _("{n} 人 · {p:.1f}%").format(n=r["count"], p=r["share"] * 100)}
                 for r in t.rows]
-        drawn.append({"tally": t, "chart": charts.branch_bars(rows, width=520) if rows else None})
+        drawn.append({"tally": t, "chart": charts.branch_bars(rows, width=560, text_w=124) if rows else None})
     return render_template("admin/members/stats.html", stats=stats, drawn=drawn, dimensions=statistics.DIMENSIONS,
                            args=request.args)
 

@@ -61,9 +61,10 @@ def trend_chart(days: list[dict[str, Any]], *, width: int = 1000, height: int = 
 
 
 def branch_bars(rows: list[dict[str, Any]], *, peak: float | None = None, width: int = 560,
-                row_height: int = 34) -> dict[str, Any]:
-    """Horizontal bars, one per row (``name``, ``value``, ``text``), scaled to ``peak`` or the largest value."""
-    label_w, text_w = 112, 78
+                row_height: int = 34, text_w: int = 78) -> dict[str, Any]:
+    """Horizontal bars, one per row (``name``, ``value``, ``text``), scaled to ``peak`` or the largest value;
+    ``text_w`` is the room kept on the right for each bar's figure."""
+    label_w = 112
     track = width - label_w - text_w
     top_value = peak if peak else max((float(r["value"] or 0) for r in rows), default=0) or 1.0
     bars = []

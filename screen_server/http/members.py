@@ -27,7 +27,11 @@ def member_json(m: Member) -> dict[str, Any]:
         "title": m.title,
         "employment_type": m.employment_type,
         "phone": m.phone,
+        "party_status": m.party_status.value,
         "active": m.active,
+        "left": {"reason": m.left_reason.value, "on": m.left_on.isoformat() if m.left_on else None,
+                 "note": m.left_note} if m.left_reason else None,
+        "pin_must_change": m.pin_must_change,
     }
 
 

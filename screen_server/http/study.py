@@ -184,7 +184,7 @@ def confirm_terminal_login(token: str) -> Response:
     if member is None:
         try:
             member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), "phone:/t")
-        except NotAuthenticated as exc:
+        except DomainError as exc:  # a wrong PIN, too many, or an initial one that must be changed first
             return phone_page("terminal_login.html", exc.status, device=device, member=None, token=token,
                                error=exc.message, number=request.form.get("number", ""))
     run(_announce_login, device, member)

@@ -199,19 +199,21 @@ def history(session: Session, actor: User, member_id: int, *, limit: int = 100) 
     expected = session.execute(
         select(Meeting, meeting_expected.c.branch_id)
         .join(meeting_expected, meeting_expected.c.meeting_id == Meeting.id)
-        .where(meeting_expected.c.member_id == member.id, Meeting.cancelled.is_(False),
-               Meeting.starts_at <= utcnow())
+        .where(meeting_expected.c.member_id == member.id, Meeting.cancelled.is_(False))
         .order_by(Meeting.starts_at.desc()).limit(limit)).all()
     attended = {a.meeting_id: a for a in session.scalars(select(Attendance).where(Attendance.member_id == member.id))}
     leave = set(session.scalars(select(LeaveRequest.meeting_id).where(LeaveRequest.member_id == member.id)))
     rows = []
     seen = set()
+    now = utcnow()
     for meeting, branch_id in expected:
         a = attended.get(meeting.id)
+        seen.add(meeting.id)
+        if a is None and _aware(meeting.starts_at) > now:
+            continue  # not begun and not signed in yet: nothing to say
         status = _("出席") if a else (_("请假") if meeting.id in leave else _("缺席"))
         rows.append({"meeting": meeting, "branch": names.get(a.branch_id if a and a.branch_id else branch_id or 0, ""),
                      "status": status, "late": bool(a and a.late), "method": a.method.value if a else ""})
-        seen.add(meeting.id)
     for meeting_id, a in attended.items():
         if meeting_id not in seen:  # a guest (列席)
             meeting = session.get(Meeting, meeting_id)
@@ -226,6 +228,10 @@ def history(session: Session, actor: User, member_id: int, *, limit: int = 100) 
     except DomainError:  # a member who left is no longer ranked; the page shows the rest
         assessment = None
     return {"attendance": rows[:limit], "points": points, "assessment": assessment}
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
 # --- fields ---------------------------------------------------------------------------------------------

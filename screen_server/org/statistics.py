@@ -25,6 +25,9 @@ from screen_server.org.services import branch_scope
 
 UNKNOWN = "unknown"
 AGE_BANDS = ((35, "35岁及以下"), (45, "36–45岁"), (55, "46–55岁"), (65, "56–65岁"), (200, "66岁及以上"))
+# Highest first, as rosters list them; other wordings follow by count.
+EDUCATION_LADDER = ("博士研究生", "博士", "硕士研究生", "硕士", "研究生", "大学本科", "本科", "大学专科", "大专",
+                    "中专", "中等专科", "高中", "职高", "技校", "初中", "小学")
 DIMENSIONS = {
     "branch": _("支部"),
     "gender": _("性别"),
@@ -160,6 +163,9 @@ def _order(key: str, counts: Counter[str], branches: dict[int, Branch]) -> list[
         present.sort(key=int)
     elif key == "status":
         present.sort(key=lambda v: v != PartyStatus.FULL.value)
+    elif key == "education":
+        ladder = {name: i for i, name in enumerate(EDUCATION_LADDER)}
+        present.sort(key=lambda v: (ladder.get(v, len(ladder)), -counts[v], v))
     else:
         present.sort(key=lambda v: (-counts[v], v))
     return present + ([UNKNOWN] if UNKNOWN in counts else [])

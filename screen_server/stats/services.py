@@ -151,10 +151,11 @@ def attendance_by_branch(session: Session, *, first: dt.date, last: dt.date,
 
 def top_learners(session: Session, *, first: dt.date, last: dt.date, limit: int = 5,
                  masked: bool = True, branch_id: int | None = None) -> list[dict[str, Any]]:
-    """The members with the most study minutes from ``first`` to ``last``, names masked unless told."""
+    """The members on the roll with the most study minutes from ``first`` to ``last`` (one who left is no
+    longer ranked), names masked unless told."""
     query = (select(Member.id, Member.name, Branch.short_name, Branch.name, func.sum(StudySpan.active_seconds))
              .join(StudySpan, StudySpan.member_id == Member.id).join(Branch, Branch.id == Member.branch_id)
-             .where(StudySpan.day.between(first, last))
+             .where(StudySpan.day.between(first, last), Member.active.is_(True))
              .group_by(Member.id, Member.name, Branch.short_name, Branch.name)
              .order_by(func.sum(StudySpan.active_seconds).desc(), Member.id).limit(limit))
     if branch_id is not None:

@@ -104,3 +104,14 @@ def test_terminal_is_told_and_accepts_the_new_pin(client: FlaskClient, session: 
     no_device = client.post("/api/device/members/pin", json={"member_id": member.id, "pin": "583920",
                                                               "new_pin": "602714"})
     assert no_device.status_code == 401
+
+
+def test_other_phone_forms_stop_an_initial_pin_and_point_to_the_pin_page(
+        client: FlaskClient, session: Session, open_meeting: OpenMeeting) -> None:
+    member = open_meeting.members[3]
+    slip = pins.reset_pin(session, open_meeting.admin, member.id)
+    session.commit()
+    r = client.post("/m/challenge", data={"number": member.number, "pin": slip.pin})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 403 and "您正在使用初始密码" in html and "/phone/pin" in html
+    assert "ar_phone=" not in r.headers.get("Set-Cookie", "")  # not remembered before choosing

@@ -96,3 +96,14 @@ def test_initial_pin_must_be_changed_before_anything_else(runtime: Runtime, sess
     session.commit()
     assert org.authenticate_member(session, member.number, "583920", lockouts=runtime.lockouts).id == member.id
     assert session.scalar(select(AuditEntry).where(AuditEntry.action == "member.pin_change")) is not None
+
+
+def test_issue_for_an_import_batch(session: Session) -> None:
+    branch, other = make_branch(session), make_branch(session)
+    admin = make_user(session, Role.ADMIN)
+    batch = [make_member(session, branch_id=branch.id), make_member(session, branch_id=other.id)]
+    untouched = make_member(session, branch_id=branch.id)
+    issued = pins.issue_pins(session, admin, member_ids=[m.id for m in batch])
+    assert {p.member_id for p in issued} == {m.id for m in batch}
+    assert all(m.pin_must_change for m in batch) and not untouched.pin_must_change
+    assert verify_secret(untouched.pin_hash, PIN)
