@@ -195,8 +195,24 @@ class ServerLink:
         return self.submit(self._search(text, initials))
 
     def member_login(self, number: str, pin: str) -> concurrent.futures.Future[Any] | None:
-        return self.submit(self._device_call("POST", "/api/device/members/login",
-                                             body={"number": number, "pin": pin}))
+        """Identify a member by number and PIN: at the server, or against the PIN cache while it is down
+        (the answer then says ``offline`` and holds no figures; their study waits in the outbox)."""
+        return self.submit(self._member_login(number, pin))
+
+    async def _member_login(self, number: str, pin: str) -> Any:
+        try:
+            return await self._device_call("POST", "/api/device/members/login",
+                                           body={"number": number, "pin": pin})
+        except Unreachable:
+            if self.pins is None or not await asyncio.to_thread(self.pins.has_cache):
+                raise
+            member = await asyncio.to_thread(self.pins.check, pin, number=number)
+            if member is None:
+                raise HttpError(401, "not_authenticated", "党员编号或密码不正确。") from None
+            zero = {"today": 0, "week": 0, "month": 0, "year": 0, "total": 0}
+            return {"member": {"id": member["id"], "name": member["name"], "branch": ""}, "offline": True,
+                    "minutes": {"today": 0, "week": 0, "total": 0}, "items_studied": 0, "items_completed": 0,
+                    "points": zero, "recent": [], "recent_points": []}
 
     def member_summary(self, member_id: int) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._device_call("GET", f"/api/device/members/{int(member_id)}/summary"))

@@ -22,8 +22,10 @@ from kiosk.net import HttpError, ServerLink
 from kiosk.outbox import Outbox
 from kiosk.pincache import PIN_FILE, PinCache
 from kiosk.store import DeviceStore
+from kiosk.studying import member_line
 from screen_server.meetings.models import Attendance, Meeting
 from screen_server.offline.models import OfflineConflict
+from screen_server.org.models import Member
 from screen_server.runner import RoomServer
 from screen_server.runtime import build_runtime
 from screen_server.security import hash_secret
@@ -75,6 +77,17 @@ def test_signing_in_while_the_server_is_down_arrives_once_or_as_a_conflict(serve
 
         server.stop()  # the server is down from here
         assert link.roster().result(10)["meeting"]["id"] == seeded.meeting_id  # from disk
+        # A member logs in to study with number and PIN, checked against the terminal's cache.
+        with server.runtime.session_factory() as s:
+            number = s.scalar(select(Member.number).where(Member.id == first))
+        login = link.member_login(str(number), PIN).result(10)
+        assert login["offline"] and login["member"]["id"] == first
+        assert "离线登录" in member_line(login)
+        try:
+            link.member_login(str(number), "999999").result(10)
+            raise AssertionError("a wrong PIN logged in offline")
+        except HttpError as exc:
+            assert exc.status == 401
         body = {"meeting_id": seeded.meeting_id, "member_id": first, "pin": PIN, "client_id": "off-1"}
         answer = link.sign_in(body).result(10)
         assert answer["queued"] and answer["created"] and "恢复连接后自动提交" in answer["message"]
