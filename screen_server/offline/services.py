@@ -73,6 +73,30 @@ def record_conflict(session: Session, *, device_id: int, client_id: str, kind: s
     return conflict
 
 
+def record_terminal_spans(session: Session, raws: list[Any], *, device_id: int) -> Any:
+    """Store a terminal's study spans; each span the server refuses is kept as an offline conflict (the
+    terminal then lets go of it, so without this it would be lost silently)."""
+    from screen_server.study import services as study
+
+    result = study.record_spans(session, raws, source="terminal", device_id=device_id)
+    by_id = {str(r.get("id")): r for r in raws if isinstance(r, dict)}
+    for refusal in result.rejected:
+        raw = by_id.get(str(refusal.get("id") or ""))
+        if raw is None:
+            continue
+        try:
+            started = dt.datetime.fromisoformat(str(raw.get("started_at")).replace("Z", "+00:00"))
+            stamp = Stamp(started if started.tzinfo else started.replace(tzinfo=dt.UTC),
+                          float(raw.get("clock_offset_s") or 0.0))
+            member_id = int(raw["member_id"]) if raw.get("member_id") is not None else None
+        except (TypeError, ValueError):
+            stamp, member_id = Stamp(utcnow(), 0.0), None
+        record_conflict(session, device_id=device_id, client_id=str(raw.get("id"))[:64], kind="study",
+                        member_id=member_id, subject=_("学习内容 #{n}").format(n=raw.get("item_id")), stamp=stamp,
+                        reason=str(refusal.get("error") or ""), payload=dict(raw))
+    return result
+
+
 def list_conflicts(session: Session, limit: int = 200) -> list[OfflineConflict]:
     return list(session.scalars(select(OfflineConflict).order_by(OfflineConflict.received_at.desc(),
                                                                  OfflineConflict.id.desc()).limit(limit)))

@@ -98,3 +98,18 @@ def test_pin_cache_is_for_paired_terminals(client: FlaskClient, session: Session
     assert all(m["pin_hash"].startswith("$argon2") for m in body["members"])
     expires = dt.datetime.fromisoformat(body["expires_at"])
     assert dt.timedelta(hours=71) < expires - utcnow() <= dt.timedelta(hours=72)
+
+
+def test_a_study_span_the_server_refuses_becomes_an_offline_conflict(client: FlaskClient, session: Session,
+                                                                     settings: Settings) -> None:
+    _meeting_id, members, token = _setup(session, settings)
+    start = utcnow() - dt.timedelta(minutes=5)
+    span = {"id": "span-ghost-1", "item_id": 99999, "member_id": members[0], "started_at": start.isoformat(),
+            "ended_at": (start + dt.timedelta(seconds=30)).isoformat(), "active_seconds": 30}
+    for _ in range(2):  # sent again after a lost answer: still one conflict
+        body = client.post("/api/study/spans", headers={"Authorization": f"Bearer {token}"},
+                           json={"spans": [span]}).get_json()
+        assert body["rejected"] == [{"id": "span-ghost-1", "error": "学习内容不存在。"}]
+    (conflict,) = session.scalars(select(OfflineConflict)).all()
+    assert (conflict.kind, conflict.member_id, conflict.reason) == ("study", members[0], "学习内容不存在。")
+    assert conflict.made_at == start and conflict.payload["item_id"] == 99999
