@@ -334,8 +334,8 @@ class ServerLink:
         """POST what the outbox holds; drop what the server acknowledged. Returns how many left."""
         if self.outbox is None or not self.store.token:
             return 0
-        sent = 0
-        while spans := await asyncio.to_thread(self.outbox.pending, 200):
+        sent, batch = 0, 200
+        while spans := await asyncio.to_thread(self.outbox.pending, batch):
             try:
                 answer = await self._device_call("POST", "/api/study/spans", body={"spans": spans})
             except (Unreachable, Unpaired) as exc:
@@ -344,7 +344,11 @@ class ServerLink:
             except HttpError as exc:
                 if exc.status >= 500 or exc.status == 401:
                     break
-                log.warning("outbox batch refused whole (%s); dropping it", exc)
+                if len(spans) > 1:  # refused whole: send one by one, so the server judges each span
+                    log.warning("outbox batch refused whole (%s); sending one by one", exc)
+                    batch = 1
+                    continue
+                log.error("span %s refused whole (%s): dropped, it can never be accepted", spans[0].get("id"), exc)
                 await asyncio.to_thread(self.outbox.remove, [s["id"] for s in spans])
                 continue
             done = [*answer.get("accepted", []), *answer.get("duplicates", []),

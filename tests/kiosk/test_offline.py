@@ -167,3 +167,31 @@ def test_an_outbox_writer_killed_mid_write_loses_nothing_it_confirmed(tmp_path: 
         kept = {r["client_id"] for r in box.pending_records("signin", limit=1_000_000)}
         box.close()
         assert len(confirmed) > 1 and set(confirmed) <= kept
+
+
+def test_a_batch_refused_whole_is_sent_again_span_by_span(tmp_path: Path) -> None:
+    """The server judges each span (refusals become offline conflicts there); the terminal drops only a
+    single span the server refuses whole, which can never be accepted."""
+    import asyncio
+    from typing import Any
+
+    store = DeviceStore(tmp_path)
+    store.save_token("tok", {"id": 1}, "http://127.0.0.1:9")
+    outbox = Outbox(tmp_path)
+    for n in range(3):
+        outbox.add({"id": f"s{n}", "item_id": 1, "member_id": 1})
+    link = ServerLink("http://127.0.0.1:9", store, lambda _m: None, outbox=outbox)
+    calls: list[list[str]] = []
+
+    async def server(_method: str, _path: str, body: dict[str, Any], **_kw: Any) -> dict[str, Any]:
+        ids = [s["id"] for s in body["spans"]]
+        calls.append(ids)
+        if len(ids) > 1 or ids == ["s1"]:
+            raise HttpError(400, "invalid", "请求格式不正确。")
+        return {"accepted": ids, "duplicates": [], "rejected": []}
+
+    link._device_call = server  # type: ignore[method-assign]
+    assert asyncio.run(link.drain()) == 2
+    assert calls == [["s0", "s1", "s2"], ["s0"], ["s1"], ["s2"]]
+    assert outbox.count() == 0
+    outbox.close()
