@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import datetime as dt
 import logging
 import threading
 import time
@@ -39,6 +40,7 @@ from kiosk.httpclient import Backoff, HttpError, Unpaired, Unreachable, http_chu
 from kiosk.i18n import _
 from kiosk.library import Library
 from kiosk.outbox import Outbox
+from kiosk.pincache import PinCache
 from kiosk.store import DeviceStore
 
 __all__ = ["Backoff", "HttpError", "ServerLink", "Unpaired", "Unreachable", "http_request"]
@@ -91,6 +93,8 @@ class ServerLink:
         self._status = ""
         self.library = library
         self.outbox = outbox
+        self.pins: PinCache | None = PinCache(store.state_dir, lambda: self.store.token) if outbox else None
+        self.clock_offset_s = 0.0  # the server's clock minus ours, from /api/server-info
         self.drain_seconds = drain_seconds
         self._kick: asyncio.Event | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -130,16 +134,52 @@ class ServerLink:
         return self.submit(self._upload_preview(make_png))
 
     def roster(self) -> concurrent.futures.Future[Any] | None:
-        """GET the open meeting's roster (branches and members) for the terminal's sign-in tiles."""
-        return self.submit(self._device_call("GET", "/api/device/roster"))
+        """GET the open meeting's roster (branches and members) for the terminal's sign-in tiles; the last
+        one kept on disk while the server cannot be reached."""
+        return self.submit(self._roster())
 
     def sign_in(self, body: dict[str, Any]) -> concurrent.futures.Future[Any] | None:
         """POST a sign-in made at this terminal: {meeting_id, member_id, pin, client_id}.
 
         The future's result is the server's answer; it raises HttpError (with the server's message,
-        e.g. a wrong PIN), Unreachable, or Unpaired when this device has no token.
+        e.g. a wrong PIN), Unreachable, or Unpaired when this device has no token. With the server
+        unreachable, a PIN that matches the terminal's PIN cache queues the sign-in in the outbox and
+        the answer says so (``queued``); a wrong PIN is refused as the server would.
         """
-        return self.submit(self._device_call("POST", "/api/device/signins", body=body))
+        return self.submit(self._sign_in(body))
+
+    async def _roster(self) -> Any:
+        try:
+            answer = await self._device_call("GET", "/api/device/roster")
+        except Unreachable:
+            cached = await asyncio.to_thread(self.store.load_roster)
+            if cached is None or self.pins is None or not await asyncio.to_thread(self.pins.has_cache):
+                raise
+            return cached
+        await asyncio.to_thread(self.store.save_roster, answer)
+        return answer
+
+    async def _sign_in(self, body: dict[str, Any]) -> Any:
+        try:
+            return await self._device_call("POST", "/api/device/signins", body=body)
+        except Unreachable:
+            if self.outbox is None or self.pins is None:
+                raise
+            member = await asyncio.to_thread(self.pins.check, str(body.get("pin") or ""),
+                                             member_id=int(body["member_id"]))
+            if member is None:
+                if not await asyncio.to_thread(self.pins.has_cache):
+                    raise
+                raise HttpError(401, "not_authenticated", "党员编号或密码不正确。") from None
+            record = {"client_id": str(body["client_id"]), "meeting_id": int(body["meeting_id"]),
+                      "member_id": member["id"], **self.clock_stamp()}
+            await asyncio.to_thread(self.outbox.add_record, "signin", record)
+            return {"created": True, "queued": True, "member": {"id": member["id"], "name": member["name"]},
+                    "message": "服务器暂时连不上，签到已记录在本终端，恢复连接后自动提交。"}
+
+    def clock_stamp(self) -> dict[str, Any]:
+        """This terminal's clock now, and its offset from the server's (learnt at the last connection)."""
+        return {"device_clock": dt.datetime.now(dt.UTC).isoformat(), "clock_offset_s": self.clock_offset_s}
 
     # --- study: content, members, the outbox (futures for the UI) -------------------------------------
 
@@ -155,8 +195,24 @@ class ServerLink:
         return self.submit(self._search(text, initials))
 
     def member_login(self, number: str, pin: str) -> concurrent.futures.Future[Any] | None:
-        return self.submit(self._device_call("POST", "/api/device/members/login",
-                                             body={"number": number, "pin": pin}))
+        """Identify a member by number and PIN: at the server, or against the PIN cache while it is down
+        (the answer then says ``offline`` and holds no figures; their study waits in the outbox)."""
+        return self.submit(self._member_login(number, pin))
+
+    async def _member_login(self, number: str, pin: str) -> Any:
+        try:
+            return await self._device_call("POST", "/api/device/members/login",
+                                           body={"number": number, "pin": pin})
+        except Unreachable:
+            if self.pins is None or not await asyncio.to_thread(self.pins.has_cache):
+                raise
+            member = await asyncio.to_thread(self.pins.check, pin, number=number)
+            if member is None:
+                raise HttpError(401, "not_authenticated", "党员编号或密码不正确。") from None
+            zero = {"today": 0, "week": 0, "month": 0, "year": 0, "total": 0}
+            return {"member": {"id": member["id"], "name": member["name"], "branch": ""}, "offline": True,
+                    "minutes": {"today": 0, "week": 0, "total": 0}, "items_studied": 0, "items_completed": 0,
+                    "points": zero, "recent": [], "recent_points": []}
 
     def change_pin(self, body: dict[str, Any]) -> concurrent.futures.Future[Any] | None:
         """POST a member's own new PIN: {number or member_id, pin (the initial one), new_pin, repeat}."""
@@ -291,8 +347,8 @@ class ServerLink:
         """POST what the outbox holds; drop what the server acknowledged. Returns how many left."""
         if self.outbox is None or not self.store.token:
             return 0
-        sent = 0
-        while spans := await asyncio.to_thread(self.outbox.pending, 200):
+        sent, batch = 0, 200
+        while spans := await asyncio.to_thread(self.outbox.pending, batch):
             try:
                 answer = await self._device_call("POST", "/api/study/spans", body={"spans": spans})
             except (Unreachable, Unpaired) as exc:
@@ -301,7 +357,11 @@ class ServerLink:
             except HttpError as exc:
                 if exc.status >= 500 or exc.status == 401:
                     break
-                log.warning("outbox batch refused whole (%s); dropping it", exc)
+                if len(spans) > 1:  # refused whole: send one by one, so the server judges each span
+                    log.warning("outbox batch refused whole (%s); sending one by one", exc)
+                    batch = 1
+                    continue
+                log.error("span %s refused whole (%s): dropped, it can never be accepted", spans[0].get("id"), exc)
                 await asyncio.to_thread(self.outbox.remove, [s["id"] for s in spans])
                 continue
             done = [*answer.get("accepted", []), *answer.get("duplicates", []),
@@ -313,6 +373,29 @@ class ServerLink:
             self._emit({"type": STUDY_SYNCED, **answer})
             if not done:
                 break
+        return sent + await self._drain_records()
+
+    async def _drain_records(self) -> int:
+        """Deliver queued sign-ins one by one; each leaves the outbox once the server has it (recorded,
+        already recorded, or kept as an offline conflict for the admin)."""
+        assert self.outbox is not None
+        sent = 0
+        for record in await asyncio.to_thread(self.outbox.pending_records, "signin"):
+            try:
+                answer = await self._device_call("POST", "/api/device/offline/signins", body=record)
+            except (Unreachable, Unpaired) as exc:
+                log.info("queued sign-ins kept: %s", exc)
+                break
+            except HttpError as exc:
+                log.warning("queued sign-in %s kept; the server said %s", record.get("client_id"), exc)
+                if exc.status >= 500 or exc.status == 401:
+                    break
+                continue  # kept: never dropped silently; the log names it
+            if "conflict" in answer:
+                log.warning("queued sign-in %s became an offline conflict: %s", record.get("client_id"),
+                            answer["conflict"].get("reason"))
+            await asyncio.to_thread(self.outbox.remove_record, str(record["client_id"]))
+            sent += 1
         return sent
 
     # --- the network thread ----------------------------------------------------------------------
@@ -437,8 +520,12 @@ class ServerLink:
             self._set_status(st.CONNECTING)
         while True:
             try:
+                asked = time.time()
                 info = await self._retrying(lambda: self._http("GET", "/api/server-info"))
+                self._note_clock(info, asked, time.time())
                 self._emit({"type": st.SERVER_INFO, **info})
+                if self.pins is not None:
+                    self._background(self._refresh_pins())
                 await self._fetch_snapshot(token)
                 await self._live(str(info["ws_url"]), token)
             except Unpaired:
@@ -536,6 +623,23 @@ class ServerLink:
                                                                      clock=time.time())))
         except ConnectionClosed:
             return  # the receive loop sees the close and reconnects
+
+    def _note_clock(self, info: dict[str, Any], asked: float, answered: float) -> None:
+        try:
+            server = dt.datetime.fromisoformat(str(info["server_time"])).timestamp()
+        except (KeyError, ValueError):
+            return
+        self.clock_offset_s = round(server - (asked + answered) / 2, 3)
+
+    async def _refresh_pins(self) -> None:
+        """Fetch the PIN hashes this terminal may keep for signing in while the server is down."""
+        try:
+            payload = await self._device_call("GET", "/api/device/offline/pins")
+        except (HttpError, Unreachable, Unpaired) as exc:
+            log.info("PIN cache not refreshed: %s", exc)
+            return
+        if self.pins is not None:
+            await asyncio.to_thread(self.pins.save, payload)
 
     async def _device_call(self, method: str, path: str, **kwargs: Any) -> Any:
         """One request as this device (Bearer token); no retries: a member is waiting for the answer."""

@@ -151,6 +151,8 @@ def outcome_of_answer(answer: dict[str, Any], meeting_title: str) -> Outcome:
     member = str((answer.get("member") or {}).get("name") or "")
     detail = meeting_title
     message = str(answer.get("message") or "")
+    if answer.get("queued"):  # the server was down: kept on this terminal, sent when it is back
+        return Outcome(OK, _("{name} 同志，签到已记录").format(name=member), message, detail)
     if not answer.get("created"):
         return Outcome(REPEAT, _("{name} 同志，您已签到").format(name=member), message, detail)
     marks = [_("迟到") if answer.get("late") else "", _("列席") if answer.get("guest") else ""]

@@ -1,5 +1,6 @@
-"""What a kiosk keeps on disk in its state directory: its token (``device.json``) and the last
-snapshot it saw (``cache.json``), so a restart without the server still shows the room's content.
+"""What a kiosk keeps on disk in its state directory: its token (``device.json``), the last snapshot it
+saw (``cache.json``), so a restart without the server still shows the room's content, and the last
+sign-in roster (``roster.json``). Forgetting the token also deletes the PIN cache (``kiosk.pincache``).
 
 Plain files, written atomically (write then rename) and readable only by the kiosk's user. No Kivy.
 Safe to call from the network thread; the UI thread only reads at start-up.
@@ -15,6 +16,8 @@ from typing import Any
 
 DEVICE_FILE = "device.json"
 CACHE_FILE = "cache.json"
+ROSTER_FILE = "roster.json"  # the last sign-in roster, for signing in while the server is down
+PIN_FILE = "pins.bin"  # kiosk.pincache: deleted with the token when the device is unpaired
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -63,8 +66,15 @@ class DeviceStore:
         """Drop the token and the cache (the device was revoked or is unknown to the server)."""
         with self._lock:
             self._device = {}
-            for name in (DEVICE_FILE, CACHE_FILE):
+            for name in (DEVICE_FILE, CACHE_FILE, PIN_FILE, ROSTER_FILE):
                 (self.state_dir / name).unlink(missing_ok=True)
+
+    def save_roster(self, roster: dict[str, Any]) -> None:
+        """The last sign-in roster, for signing in while the server is down."""
+        _write_json(self.state_dir / ROSTER_FILE, roster)
+
+    def load_roster(self) -> dict[str, Any] | None:
+        return _read_json(self.state_dir / ROSTER_FILE) or None
 
     def save_snapshot(self, message: dict[str, Any]) -> None:
         _write_json(self.state_dir / CACHE_FILE, message)

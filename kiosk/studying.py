@@ -82,6 +82,8 @@ def member_line(summary: dict[str, Any] | None) -> str:
     if not summary:
         return _("登录后，学习时长和积分将记在您的名下")
     member = summary.get("member") or {}
+    if summary.get("offline"):
+        return _("{name} 同志 · 离线登录：学习记录保存在本终端，联网后自动同步").format(name=member.get("name", ""))
     minutes, points = summary.get("minutes") or {}, summary.get("points") or {}
     return _("{name} 同志 · 今日学习 {m} 分钟 · 今日积分 {today} · 总积分 {total}").format(
         name=member.get("name", ""), m=minutes.get("today", 0), today=points.get("today", 0),

@@ -26,6 +26,7 @@ from screen_server.http import (
     meetings,
     members,
     messages,
+    offline,
     openapi,
     phone_challenge,
     phone_study,
@@ -44,7 +45,7 @@ from screen_server.runtime import Runtime
 log = logging.getLogger(__name__)
 API_BLUEPRINTS = (health.bp, devices.bp, members.bp, announcements.bp, tickets.bp, openapi.bp, signin.bp,
                   meetings.bp, study.bp, points.bp, contests.bp, contests.players, wall.bp, content.bp, phone_study.bp,
-                  phone_challenge.bp, practice.bp, polls.bp,
+                  phone_challenge.bp, practice.bp, polls.bp, offline.bp,
                   messages.bp, meeting_host.bp)
 
 
@@ -105,7 +106,7 @@ def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:
     # Phone forms (signin, polls, messages, practice) rely on the SameSite=Lax cookie: a cross-site post
     # arrives without it, as a stranger who must identify with number and PIN.
     for bp in (devices.bp, signin.bp, study.bp, contests.players, practice.bp, polls.bp, messages.bp, phone_study.bp,
-               phone_challenge.bp, meeting_host.bp):
+               phone_challenge.bp, meeting_host.bp, offline.bp):
         csrf.exempt(bp)
     app.extensions["activity_room.csrf"] = csrf
     app.extensions["activity_room"] = rt

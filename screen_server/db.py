@@ -76,6 +76,7 @@ def import_all_models() -> None:
     from screen_server.devices import models as _dev  # noqa: F401
     from screen_server.meetings import models as _meetings  # noqa: F401
     from screen_server.messages import models as _messages  # noqa: F401
+    from screen_server.offline import models as _offline  # noqa: F401
     from screen_server.org import models as _org  # noqa: F401
     from screen_server.points import models as _points  # noqa: F401
     from screen_server.polls import models as _polls  # noqa: F401

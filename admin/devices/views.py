@@ -18,6 +18,7 @@ from screen_server.devices import services as devices
 from screen_server.devices.models import DeviceStatus
 from screen_server.http.common import db, run, runtime
 from screen_server.i18n import _
+from screen_server.offline import services as offline
 from screen_server.org.models import Role
 
 bp = Blueprint("devices", __name__, url_prefix="/devices")
@@ -39,7 +40,14 @@ def list_devices() -> Any:
         is_behind=devices.is_behind,
         is_clock_skewed=devices.is_clock_skewed,
         server_version=__version__,
+        conflicts=offline.count_conflicts(db()),
     )
+
+
+@bp.get("/conflicts")
+def list_conflicts() -> Any:
+    """离线冲突: what terminals queued while the server was down and the server then refused."""
+    return render_template("admin/devices/conflicts.html", conflicts=offline.list_conflicts(db()))
 
 
 @bp.post("/approve")

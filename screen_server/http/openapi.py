@@ -126,6 +126,23 @@ PATHS: dict[str, dict[str, Any]] = {
                           **_errors(400, 401, 403, 404)},
         }
     },
+    "/api/device/offline/pins": {
+        "get": {"summary": "终端离线登录用：在岗党员的签到密码哈希（终端加密保存，72 小时有效）", "security": DEVICE_AUTH,
+                "responses": {"200": _json(OBJ), **_errors(401)}}
+    },
+    "/api/device/offline/signins": {
+        "post": {
+            "summary": "终端在服务器中断期间排队的签到（密码已在终端核对）；被拒绝的记为离线冲突", "security": DEVICE_AUTH,
+            "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "required": ["meeting_id", "member_id", "client_id", "device_clock"],
+                "properties": {"meeting_id": {"type": "integer"}, "member_id": {"type": "integer"},
+                               "client_id": {"type": "string"}, "device_clock": {"type": "string"},
+                               "clock_offset_s": {"type": "number"}}}}}},
+            "responses": {"201": _json({"$ref": "#/components/schemas/SignIn"}, "已签到"),
+                          "200": _json(OBJ, "此前已签到，或被拒绝并记为离线冲突（conflict）"),
+                          **_errors(400, 401)},
+        }
+    },
     "/api/meetings": {
         "get": {"summary": "会议列表（支部书记只见本支部）", "security": SESSION_AUTH,
                 "parameters": [{"name": "branch_id", "in": "query", "schema": {"type": "integer"}}],

@@ -28,6 +28,7 @@ from screen_server.http.signin import (
     remembered_member,
 )
 from screen_server.i18n import _
+from screen_server.offline import services as offline
 from screen_server.org.models import Member
 from screen_server.study import services as study
 
@@ -60,7 +61,8 @@ def post_spans() -> Any:
     if request.headers.get("Authorization"):
         device = current_device()
         logins.require_terminal(device)
-        result = run(study.record_spans, db(), _spans(body), source="terminal", device_id=device.id)
+        # A span refused here would leave the terminal's outbox: it is kept as an offline conflict.
+        result = run(offline.record_terminal_spans, db(), _spans(body), device_id=device.id)
     else:
         _same_origin()
         member = remembered_member()

@@ -217,3 +217,41 @@ def test_an_initial_pin_from_a_slip_is_replaced_before_signing_in(
     with server.runtime.session_factory() as s:
         member = s.get(Member, member_id)
         assert member is not None and not member.pin_must_change and verify_secret(member.pin_hash, "583920")
+
+
+def test_with_the_server_down_a_member_signs_in_against_the_pin_cache(kiosk: Any, server: RoomServer,
+                                                                     tmp_path: Path) -> None:
+    """Offline: the roster from disk, the PIN checked against the terminal's cache, the sign-in queued and
+    said so; delivered once when the server is back."""
+    import dataclasses
+
+    from screen_server.runtime import build_runtime
+    from tests.helpers.fake_room import wait_until
+
+    seeded = seed_room(server, branch_sizes=(3,))
+    k = start_terminal(kiosk, server, seeded, tmp_path)
+    k.until(lambda: k.app.link.pins is not None and k.app.link.pins.has_cache(), timeout=15)
+    k.tap(k.find(k.screen(), "Tile", key="signin"))
+    k.until(lambda: k.app.desk.step == "names")  # the roster, now also kept on disk
+    k.app.desk.leave()  # the member walks away (the back button does the same)
+    k.until(lambda: k.app.sm.current == "home")
+
+    server.stop()  # the server goes down
+    k.tap(k.find(k.screen(), "Tile", key="signin"))
+    member_id, name = seeded.branches["第1支部"][2]
+    k.tap(tile(k, name))
+    type_pin(k, PIN)
+    k.tap(k.screen().ids.confirm)
+    k.until(lambda: k.app.sm.current == "signin_result", timeout=15)
+    assert k.app.desk.result_ok and k.app.desk.result_title == f"{name} 同志，签到已记录"
+    assert "恢复连接后自动提交" in k.app.desk.result_message
+    k.screenshot("signin-offline-queued")
+    assert [r["member_id"] for r in k.app.outbox.pending_records("signin")] == [member_id]
+
+    settings = dataclasses.replace(server.settings, port=server.http_port, ws_port=server.runtime.ws_port)
+    again = RoomServer(settings, runtime=build_runtime(settings, apply_migrations=False)).start()
+    try:
+        wait_until(lambda: not k.app.outbox.pending_records("signin"), 30)
+        assert attendances(again) == [(member_id, SignInMethod.TERMINAL, k.app.desk.client_id)]
+    finally:
+        again.stop()

@@ -77,6 +77,9 @@ def test_answers_become_what_the_member_reads() -> None:
     assert "[迟到]" in ok.message and ok.detail == "主题党日"
     again = si.outcome_of_answer({**answer, "created": False, "message": "您已于 14:05 签到"}, "主题党日")
     assert again.kind == si.REPEAT and again.signed_in and again.message == "您已于 14:05 签到"
+    queued = si.outcome_of_answer({"created": True, "queued": True, "member": {"name": "王建国"},
+                                   "message": "服务器暂时连不上，签到已记录在本终端，恢复连接后自动提交。"}, "主题党日")
+    assert queued.kind == si.OK and queued.title == "王建国 同志，签到已记录" and "自动提交" in queued.message
 
     wrong = si.outcome_of_error(401, "not_authenticated", "党员编号或密码不正确。")
     assert wrong.kind == si.WRONG_PIN and wrong.message == "党员编号或密码不正确。" and not wrong.signed_in
