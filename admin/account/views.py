@@ -1,11 +1,12 @@
 """The signed-in user's own password. A user holding a temporary password is sent here by ``guard``
-before any other page, and stays until they have chosen their own."""
+before any other page, and stays until they have chosen their own. A new password ends the user's other
+sessions (``users.password_stamp``); this one is kept."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from admin.web import guard, me
 from screen_server.errors import Invalid
@@ -31,5 +32,6 @@ def change_password() -> Any:
             again=f.get("again", ""))
     except Invalid as exc:
         return render_template("admin/account/password.html", min_length=MIN_LENGTH, error=exc.message), 400
+    session["pw"] = users.password_stamp(me())  # this session stays signed in; the others end
     flash(_("密码已修改。"), "ok")
     return redirect(url_for("admin.dashboard.show_dashboard"))

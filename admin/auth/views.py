@@ -1,7 +1,8 @@
 """Sign in with a username and password (a CSRF-protected form), sign out with a POST.
 
 A successful sign-in starts a new session (``session.clear()`` first: no fixation) holding only
-``user_id``, which ``screen_server.http.common.current_user`` reads. Both outcomes are audited by the
+``user_id`` and a stamp of the password hash, which ``screen_server.http.common.current_user`` reads (a
+new password signs every other session of that user out). Both outcomes are audited by the
 services.
 """
 
@@ -15,6 +16,7 @@ from admin.web import safe_next
 from screen_server.errors import DomainError
 from screen_server.http.common import client_ip, db, run
 from screen_server.org import services as org
+from screen_server.org import users
 
 bp = Blueprint("auth", __name__)
 
@@ -31,6 +33,7 @@ def login() -> Any:
         return render_template("admin/auth/login.html", error=exc.message, username=username), 401
     session.clear()
     session["user_id"] = user.id
+    session["pw"] = users.password_stamp(user)
     return redirect(safe_next(request.args.get("next")))
 
 

@@ -12,6 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from screen_server.errors import DomainError, Invalid
 from screen_server.http.common import client_ip, db, run
 from screen_server.i18n import _
+from screen_server.org import users
 from screen_server.org.passwords import MIN_LENGTH
 from screen_server.setup import services as setup
 
@@ -41,6 +42,7 @@ def complete_setup(token: str) -> Any:
         return _dead_link(exc)
     session.clear()
     session["user_id"] = user.id
+    session["pw"] = users.password_stamp(user)
     flash(_("初始设置已完成。请按下面的清单继续：先建立支部和党小组。"), "ok")
     return redirect(url_for("admin.dashboard.show_dashboard"))
 

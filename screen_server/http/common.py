@@ -22,6 +22,7 @@ from screen_server.devices.models import Device
 from screen_server.errors import Forbidden, Invalid, NotAuthenticated
 from screen_server.i18n import _
 from screen_server.org.models import Role, User
+from screen_server.org.users import password_stamp
 from screen_server.runtime import Runtime
 
 P = ParamSpec("P")
@@ -65,6 +66,9 @@ def current_user(*, required: bool = True, roles: tuple[Role, ...] = ()) -> User
     user = db().get(User, user_id) if isinstance(user_id, int) else None
     if user is not None and not user.active:
         user = None
+    stamp = session.get("pw")
+    if user is not None and stamp is not None and stamp != password_stamp(user):
+        user = None  # the password changed since this session signed in (a reset, or changed elsewhere)
     if user is None and required:
         raise NotAuthenticated(_("请先登录。"))
     if user is not None and user.must_change_password and request.path.startswith("/api/"):
