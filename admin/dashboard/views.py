@@ -10,8 +10,10 @@ from flask import Blueprint, render_template
 from admin.web import guard, me
 from screen_server.alerts import services as alerts
 from screen_server.announcements import services as announcements
+from screen_server.db import utcnow
 from screen_server.devices import services as devices
 from screen_server.http.common import db, runtime
+from screen_server.meetings import cadence
 from screen_server.meetings import services as meetings
 from screen_server.org import services as org
 from screen_server.org.models import Role
@@ -35,6 +37,8 @@ def _figures() -> dict[str, Any]:
         figures["alerts"] = alerts.list_alerts(s, branch_ids=[b.id for b in figures["branches"]])
         figures["alert_names"] = {b.id: b.short_name or b.name for b in figures["branches"]}
         figures["indicator_name"] = alerts.indicator_name
+        figures["due_meetings"] = [d for d in cadence.due_meetings(s, figures["branches"], now=utcnow())
+                                   if d.status != "ok"]
     if user.role is Role.ADMIN:
         devs = [d for d in devices.list_devices(s) if d.status.value == "approved"]
         figures["devices_online"] = sum(devices.is_online(d, runtime().settings) for d in devs)

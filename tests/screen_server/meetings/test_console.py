@@ -201,3 +201,27 @@ def test_minutes_photos_and_held(session: Session, settings: Settings, open_meet
     assert om.meeting.held_at is not None and om.meeting.quorum_reached is False
     assert [p.id for p in minutes.photos_of(session, om.meeting.id)] == [photo.id]
     assert console.get_photo(session, settings, photo.id, console.photo_sig(settings.secret_key, photo.id)).id == photo.id
+
+
+def test_cadence_says_what_is_due(session: Session, settings: Settings) -> None:
+    from screen_server.meetings import cadence
+
+    branch = make_branch(session, short_name="一支部")
+    for _ in range(3):  # the 支委 a 支委会 expects
+        make_member(session, branch_id=branch.id, title="组织委员")
+    admin = make_user(session, Role.ADMIN)
+    now = dt.datetime(2026, 12, 4, 4, 0, tzinfo=dt.UTC)  # the clock, injected
+    templates.create_from_template(session, settings, admin, type="branch_committee", branch_id=branch.id,
+                                   starts_at=now - dt.timedelta(days=40))
+    templates.create_from_template(session, settings, admin, type="branch_general", branch_id=branch.id,
+                                   starts_at=now - dt.timedelta(days=86))
+    templates.create_from_template(session, settings, admin, type="party_lecture", branch_id=branch.id,
+                                   starts_at=now - dt.timedelta(days=10))
+    session.commit()
+    due = {d.type: d for d in cadence.due_meetings(session, [branch], now=now)}
+    assert due["branch_committee"].status == "overdue" and "支部委员会已逾期" in due["branch_committee"].message
+    assert due["branch_committee"].last_held == dt.date(2026, 10, 25)  # 40 days ago, Beijing time
+    assert due["group"].status == "overdue" and "从未召开" in due["group"].message  # never held
+    assert due["branch_general"].status == "soon"  # 91-day cadence, 86 days ago
+    assert due["party_lecture"].status == "ok"
+    assert [d.status for d in cadence.due_meetings(session, [branch], now=now)][:2] == ["overdue", "overdue"]
