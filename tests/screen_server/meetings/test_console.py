@@ -225,3 +225,31 @@ def test_cadence_says_what_is_due(session: Session, settings: Settings) -> None:
     assert due["branch_general"].status == "soon"  # 91-day cadence, 86 days ago
     assert due["party_lecture"].status == "ok"
     assert [d.status for d in cadence.due_meetings(session, [branch], now=now)][:2] == ["overdue", "overdue"]
+
+
+def test_supervision_comment_rectification_and_overdue(session: Session, open_meeting: OpenMeeting) -> None:
+    from screen_server.meetings import supervision
+
+    om = open_meeting
+    today = dt.date(2026, 12, 4)  # the clock, injected
+    with pytest.raises(Forbidden):
+        supervision.comment(session, om.secretary, om.meeting.id, "自己督导自己")
+    supervision.comment(session, om.admin, om.meeting.id, "会议记录过于简单，请补充讨论内容。")
+    branch_id = om.meeting.branches[0].id
+    item = supervision.issue(session, om.admin, branch_id=branch_id, title="补充会议记录中的讨论发言",
+                             deadline=today + dt.timedelta(days=2), today=today, meeting_id=om.meeting.id)
+    with pytest.raises(Invalid, match="期限"):
+        supervision.issue(session, om.admin, branch_id=branch_id, title="x", deadline=today - dt.timedelta(days=1),
+                          today=today)
+    session.commit()
+    assert [i.id for i in supervision.open_items(session, [branch_id])] == [item.id]  # the branch sees it
+    assert not supervision.is_overdue(item, today + dt.timedelta(days=2))
+    assert supervision.is_overdue(item, today + dt.timedelta(days=3))  # unanswered past its deadline
+    other = make_user(session, Role.SECRETARY, branch_id=make_branch(session).id)
+    with pytest.raises(Exception, match="不存在"):
+        supervision.answer(session, other, item.id, text="已补充", done=True)
+    supervision.answer(session, om.secretary, item.id, text="已补充 5 位同志的发言要点。", done=True)
+    session.commit()
+    assert supervision.open_items(session, [branch_id]) == [] and not supervision.is_overdue(item, today + dt.timedelta(days=9))
+    actions = {a.action for a in session.scalars(select(AuditEntry).where(AuditEntry.action.like("supervision.%")))}
+    assert actions == {"supervision.comment", "supervision.issue", "supervision.answer"}
