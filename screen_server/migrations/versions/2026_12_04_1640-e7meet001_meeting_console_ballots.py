@@ -1,4 +1,4 @@
-"""meeting console, quorum, minutes and photos, templates; ballots of a meeting (hidden totals, appraisal)
+"""meeting console, quorum, minutes and photos, templates, supervision, emergencies to chosen devices; ballots of a meeting (hidden totals, appraisal)
 with who voted kept as one sorted set per poll (the poll_voters table kept arrival order)
 
 Revision ID: e7meet001
@@ -90,6 +90,14 @@ def upgrade() -> None:
     with op.batch_alter_table('rectifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rectifications_branch_id'), ['branch_id'], unique=False)
 
+    op.create_table('emergency_devices',
+    sa.Column('emergency_id', sa.Integer(), nullable=False),
+    sa.Column('device_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['device_id'], ['devices.id'], name=op.f('fk_emergency_devices_device_id_devices'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['emergency_id'], ['emergency_messages.id'], name=op.f('fk_emergency_devices_emergency_id_emergency_messages'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('emergency_id', 'device_id', name=op.f('pk_emergency_devices'))
+    )
+
     with op.batch_alter_table('polls', schema=None) as batch_op:
         batch_op.add_column(sa.Column('meeting_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('requires_vote', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -157,6 +165,7 @@ def downgrade() -> None:
                        'meeting_id'):
             batch_op.drop_column(column)
     op.drop_table('meeting_templates')
+    op.drop_table('emergency_devices')
     with op.batch_alter_table('rectifications', schema=None) as batch_op:
         batch_op.drop_index('ix_rectifications_branch_id')
     op.drop_table('rectifications')
