@@ -87,10 +87,6 @@ def choose(state: Any, now_utc: dt.datetime, loop_index: int,
         show = override.get("show")
         if show == "signin":
             return Choice("signin_wall" if state.signin else "wall", {}, "override")
-        if show == "poll":
-            return Choice("wall_poll" if state.poll else "wall", {}, "override")
-        if show == "contest":
-            return Choice("wall_contest" if state.contest else "wall", {}, "override")
         if show in SCREENS:
             return Choice(SCREENS[show], {}, "override")
     plan = schedule_of(state)
