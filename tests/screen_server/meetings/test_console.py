@@ -253,3 +253,23 @@ def test_supervision_comment_rectification_and_overdue(session: Session, open_me
     assert supervision.open_items(session, [branch_id]) == [] and not supervision.is_overdue(item, today + dt.timedelta(days=9))
     actions = {a.action for a in session.scalars(select(AuditEntry).where(AuditEntry.action.like("supervision.%")))}
     assert actions == {"supervision.comment", "supervision.issue", "supervision.answer"}
+
+
+def test_a_member_sees_tomorrows_meeting_on_the_phone(client: FlaskClient, session: Session, settings: Settings) -> None:
+    from screen_server.http.signin import PHONE_COOKIE, phone_cookie_value
+
+    branch = make_branch(session)
+    member, other = make_member(session, branch_id=branch.id), make_member(session)
+    admin = make_user(session, Role.ADMIN)
+    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    templates.create_from_template(session, settings, admin, type="party_lecture", branch_id=branch.id,
+                                   starts_at=tomorrow, title="学习二十届四中全会精神专题党课", room_id=make_room(session).id)
+    session.commit()
+    client.set_cookie(PHONE_COOKIE, phone_cookie_value(settings.secret_key, member))
+    for path in ("/m/me", "/m/meetings"):
+        page = client.get(path).get_data(as_text=True)
+        assert "近期会议" in page and "学习二十届四中全会精神专题党课" in page and "党课" in page, path
+    client.set_cookie(PHONE_COOKIE, phone_cookie_value(settings.secret_key, other))  # not expected there
+    assert "学习二十届四中全会精神专题党课" not in client.get("/m/meetings").get_data(as_text=True)
+    client.delete_cookie(PHONE_COOKIE)
+    assert "请先扫描" in client.get("/m/meetings").get_data(as_text=True)
