@@ -11,10 +11,11 @@ from flask import Blueprint, Response, flash, make_response, redirect, render_te
 
 from admin.web import guard, me
 from content.categories import list_categories
+from screen_server.audit import services as audit
 from screen_server.contests import services as contests
 from screen_server.devices import services as devices
 from screen_server.errors import Invalid
-from screen_server.http.common import db, run, runtime
+from screen_server.http.common import client_ip, db, require_recent_auth, run, runtime
 from screen_server.i18n import _
 from screen_server.org.models import Role
 
@@ -71,6 +72,9 @@ def control(contest_id: int, action: str) -> Any:
 
 @bp.get("/<int:contest_id>/results.xlsx")
 def export(contest_id: int) -> Response:
+    require_recent_auth()
+    run(audit.record_export, db(), actor_user_id=me().id, what="contest_results", target_type="contest",
+        target_id=contest_id, ip=client_ip())
     resp = make_response(contests.export_xlsx(db(), contest_id))
     resp.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     resp.headers["Content-Disposition"] = f"attachment; filename=contest-{contest_id}.xlsx"

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, make_response, redirect, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from screen_server.audit import services as audit
 from screen_server.contests import hosting
 from screen_server.contests import services as contests
 from screen_server.contests.engine import LiveContest, PlayerState
@@ -26,6 +27,7 @@ from screen_server.http.common import (
     db,
     identify_member,
     json_body,
+    require_recent_auth,
     run,
     runtime,
 )
@@ -89,7 +91,11 @@ def results(contest_id: int) -> Any:
 
 @bp.get("/api/contests/<int:contest_id>/results.xlsx")
 def results_xlsx(contest_id: int) -> Response:
-    current_user(roles=HOSTS)
+    user = current_user(roles=HOSTS)
+    assert user is not None
+    require_recent_auth()
+    run(audit.record_export, db(), actor_user_id=user.id, what="contest_results", target_type="contest",
+        target_id=contest_id, ip=client_ip())
     data = contests.export_xlsx(db(), contest_id)
     resp = make_response(data)
     resp.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
