@@ -3,6 +3,7 @@ within the caller's scope (a branch secretary sees only their own branch)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Sequence
 
@@ -101,6 +102,40 @@ def create_user(
     session.flush()
     record(session, actor_user_id=actor_user_id, action="user.create", target_type="user", target_id=user.id,
            details={"username": username, "role": role.value})
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).options(selectinload(User.branch)).order_by(User.role, User.username)))
+
+
+def set_user_role(session: Session, actor: User, user_id: int, role: Role | str, *, branch_id: int | None = None,
+                  ip: str = "", now: dt.datetime | None = None) -> User:
+    """Change a user's role (system admins only; the caller has re-authenticated); their sessions end so
+    the new role applies from their next sign-in. Audited with the old and the new role."""
+    from screen_server.identity.sessions import end_all
+
+    if actor.role is not Role.ADMIN:
+        raise Forbidden(_("只有系统管理员可以更改用户角色。"))
+    try:
+        role = Role(role)
+    except ValueError:
+        raise Invalid(_("未知的角色。")) from None
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("用户不存在。"))
+    if user.id == actor.id:
+        raise Invalid(_("不能更改自己的角色，请让另一位系统管理员操作。"))
+    if role is Role.SECRETARY and (branch_id is None or session.get(Branch, branch_id) is None):
+        raise Invalid(_("支部书记必须属于一个支部，请选择支部。"))
+    before = (user.role.value, user.branch_id)
+    user.role = role
+    user.branch_id = branch_id if role is Role.SECRETARY else None
+    if before == (user.role.value, user.branch_id):
+        return user
+    end_all(session, user.id, now=now or dt.datetime.now(dt.UTC), reason="role_changed")
+    record(session, actor_user_id=actor.id, action="user.role_changed", target_type="user", target_id=user.id, ip=ip,
+           details={"username": user.username, "from": before[0], "role": role.value, "branch_id": user.branch_id})
     return user
 
 

@@ -1,0 +1,1 @@
+"""后台用户: the admin users and their roles (system admins only)."""
