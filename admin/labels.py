@@ -106,6 +106,35 @@ def action_label(action: str) -> str:
         "screen.schedule_set": _("设置大屏播放计划"),
         "screen.switched": _("切换大屏画面"),
         "device.request_preview": _("查看设备画面"),
+        "user.login_locked_out": _("账号或地址被锁定（密码错误过多）"),
+        "user.login_refused": _("登录被拒（锁定中）"),
+        "user.second_factor": _("两步验证通过"),
+        "user.second_factor_failed": _("两步验证失败"),
+        "user.second_factor_locked_out": _("两步验证被锁定"),
+        "user.second_factor_refused": _("两步验证被拒（锁定中）"),
+        "user.reauth": _("再次验证身份"),
+        "user.reauth_failed": _("再次验证身份失败"),
+        "user.totp_enabled": _("启用两步验证"),
+        "user.totp_disabled": _("关闭两步验证"),
+        "user.role_changed": _("更改用户角色"),
+        "session.logout": _("退出登录"),
+        "session.ended": _("结束会话"),
+        "member.pin": _("党员密码验证成功"),
+        "member.pin_failed": _("党员密码错误"),
+        "member.pin_locked_out": _("党员编号或地址被锁定"),
+        "member.pin_refused": _("党员密码验证被拒（锁定中）"),
+        "member.phones_signed_out": _("退出所有手机"),
+        "contest.code": _("加入竞赛"),
+        "contest.code_failed": _("竞赛码错误"),
+        "contest.code_locked_out": _("地址被锁定（竞赛码错误过多）"),
+        "contest.code_refused": _("竞赛码被拒（锁定中）"),
+        "contest.host_code_failed": _("主持码错误"),
+        "contest.host_code_locked_out": _("终端被锁定（主持码错误过多）"),
+        "contest.host_code_refused": _("主持码被拒（锁定中）"),
+        "ledger.exported": _("导出会议台账"),
+        "contest_results.exported": _("导出竞赛成绩"),
+        "audit.exported": _("导出操作日志"),
+        "audit.purged": _("清理过期日志"),
     }
     return labels.get(action, action)
 
@@ -116,6 +145,7 @@ def target_label(target_type: str, target_id: str | None) -> str:
         "announcement": _("公告"), "branch": _("支部"), "poll": _("投票"), "alert_rule": _("预警阈值"),
         "assessment_config": _("考核年度"), "points_rule": _("积分规则"), "wall_message": _("留言"),
         "message_topic": _("留言主题"), "contest": _("竞赛"), "question": _("题目"), "item": _("学习内容"),
+        "session": _("会话"),
     }  # fmt: skip
     return f"{kinds.get(target_type, target_type)} {target_id or ''}".strip()
 
@@ -130,6 +160,8 @@ def describe_details(details: dict[str, Any] | None, limit: int = 8) -> str:
         "branch_ids": _("支部"), "expected": _("应到"), "filename": _("文件"), "created": _("新增"),
         "updated": _("更新"), "reason": _("原因"), "member": _("党员"), "code": _("配对码"),
         "branch": _("支部"), "period": _("时间段"), "first": _("开始日期"), "last": _("结束日期"),
+        "channel": _("途径"), "locked_until": _("锁定至"), "by": _("锁定对象"), "minutes": _("分钟"),
+        "rows": _("行数"), "device_id": _("设备"),
     }  # fmt: skip
     parts = []
     for key, value in details.items():

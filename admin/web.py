@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from screen_server.errors import DomainError, Invalid
-from screen_server.http.common import current_user
+from screen_server.http.common import current_session, current_user
 from screen_server.i18n import _
 from screen_server.org.models import Role, User
 
@@ -42,7 +42,9 @@ def guard(bp: Blueprint, *roles: Role) -> None:
     def _signed_in() -> Any:
         user = current_user(required=False)
         if user is None:
-            return redirect(url_for("admin.auth.login", next=request.full_path.rstrip("?")))
+            waiting = current_session()  # signed in with the password, the TOTP code still to come
+            step = "admin.auth.second_factor" if waiting is not None and not waiting.verified else "admin.auth.login"
+            return redirect(url_for(step, next=request.full_path.rstrip("?")))
         g.user = user  # before the role check, so that the 403 page still shows the user's menu
         if user.must_change_password and not (request.endpoint or "").startswith("admin.account."):
             # A temporary password opens one page: the one that replaces it.

@@ -48,6 +48,10 @@ def _me() -> User:
     return user
 
 
+def _totp_compulsory(user: User) -> bool:
+    return runtime().settings.admin_totp == "required" and user.role is Role.ADMIN
+
+
 @bp.get("")
 def show_account() -> Any:
     rt = runtime()
@@ -55,7 +59,8 @@ def show_account() -> Any:
     here = current_session()
     return render_template("admin/account/show.html", sessions=rows, current_id=here.id if here else None,
                            enrolled=totp.is_enrolled(_me()), remaining=totp.remaining_codes(db(), _me()),
-                           required=totp.must_enrol(rt.settings, _me()), limits=session_limits())
+                           required=totp.must_enrol(rt.settings, _me()), limits=session_limits(),
+                           can_disable=not _totp_compulsory(_me()))
 
 
 @bp.post("/sessions/<int:session_id>/end")
@@ -95,11 +100,10 @@ def enrol_totp() -> Any:
 def disable_totp() -> Any:
     user = db().get(User, _me().id)
     assert user is not None
-    if runtime().settings.admin_totp == "required" and user.role is Role.ADMIN:
-        flash(_("系统管理员必须使用两步验证，不能关闭。"), "error")
-        return redirect(url_for("admin.account.show_account"))
     require_recent_auth()
     run(totp.disable, db(), user, ip=client_ip())
+    if _totp_compulsory(user):  # a new phone: straight on to enrol again
+        return redirect(url_for("admin.account.enrol_totp"))
     flash(_("已关闭两步验证。"), "success")
     return redirect(url_for("admin.account.show_account"))
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from admin.web import guard, me
 from screen_server.assessment import services as assessment
 from screen_server.errors import Invalid, NotFound
-from screen_server.http.common import db, run
+from screen_server.http.common import db, require_recent_auth, run
 from screen_server.i18n import _
 from screen_server.org import services as org
 from screen_server.org.models import Member, Role
@@ -56,6 +56,7 @@ def _number(name: str, label: str) -> float:
 
 @bp.get("/export.xlsx")
 def export() -> Response:
+    require_recent_auth()
     year = _year()
     data = run(assessment.export_xlsx, db(), me(), year, branch_id=request.args.get("branch_id", type=int))
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

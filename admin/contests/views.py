@@ -14,7 +14,7 @@ from content.categories import list_categories
 from screen_server.contests import services as contests
 from screen_server.devices import services as devices
 from screen_server.errors import Invalid
-from screen_server.http.common import client_ip, db, run, runtime
+from screen_server.http.common import client_ip, db, require_recent_auth, run, runtime
 from screen_server.i18n import _
 from screen_server.org.models import Role
 
@@ -72,6 +72,7 @@ def control(contest_id: int, action: str) -> Any:
 
 @bp.get("/<int:contest_id>/results.xlsx")
 def export(contest_id: int) -> Response:
+    require_recent_auth()
     resp = make_response(run(contests.export_xlsx, db(), contest_id, actor=me(), ip=client_ip()))
     resp.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     resp.headers["Content-Disposition"] = f"attachment; filename=contest-{contest_id}.xlsx"

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, render_template, request
 from admin.stats import charts
 from admin.web import guard, me
 from screen_server.errors import Invalid
-from screen_server.http.common import db, run
+from screen_server.http.common import db, require_recent_auth, run
 from screen_server.i18n import _
 from screen_server.org import services as org
 from screen_server.org.models import Role
@@ -36,6 +36,7 @@ def show_stats() -> Any:
 
 @bp.get("/stats/export.xlsx")
 def export_stats() -> Response:
+    require_recent_auth()
     report = reports.build(db(), me(), **_filters())
     data = run(reports.export_xlsx, db(), me(), report)
     return Response(data, mimetype=XLSX, headers={

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 
 from admin.web import guard, me
-from screen_server.http.common import db, run, runtime
+from screen_server.http.common import client_ip, db, require_recent_auth, run, runtime
 from screen_server.i18n import _
 from screen_server.identity import sessions
 from screen_server.org import services as org
@@ -40,8 +40,11 @@ def create_user() -> Any:
 @bp.post("/<int:user_id>")
 def update_user(user_id: int) -> Any:
     f = request.form
-    u = run(users.update_user, db(), me(), user_id, display_name=f.get("display_name", ""), role=f.get("role", ""),
-            branch_id=f.get("branch_id", type=int))
+    target = users.get_user(db(), me(), user_id)
+    if (f.get("role", ""), f.get("branch_id", type=int)) != (target.role.value, target.branch_id):
+        require_recent_auth()  # a role change: the password typed within the last five minutes
+    u = run(users.update_user, db(), me(), user_id, display_name=f.get("display_name", target.display_name),
+            role=f.get("role", ""), branch_id=f.get("branch_id", type=int), now=runtime().clock(), ip=client_ip())
     flash(_("已保存用户 {u}。").format(u=u.username), "ok")
     return redirect(url_for(".list_users"))
 

@@ -60,6 +60,13 @@ def record_apart(session_factory: sessionmaker[Session], **fields: Any) -> None:
         session.commit()
 
 
+def record_export(session: Session, *, actor_user_id: int, what: str, target_type: str = "",
+                  target_id: str | int | None = None, details: dict[str, Any] | None = None, ip: str = "") -> None:
+    """Record that a user exported something (``what``: ``ledger``, ``contest_results`` …)."""
+    record(session, actor_user_id=actor_user_id, action=f"{what}.exported", target_type=target_type,
+           target_id=target_id, details=details, ip=ip)
+
+
 def recent(session: Session, *, limit: int = 100, action_prefix: str = "") -> list[AuditEntry]:
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if action_prefix:

@@ -26,6 +26,7 @@ from screen_server.http.common import (
     db,
     identify_member,
     json_body,
+    require_recent_auth,
     run,
     runtime,
 )
@@ -98,6 +99,7 @@ def results(contest_id: int) -> Any:
 @bp.get("/api/contests/<int:contest_id>/results.xlsx")
 def results_xlsx(contest_id: int) -> Response:
     user = _host(contest_id)
+    require_recent_auth()
     data = run(contests.export_xlsx, db(), contest_id, actor=user, ip=client_ip())
     resp = make_response(data)
     resp.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

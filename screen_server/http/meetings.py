@@ -8,9 +8,18 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from screen_server.audit import services as audit
 from screen_server.audit.services import record
 from screen_server.errors import Invalid
-from screen_server.http.common import client_ip, current_user, db, json_body, run, runtime
+from screen_server.http.common import (
+    client_ip,
+    current_user,
+    db,
+    json_body,
+    require_recent_auth,
+    run,
+    runtime,
+)
 from screen_server.i18n import _
 from screen_server.meetings import ledger as ledgers
 from screen_server.meetings import services as meetings
@@ -123,7 +132,10 @@ def ledger_json() -> Any:
 @bp.get("/ledger.xlsx")
 def ledger_xlsx() -> Response:
     user, branch_id, start, end = _ledger_args()
+    require_recent_auth()
     rows = ledgers.ledger(db(), user, branch_id=branch_id, start=start, end=end)
+    run(audit.record_export, db(), actor_user_id=user.id, what="ledger", ip=client_ip(),
+        details={"branch_id": branch_id, "start": start.isoformat(), "end": end.isoformat(), "rows": len(rows)})
     scope = ledgers.branch_name(db(), branch_id if branch_id else user.branch_id)
     title = f"{scope}会议台账（{start.isoformat()} 至 {end.isoformat()}）"
     data = ledgers.export_xlsx(rows, title=title, actor=user)

@@ -21,8 +21,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from screen_server.db import utcnow
 from screen_server.devices import logins
 from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated
-from screen_server.http.common import current_device, db, identify_member, json_body, run, runtime
+from screen_server.http.common import client_ip, current_device, db, identify_member, json_body, run, runtime
 from screen_server.i18n import _
+from screen_server.identity import services as identity
 from screen_server.meetings import qr
 from screen_server.meetings import services as meetings
 from screen_server.meetings.models import SignInMethod
@@ -192,6 +193,17 @@ def leave(meeting_id: int) -> Response:
 @bp.post("/phone/forget")
 def forget_phone() -> Response:
     resp = _page("forgotten.html")
+    resp.delete_cookie(PHONE_COOKIE, path="/")
+    return resp
+
+
+@bp.post("/phone/forget-all")
+def forget_all_phones() -> Response:
+    """Sign this member out on every phone that remembers them (a lost phone, a shared one)."""
+    member = remembered_member()
+    if member is not None:
+        run(identity.sign_out_all_phones, db(), member, ip=client_ip())
+    resp = _page("forgotten.html", everywhere=member is not None)
     resp.delete_cookie(PHONE_COOKIE, path="/")
     return resp
 

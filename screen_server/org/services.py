@@ -209,6 +209,7 @@ def set_member_pin(session: Session, user: User, member_id: int, pin: str) -> No
     if not (pin.isdigit() and 4 <= len(pin) <= 8):
         raise Invalid(_("密码须为 4 到 8 位数字。"))
     member.pin_hash = hash_secret(pin)
+    member.phone_generation = (member.phone_generation or 0) + 1  # every remembered phone signs in again
     record(session, actor_user_id=user.id, action="member.set_pin", target_type="member", target_id=member.id)
 
 

@@ -9,6 +9,7 @@ passwords follow ``org.passwords``. Services flush; the caller commits.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -79,9 +80,12 @@ def _other_active_admins(session: Session, user: User) -> int:
 
 
 def update_user(
-    session: Session, actor: User, user_id: int, *, display_name: str, role: Role | str, branch_id: int | None
+    session: Session, actor: User, user_id: int, *, display_name: str, role: Role | str, branch_id: int | None,
+    now: dt.datetime | None = None, ip: str = "",
 ) -> User:
-    """Change a user's display name, role and (for secretaries) branch."""
+    """Change a user's display name, role and (for secretaries) branch. A new role or branch ends the
+    user's sessions (it applies from their next sign-in) and is audited as ``user.role_changed``; the
+    caller has asked for a recent re-authentication."""
     user = get_user(session, actor, user_id)
     new_role = _parse_role(role)
     new_branch = resolve_branch(session, new_role, branch_id)
@@ -89,8 +93,18 @@ def update_user(
         raise Invalid(_("这是唯一的系统管理员，不能改为其他角色。请先创建另一位系统管理员。"))
     before = {"display_name": user.display_name, "role": user.role.value, "branch_id": user.branch_id}
     user.display_name = " ".join((display_name or "").split())[:50] or user.username
+    if user.id == actor.id and (new_role, new_branch) != (user.role, user.branch_id):
+        raise Invalid(_("不能更改自己的角色，请让另一位系统管理员操作。"))
+    role_changed = (new_role, new_branch) != (user.role, user.branch_id)
     user.role, user.branch_id = new_role, new_branch
     session.flush()
+    if role_changed:
+        from screen_server.identity.sessions import end_all
+
+        end_all(session, user.id, now=now or dt.datetime.now(dt.UTC), reason="role_changed")
+        record(session, actor_user_id=actor.id, action="user.role_changed", target_type="user", target_id=user.id,
+               ip=ip, details={"username": user.username, "from": before["role"], "role": new_role.value,
+                               "branch_id": new_branch})
     record(session, actor_user_id=actor.id, action="user.update", target_type="user", target_id=user.id,
            details={"username": user.username, "from": before,
                     "to": {"display_name": user.display_name, "role": new_role.value, "branch_id": new_branch}})

@@ -63,7 +63,7 @@ def test_a_user_lists_their_sessions_and_ends_one(app: Flask, as_admin: FlaskCli
     other = app.test_client()
     login(other, *ADMIN)
     page = as_admin.get("/admin/account").get_data(as_text=True)
-    assert page.count("结束</button>") == 2 and "当前会话" in page and "127.0.0.1" in page
+    assert page.count(">结束</button>") == 2 and "当前会话" in page and "127.0.0.1" in page
     demo.expire_all()
     theirs = demo.scalars(select(AdminSession).order_by(AdminSession.id.desc())).first()
     assert theirs is not None
@@ -71,7 +71,7 @@ def test_a_user_lists_their_sessions_and_ends_one(app: Flask, as_admin: FlaskCli
     assert r.status_code == 302
     assert other.get("/admin/members").status_code == 302  # that browser is signed out
     assert as_admin.get("/admin/members").status_code == 200  # this one is not
-    assert as_admin.get("/admin/account").get_data(as_text=True).count("结束</button>") == 1
+    assert as_admin.get("/admin/account").get_data(as_text=True).count(">结束</button>") == 1
 
 
 def test_the_cookie_is_httponly_lax_and_secure_behind_tls(client: FlaskClient, demo: Session) -> None:
