@@ -17,6 +17,7 @@ from screen_server.config import Settings, load_settings
 from screen_server.runner import RoomServer
 from screen_server.runtime import Runtime, build_runtime
 from tests.helpers.db import fresh_database, prepare_worker_database
+from tests.helpers.phone import PhoneFormClient
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -65,6 +66,7 @@ def session(runtime: Runtime) -> Iterator[Session]:
 def app(runtime: Runtime) -> Flask:
     app = create_app(runtime)
     app.config.update(TESTING=True)
+    app.test_client_class = PhoneFormClient  # phone forms are posted with their page's CSRF token
     return app
 
 
