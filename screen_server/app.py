@@ -6,6 +6,7 @@ The server never imports the admin: web plugins (the admin's blueprints) are fou
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from importlib.metadata import entry_points
 from typing import Any
@@ -31,6 +32,7 @@ from screen_server.http import (
     points,
     polls,
     practice,
+    ratelimit,
     signin,
     study,
     tickets,
@@ -114,6 +116,8 @@ def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:
     app.teardown_appcontext(close_db)
     install_error_handlers(app)
     headers.install(app)
+    ratelimit.install(app, s.redis_url or "memory://",
+                      hashlib.sha256(s.database_url.encode()).hexdigest()[:12] if s.redis_url else "")
     for bp in API_BLUEPRINTS:
         app.register_blueprint(bp)
     if plugins:
