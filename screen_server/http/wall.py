@@ -33,6 +33,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from screen_server.devices.models import Room
 from screen_server.http.common import db, runtime
@@ -64,7 +65,7 @@ def _room(slug: str) -> Room:
     return room
 
 
-def _exchange_key(slug: str) -> Response:
+def _exchange_key(slug: str) -> WerkzeugResponse:
     """The one visit with the key in the address: swap it for the cookie and go to the clean address."""
     room = db().scalar(select(Room).where(Room.slug == slug))
     key = request.args.get("key", "")
@@ -85,7 +86,7 @@ def _ws_base() -> str:
 
 
 @bp.get("/wall/<slug>")
-def wall(slug: str) -> Response:
+def wall(slug: str) -> WerkzeugResponse:
     if "key" in request.args:
         return _exchange_key(slug)
     room = _room(slug)
