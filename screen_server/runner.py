@@ -48,6 +48,12 @@ class RoomServer:
             connection_limit=1000,
             channel_timeout=60,
             clear_untrusted_proxy_headers=True,
+            # The shipped nginx on this machine: its X-Forwarded-For and -Proto name the real client and
+            # the scheme (client addresses in the audit log and rate limits, HSTS under TLS). From any
+            # other peer the headers are dropped, so nobody can forge them.
+            trusted_proxy="127.0.0.1",
+            trusted_proxy_count=1,
+            trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"},
             # poll() reports a socket closed by stop() from another thread; select() raises EBADF.
             asyncore_use_poll=True,
         )
