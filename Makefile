@@ -7,7 +7,7 @@ DATA ?= ./data
 PG_TEST_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
-APT_TEST := xvfb xauth libgl1-mesa-dri libegl1 libmtdev1 fonts-noto-cjk chromium wrk shellcheck
+APT_TEST := xvfb xauth libgl1-mesa-dri libegl1 libmtdev1 fonts-noto-cjk chromium wrk shellcheck nginx openssl
 APT_BENCH := wrk
 
 .PHONY: demo test test-sqlite test-postgres lint install install-test apt-test bench clean
