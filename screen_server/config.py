@@ -26,6 +26,7 @@ class Settings:
     database_url: str = ""  # empty: SQLite inside data_dir
     redis_url: str = ""  # empty: in-process event bus
     secret_key: str = ""  # empty: generated once into data_dir/secret_key
+    data_key: str = ""  # Fernet key for members' phones and birth dates at rest; empty: data_dir/data_key
     # What clients are told to connect to; empty: derived from the Host of each request.
     ws_public_url: str = ""
     # Origins (scheme://host[:port]) allowed to open the WebSocket besides the server's own host.

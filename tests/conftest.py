@@ -22,6 +22,16 @@ from tests.helpers.phone import PhoneFormClient
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_key() -> None:
+    """A data key for tests that open a database without a runtime (each runtime loads its own)."""
+    from cryptography.fernet import Fernet
+
+    from screen_server import privacy
+
+    privacy.install(Fernet.generate_key())
+
+
 @pytest.fixture(scope="session")
 def worker_db_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
     return prepare_worker_database(tmp_path_factory.mktemp("db"), worker_id)
