@@ -1,6 +1,8 @@
 """Rate limits per client address: pairing requests, contest code lookups and every anonymous POST.
 
-This is about volume (flooding the pairing table, walking the 900,000 contest codes, hammering forms),
+This is about volume (flooding the pairing table, walking the 900,000 contest codes, hammering forms;
+for contest codes only the lookups that find nothing count, so a room full of phones behind one address
+joining the real contest is never held up),
 not about guessing one account's secret: lockouts of PINs and passwords per account are a separate
 module of the identity work. The counters live where every server process sees them: in Redis when
 ``REDIS_URL`` is set (the ``limits`` library, the engine of Flask-Limiter, with its Redis storage), in
@@ -37,15 +39,20 @@ class Rule:
     methods: tuple[str, ...]
     endpoints: tuple[str, ...] = ()  # empty: any endpoint (with ``anonymous``)
     anonymous: bool = False  # only requests without an admin session, a device token or a phone cookie
+    misses_only: bool = False  # count only answers that found nothing (404): guesses, not the room's phones
 
 
 RULES = (
     Rule("pairing", "10/minute;60/hour", ("POST",), ("devices_api.request_pairing",)),
     Rule("pairing-poll", "120/minute", ("GET",), ("devices_api.poll_pairing",)),
     Rule("contest-code", "30/minute;300/hour", ("GET", "POST"),
-         ("contest_players.join_page", "contest_players.join", "contest_players.play")),
-    Rule("anonymous-post", "60/minute;600/hour", ("POST",), anonymous=True),
+         ("contest_players.join_page", "contest_players.join", "contest_players.play"), misses_only=True),
+    # A room's phones may share one address (Wi-Fi behind NAT) and identify in a burst when a meeting opens.
+    Rule("anonymous-post", "120/minute;1200/hour", ("POST",), anonymous=True),
 )
+# Carry a credential of their own, checked cheaply: a contest answer names its player's secret (2,000
+# players answer within seconds, possibly from one address).
+NOT_ANONYMOUS = frozenset({"contest_players.answer"})
 
 
 def client_address() -> str:
@@ -82,14 +89,27 @@ class RateLimits:
                 continue
             if rule.endpoints and request.endpoint not in rule.endpoints:
                 continue
-            if rule.anonymous and not _is_anonymous():
+            if rule.anonymous and (request.endpoint in NOT_ANONYMOUS or not _is_anonymous()):
                 continue
             who = f"{self.namespace}:{client_address()}"
             for item in self._parsed[rule.scope]:
-                if not self.limiter.hit(item, rule.scope, who):
+                spent = not self.limiter.test(item, rule.scope, who) if rule.misses_only \
+                    else not self.limiter.hit(item, rule.scope, who)
+                if spent:
                     reset = self.limiter.get_window_stats(item, rule.scope, who).reset_time
                     return rule, max(1, int(reset - time.time()))
         return None
+
+
+    def count_miss(self, status: int) -> None:
+        """After the answer: a lookup that found nothing counts against the rules that count misses."""
+        if status != 404:
+            return
+        for rule in RULES:
+            if rule.misses_only and request.method in rule.methods and request.endpoint in rule.endpoints:
+                who = f"{self.namespace}:{client_address()}"
+                for item in self._parsed[rule.scope]:
+                    self.limiter.hit(item, rule.scope, who)
 
 
 def install(app: Flask, storage_uri: str, namespace: str = "") -> RateLimits:
@@ -113,6 +133,11 @@ def install(app: Flask, storage_uri: str, namespace: str = "") -> RateLimits:
         else:
             resp = phone_page("refused.html", 429, message=message, heading=_("请稍后再试"))
         resp.headers["Retry-After"] = str(wait)
+        return resp
+
+    @app.after_request
+    def _count_miss(resp: Any) -> Any:
+        limits.count_miss(resp.status_code)
         return resp
 
     return limits

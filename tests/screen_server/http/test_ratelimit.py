@@ -10,8 +10,13 @@ import uuid
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from content.models import Question, ReviewStatus
+from screen_server.config import Settings
+from screen_server.contests import services as contests
+from screen_server.demo import seed_demo
 from screen_server.devices import services as devices
 from screen_server.errors import TooManyAttempts
 from screen_server.http.ratelimit import RateLimits
@@ -40,13 +45,25 @@ def test_behind_the_proxy_the_forwarded_address_counts(client: FlaskClient) -> N
 
 def test_contest_codes_cannot_be_walked(client: FlaskClient) -> None:
     answers = [client.get(f"/c/{100000 + i}").status_code for i in range(31)]
-    assert set(answers[:30]) == {404} and answers[30] == 429
+    assert set(answers[:30]) == {404} and answers[30] == 429  # 30 wrong codes, then refused
     assert "请求过于频繁" in client.get("/c/123456").get_data(as_text=True)
 
 
+def test_the_real_contest_code_is_never_held_up(client: FlaskClient, session: Session, settings: Settings) -> None:
+    seed_demo(session, settings)
+    question = session.scalar(select(Question).where(Question.status == ReviewStatus.PUBLISHED).limit(1))
+    assert question is not None
+    contest = contests.create_contest(session, title="党史竞赛", room_id=None, questions=1, question_ids=[question.id])
+    session.commit()
+    answers = {client.get(f"/c/{contest.code}").status_code for _ in range(40)}  # a room of phones, one address
+    assert answers == {200}
+
+
 def test_anonymous_posts_are_limited(client: FlaskClient) -> None:
-    answers = [client.post("/api/meetings/1/signins", json={}).status_code for _ in range(61)]
-    assert 429 not in answers[:60] and answers[60] == 429
+    answers = [client.post("/api/meetings/1/signins", json={}).status_code for _ in range(121)]
+    assert 429 not in answers[:120] and answers[120] == 429
+    player = client.post("/api/contests/1/answers", json={"player_id": 1, "secret": "x"})
+    assert player.status_code != 429  # a contest answer carries its player's secret
 
 
 def test_a_pairing_flood_is_refused_without_a_server_error(session: Session, runtime: Runtime) -> None:
