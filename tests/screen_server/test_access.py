@@ -115,3 +115,24 @@ def test_a_terminal_signs_in_only_its_own_rooms_meeting(client: FlaskClient, ses
     answer = client.post("/api/device/signins", json={"meeting_id": elsewhere.id, "member_id": member.id, "pin": PIN},
                          headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 403 and answer.get_json()["error"]["code"] == "wrong_room"
+
+
+def test_exports_of_personal_data_say_who_made_them_and_when(client: FlaskClient, session: Session,
+                                                             settings: Settings) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from screen_server.demo import seed_demo
+    from tests.admin.forms import ADMIN, login
+
+    seed_demo(session, settings)
+    session.commit()
+    login(client, *ADMIN)
+    for path in ("/api/ledger.xlsx", "/admin/stats/export.xlsx", "/admin/assessment/export.xlsx"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        book = load_workbook(io.BytesIO(r.data))
+        for sheet in book.worksheets:
+            cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c]
+            assert any("导出人：系统管理员（admin）" in c and "导出时间" in c for c in cells), (path, sheet.title)
