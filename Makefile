@@ -7,8 +7,8 @@ DATA ?= ./data
 PG_TEST_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PYTEST_WORKERS ?= 2
-# nginx and systemd: tests/deploy runs the shipped nginx site and systemd-analyze on the units.
-APT_TEST := xvfb xauth libgl1-mesa-dri libegl1 libmtdev1 fonts-noto-cjk chromium wrk shellcheck nginx systemd
+# nginx and systemd: tests/deploy runs the shipped nginx site and systemd-analyze on the units; openssl makes test certificates.
+APT_TEST := xvfb xauth libgl1-mesa-dri libegl1 libmtdev1 fonts-noto-cjk chromium wrk shellcheck nginx systemd openssl
 APT_BENCH := wrk
 
 .PHONY: demo test test-sqlite test-postgres lint install install-test apt-test bench clean

@@ -31,6 +31,7 @@ from admin.questions.views import bp as questions_bp
 from admin.screens.views import bp as screens_bp
 from admin.setup.views import bp as setup_bp
 from admin.stats.views import bp as stats_bp
+from admin.study.views import bp as study_bp
 from admin.users.views import bp as users_bp
 from admin.web import html_error, local_time, mask_phone, role_label
 from screen_server.errors import Invalid
@@ -40,7 +41,7 @@ from screen_server.org.models import Role
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 for _area in (auth_bp, dashboard_bp, members_bp, devices_bp, announcements_bp, meetings_bp, audit_bp,
               points_bp, screens_bp, contests_bp, content_bp, questions_bp, polls_bp, messages_bp,
-              alerts_bp, assessment_bp, stats_bp, setup_bp, account_bp, org_bp, users_bp):
+              alerts_bp, assessment_bp, stats_bp, setup_bp, account_bp, org_bp, users_bp, study_bp):
     bp.register_blueprint(_area)
 
 

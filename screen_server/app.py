@@ -6,6 +6,7 @@ The server never imports the admin: web plugins (the admin's blueprints) are fou
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from importlib.metadata import entry_points
 from typing import Any
@@ -34,6 +35,7 @@ from screen_server.http import (
     points,
     polls,
     practice,
+    ratelimit,
     signin,
     study,
     tickets,
@@ -78,12 +80,28 @@ class _SessionInterface(SecureCookieSessionInterface):
         return serializer
 
 
+# Blueprints whose callers are phones and devices rather than the admin's session: their JSON calls
+# need no token (see ``_CSRFProtect``); their HTML forms carry one like the admin's do.
+PHONE_AND_DEVICE_BLUEPRINTS = frozenset({
+    devices.bp.name, signin.bp.name, study.bp.name, contests.players.name, practice.bp.name, polls.bp.name,
+    messages.bp.name, phone_study.bp.name, phone_challenge.bp.name, meeting_host.bp.name, offline.bp.name,
+})
+
+
 class _CSRFProtect(CSRFProtect):
     """Flask-WTF's CSRF check, asking first whether the method can change anything at all: a GET skips
-    the exemption lookups (Flask-WTF does them first, on every request)."""
+    the exemption lookups (Flask-WTF does them first, on every request).
+
+    Every form post needs the page's token: the admin's and the phones' alike (a cross-site form could
+    otherwise plant an attacker's phone cookie, or vote with a victim's). Calls of phones and devices
+    that need none: a device's Bearer token (no cookie is involved), and JSON bodies (a cross-site page
+    cannot send ``application/json`` without a CORS preflight, which this server never grants)."""
 
     def protect(self, apply_exemptions: bool = False) -> None:
         if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            return
+        if request.blueprint in PHONE_AND_DEVICE_BLUEPRINTS and (
+                request.is_json or request.headers.get("Authorization", "").lower().startswith("bearer ")):
             return
         super().protect(apply_exemptions)  # type: ignore[no-untyped-call]
 
@@ -103,17 +121,13 @@ def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     csrf = _CSRFProtect(app)
-    # Devices authenticate with a Bearer token and JSON bodies, which a cross-site form cannot send.
-    # Phone forms (signin, polls, messages, practice) rely on the SameSite=Lax cookie: a cross-site post
-    # arrives without it, as a stranger who must identify with number and PIN.
-    for bp in (devices.bp, signin.bp, study.bp, contests.players, practice.bp, polls.bp, messages.bp, phone_study.bp,
-               phone_challenge.bp, meeting_host.bp, offline.bp):
-        csrf.exempt(bp)
     app.extensions["activity_room.csrf"] = csrf
     app.extensions["activity_room"] = rt
     app.teardown_appcontext(close_db)
     install_error_handlers(app)
     headers.install(app)
+    ratelimit.install(app, s.redis_url or "memory://",
+                      hashlib.sha256(s.database_url.encode()).hexdigest()[:12] if s.redis_url else "")
     for bp in API_BLUEPRINTS:
         app.register_blueprint(bp)
     if plugins:

@@ -34,6 +34,7 @@ class Settings:
     # Prefix of every Redis key and channel: installations (or test runs) sharing one Redis keep apart.
     redis_namespace: str = "activity-room"
     secret_key: str = ""  # empty: generated once into data_dir/secret_key
+    data_key: str = ""  # Fernet key for members' phones and birth dates at rest; empty: data_dir/data_key
     # What clients are told to connect to; empty: derived from the Host of each request.
     ws_public_url: str = ""
     # Origins (scheme://host[:port]) allowed to open the WebSocket besides the server's own host.

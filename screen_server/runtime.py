@@ -105,6 +105,7 @@ class Runtime:
 
 def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runtime:
     """Open the database (migrating it), make the bus, and register every area's snapshot part."""
+    from screen_server import privacy
     from screen_server.announcements import services as announcements
     from screen_server.devices import services as devices
     from screen_server.i18n import set_language
@@ -117,6 +118,7 @@ def build_runtime(settings: Settings, *, apply_migrations: bool = True) -> Runti
 
     set_language(settings.language)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
+    privacy.install(privacy.load_key(settings.data_dir, settings.data_key))
     engine = make_engine(settings.db_url, synchronous=settings.sqlite_synchronous)
     if apply_migrations:
         migrate(engine)

@@ -26,8 +26,19 @@ from screen_server.config import Settings, load_settings
 from screen_server.runner import RoomServer
 from screen_server.runtime import Runtime, build_runtime
 from tests.helpers.db import DemoTemplate, fresh_database, is_postgres, prepare_worker_database, requested_url
+from tests.helpers.phone import PhoneFormClient
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_key() -> None:
+    """A data key for tests that open a database without a runtime (each runtime loads its own)."""
+    from cryptography.fernet import Fernet
+
+    from screen_server import privacy
+
+    privacy.install(Fernet.generate_key())
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +68,8 @@ def make_test_settings(data_dir: Path, database_url: str, worker: str = "master"
         redis_url=redis_url,
         # Pub/sub channels are global to a Redis server: each worker (and each checkout) its own.
         redis_namespace=f"test:{os.environ.get('AR_TEST_TAG', '')}{worker}" if redis_url else "activity-room",
+        # One data key for every test database: the seeded demo template is copied into many data dirs.
+        data_key="dGVzdC1kYXRhLWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE=",
         admin_totp="optional",  # the demo's and the factories' admins sign in with a password; test_totp covers "required"
     )
 
@@ -114,9 +127,11 @@ def app(runtime: Runtime, _apps: dict[tuple[str, int], tuple[Flask, dict[str, An
     if key not in _apps:
         built = create_app(runtime)
         built.config.update(TESTING=True)
+        built.test_client_class = PhoneFormClient  # phone forms are posted with their page's CSRF token
         _apps[key] = (built, dict(built.config))
     app, config = _apps[key]
     app.extensions["activity_room"] = runtime
+    app.extensions["activity_room.ratelimits"].storage.reset()  # the app outlives a test; its counts must not
     content._served.clear()  # media ids of the previous test's database
     content.forget_served_on_change(runtime.bus)
     yield app

@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from screen_server import __version__, protocol
@@ -22,7 +22,7 @@ from screen_server.bus import emit
 from screen_server.config import Settings
 from screen_server.db import utcnow
 from screen_server.devices.models import Device, DeviceRole, DeviceStatus, Room
-from screen_server.errors import Invalid, NotFound
+from screen_server.errors import Invalid, NotFound, TooManyAttempts
 from screen_server.i18n import _
 from screen_server.push.viewer import Viewer
 from screen_server.security import new_token, token_digest
@@ -49,15 +49,22 @@ def parse_role(value: Any) -> DeviceRole:
         raise Invalid(_("设备类型只能是“终端”(terminal)或“大屏”(wall)。")) from None
 
 
+MAX_PENDING = 200  # live pairing requests at once; a room has a handful of screens, a flood has thousands
+
+
 def _new_code(session: Session) -> str:
+    """A six-digit code no live pairing request holds. A flood of requests (the rate limit aside) gets a
+    clear refusal, never a server error: too many live requests, or (very unlikely below the cap) no
+    free code in 20 draws."""
+    now = utcnow()
+    live = (Device.status == DeviceStatus.PENDING, Device.pairing_code.is_not(None), Device.pairing_expires_at > now)
+    if (session.scalar(select(func.count(Device.id)).where(*live)) or 0) >= MAX_PENDING:
+        raise TooManyAttempts(_("待批准的配对请求过多，请稍后再试，或请管理员先处理已有的请求。"))
     for _attempt in range(20):
         code = f"{secrets.randbelow(1_000_000):06d}"
-        taken = session.scalar(
-            select(Device.id).where(Device.pairing_code == code, Device.status == DeviceStatus.PENDING)
-        )
-        if taken is None:
+        if session.scalar(select(Device.id).where(Device.pairing_code == code, *live)) is None:
             return code
-    raise RuntimeError("no free pairing code")
+    raise TooManyAttempts(_("暂时无法生成配对码，请稍后再试。"))
 
 
 def request_pairing(
@@ -137,8 +144,9 @@ def approve_pairing(
 ) -> Device:
     """Approve the pending device showing ``code`` into a room with a role."""
     code = (code or "").strip()
-    device = session.scalar(
+    device = session.scalar(  # an expired request may hold the same code as the live one: newest first
         select(Device).where(Device.pairing_code == code, Device.status == DeviceStatus.PENDING)
+        .order_by(Device.id.desc()).limit(1)
     )
     if device is None or (device.pairing_expires_at and device.pairing_expires_at < utcnow()):
         raise NotFound(_("没有找到配对码为 {code} 的待审核设备，请核对屏幕上的六位数字。").format(code=code))

@@ -187,6 +187,10 @@ def install_error_handlers(app: Flask) -> None:
     def _csrf(exc: CSRFError) -> Any:
         message = _("页面已过期或来源不明，请刷新页面后重试。")
         handler = app.extensions.get("activity_room.html_errors")
+        if not wants_json() and not request.path.startswith("/admin"):
+            from screen_server.http.phone import phone_page  # a phone's form: answer with a phone page
+
+            return phone_page("refused.html", 400, message=message, heading=_("请重新打开页面"))
         if handler is not None and not wants_json():
             return handler(Invalid(message, code="csrf"))
         return error_response("csrf", message, 400)

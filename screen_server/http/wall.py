@@ -1,4 +1,9 @@
-"""The wall as a web page, for a TV that has only a browser: ``/wall/<room>?key=<display key>``.
+"""The wall as a web page, for a TV that has only a browser: ``/wall/<room>?key=<display key>`` once.
+
+The display key leaves the address at once: the first visit exchanges it for a cookie (HttpOnly,
+SameSite=Strict, for this wall's path only) and redirects to ``/wall/<room>``, so the key stays out of
+the browser's history, the address bar on screen, proxies' logs and every later request; the page, its
+WebSocket ticket and its QR images then go by the cookie.
 
 It is fed by the same WebSocket messages as the Kivy wall (a ``room`` ticket) and shows the same
 things: announcements, the meeting sign-in with its rotating QR and arrivals, the activity figures,
@@ -16,11 +21,23 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, abort, jsonify, make_response, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from screen_server.devices.models import Room
 from screen_server.http.common import db, runtime
+from screen_server.http.headers import is_tls
 from screen_server.i18n import _
 
 bp = Blueprint("wall_page", __name__)
@@ -31,12 +48,36 @@ def display_key(secret: str, slug: str) -> str:
     return hmac.new(secret.encode(), f"wall:{slug}".encode(), hashlib.sha256).hexdigest()[:20]
 
 
+WALL_COOKIE = "ar_wall"
+WALL_COOKIE_DAYS = 365
+
+
+def wall_cookie_value(secret: str, slug: str) -> str:
+    """What the wall's cookie holds: derived apart from the display key, so neither reveals the other."""
+    return hmac.new(secret.encode(), f"wall-cookie:{slug}".encode(), hashlib.sha256).hexdigest()
+
+
 def _room(slug: str) -> Room:
+    room = db().scalar(select(Room).where(Room.slug == slug))
+    cookie = request.cookies.get(WALL_COOKIE, "")
+    if room is None or not hmac.compare_digest(cookie, wall_cookie_value(runtime().settings.secret_key, slug)):
+        abort(404)
+    return room
+
+
+def _exchange_key(slug: str) -> WerkzeugResponse:
+    """The one visit with the key in the address: swap it for the cookie and go to the clean address."""
     room = db().scalar(select(Room).where(Room.slug == slug))
     key = request.args.get("key", "")
     if room is None or not hmac.compare_digest(key, display_key(runtime().settings.secret_key, slug)):
         abort(404)
-    return room
+    resp = redirect(url_for("wall_page.wall", slug=slug), 303)
+    resp.set_cookie(WALL_COOKIE, wall_cookie_value(runtime().settings.secret_key, slug),
+                    max_age=WALL_COOKIE_DAYS * 86400, path=f"/wall/{slug}", httponly=True, samesite="Strict",
+                    secure=is_tls())
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 def _ws_base() -> str:
@@ -45,9 +86,11 @@ def _ws_base() -> str:
 
 
 @bp.get("/wall/<slug>")
-def wall(slug: str) -> Response:
+def wall(slug: str) -> WerkzeugResponse:
+    if "key" in request.args:
+        return _exchange_key(slug)
     room = _room(slug)
-    resp = make_response(render_template("wall.html", room=room, key=request.args.get("key", "")))
+    resp = make_response(render_template("wall.html", room=room))
     resp.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
         f"connect-src 'self' {_ws_base().rsplit('/ws', 1)[0]}; frame-ancestors 'none'")

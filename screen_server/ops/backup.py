@@ -3,7 +3,7 @@
 The archive is a gzip'd tar followed by one trailer line, ``AR-BACKUP-SHA256 <hex>\\n``, the SHA-256 of
 every byte before it. Inside: ``manifest.json`` (format, when, server version, database kind, and the
 size and SHA-256 of every other member), ``database.sqlite3`` (SQLite's online backup API: a consistent
-copy while the server keeps writing) or ``database.pgdump`` (``pg_dump -Fc``), ``secret_key``,
+copy while the server keeps writing) or ``database.pgdump`` (``pg_dump -Fc``), ``secret_key``, ``data_key``,
 ``config.toml`` and ``media/``. The trailer is what makes one flipped byte anywhere fatal: gzip's own
 CRC does not cover its header, and tar ignores most of its header fields and its padding.
 
@@ -182,7 +182,12 @@ def make_backup(settings: Settings, out: Path, *, now: dt.datetime | None = None
         # remembered phone, session and printed QR of the restored room would be void.
         key = Path(tmp) / "secret_key"
         key.write_text(settings.secret_key)
-        members: list[tuple[str, Path]] = [(db_name, db_copy), ("secret_key", key)]
+        # The data key likewise: without it the restored room could not read members' encrypted fields.
+        from screen_server import privacy
+
+        data_key = Path(tmp) / "data_key"
+        data_key.write_bytes(privacy.load_key(settings.data_dir, settings.data_key))
+        members: list[tuple[str, Path]] = [(db_name, db_copy), ("secret_key", key), ("data_key", data_key)]
         if (settings.data_dir / "config.toml").is_file():
             members.append(("config.toml", settings.data_dir / "config.toml"))
         # Media after the database: a file the copied database names is never missing from the archive.
@@ -382,7 +387,7 @@ def restore(archive: Path, data_dir: Path, *, env: dict[str, str] | None = None)
                     shutil.copyfileobj(src, out, CHUNK)
                     out.flush()
                     os.fsync(out.fileno())
-                dest.chmod(0o600 if name in ("secret_key", "config.toml", SQLITE_NAME) else 0o644)
+                dest.chmod(0o600 if name in ("secret_key", "data_key", "config.toml", SQLITE_NAME) else 0o644)
         if postgres:
             _pg_restore(data_dir / "database.pgdump", pg_url)
             (data_dir / "database.pgdump").unlink()

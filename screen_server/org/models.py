@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from screen_server.db import Base, UTCDateTime, utcnow
+from screen_server.privacy import EncryptedDate, EncryptedText
 
 
 class Role(enum.StrEnum):
@@ -107,7 +108,7 @@ class Member(Base):
     number: Mapped[str] = mapped_column(String(32), unique=True)  # 党员编号, e.g. D0001
     name: Mapped[str] = mapped_column(String(50), index=True)
     gender: Mapped[Gender | None] = mapped_column(Enum(Gender, native_enum=False, length=10))
-    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    birth_date: Mapped[dt.date | None] = mapped_column(EncryptedDate)  # encrypted at rest (privacy.py)
     birth_date_precision: Mapped[DatePrecision] = mapped_column(
         Enum(DatePrecision, native_enum=False, length=10), default=DatePrecision.DAY
     )
@@ -123,7 +124,7 @@ class Member(Base):
     party_status: Mapped[PartyStatus] = mapped_column(
         Enum(PartyStatus, native_enum=False, length=20), default=PartyStatus.FULL, server_default="full"
     )
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(EncryptedText, default="")  # encrypted at rest (privacy.py)
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     # An initial PIN handed out on a slip: the member must choose their own before anything else.
     pin_must_change: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

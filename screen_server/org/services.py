@@ -186,7 +186,7 @@ def list_members(
     q = unicodedata.normalize("NFKC", query or "").strip()
     if q:
         like = f"%{q}%"
-        stmt = stmt.where(or_(Member.name.like(like), Member.number.like(like), Member.phone.like(like)))
+        stmt = stmt.where(or_(Member.name.like(like), Member.number.like(like)))  # phones are encrypted
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     page = session.scalars(stmt.order_by(Member.number).offset(offset).limit(min(limit, 500))).all()
     return page, total

@@ -22,7 +22,7 @@
   }
   function qr(data) {
     var url = (data && (data.url || (base + data.path))) || "";
-    return url ? qrUrl + "&text=" + encodeURIComponent(url) : "";
+    return url ? qrUrl + (qrUrl.indexOf("?") < 0 ? "?" : "&") + "text=" + encodeURIComponent(url) : "";
   }
 
   function route() {

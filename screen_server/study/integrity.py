@@ -90,6 +90,15 @@ def recent_refusals(session: Session, *, limit: int = LIST_LIMIT) -> Sequence[St
     return session.scalars(select(StudyRefusal).order_by(StudyRefusal.id.desc()).limit(limit)).all()
 
 
+def refusals_with_names(session: Session, *, limit: int = LIST_LIMIT) -> list[tuple[StudyRefusal, str]]:
+    """The newest refusals with the name of the member each concerns ("" when none), for the admin."""
+    from screen_server.org.models import Member
+
+    rows = session.execute(select(StudyRefusal, Member.name).outerjoin(Member, Member.id == StudyRefusal.member_id)
+                           .order_by(StudyRefusal.id.desc()).limit(limit)).all()
+    return [(r, name or "") for r, name in rows]
+
+
 def refusal_row(r: StudyRefusal, member_name: str) -> dict[str, Any]:
     return {"id": r.id, "at": r.at.isoformat(), "member_id": r.member_id, "member": member_name,
             "item_id": r.item_id, "device_id": r.device_id, "source": r.source, "reason": r.reason,

@@ -1,5 +1,7 @@
 """The deployment files, run: the server started by the systemd unit's own command line stops cleanly
-on SIGTERM, and nginx with deploy/nginx/activity-room.conf really carries HTTP and the WebSocket."""
+on SIGTERM, and nginx with deploy/nginx/activity-room.conf (and a throwaway certificate from
+deploy/make-room-ca.sh) passes ``nginx -t``, carries HTTPS and the WebSocket over TLS, and answers plain
+HTTP only with a redirect."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -84,74 +88,103 @@ def _nginx_binary() -> str | None:
     return None
 
 
-@pytest.fixture
-def nginx(server: RoomServer, tmp_path: Path) -> Iterator[int]:
-    """deploy/nginx/activity-room.conf in front of ``server``, on a free port; yields that port."""
-    binary = _nginx_binary()
-    if binary is None:
-        pytest.skip("nginx is not installed (set NGINX=/path/to/nginx to run this test)")
-    port = free_port()
+@dataclass(frozen=True)
+class Proxy:
+    """nginx in front of the server: its HTTPS and HTTP ports, and the throwaway CA its certificate is from."""
+
+    https_port: int
+    http_port: int
+    ca: Path
+
+
+def _site(server: RoomServer, tmp_path: Path, https_port: int, http_port: int) -> Path:
+    """deploy/nginx/activity-room.conf pointed at ``server``, free ports and a throwaway certificate made
+    by deploy/make-room-ca.sh; returns the nginx.conf that includes it."""
+    tls = tmp_path / "tls"
+    subprocess.run(["sh", str(DEPLOY / "make-room-ca.sh"), "--out", str(tls), "room.local", "127.0.0.1"],
+                   check=True, capture_output=True)
     site = (DEPLOY / "nginx" / "activity-room.conf").read_text("utf-8")
     site = (
         site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{server.http_port};")
         .replace("server 127.0.0.1:8765;", f"server 127.0.0.1:{server.runtime.ws_port};")
-        .replace("listen 80;", f"listen 127.0.0.1:{port};")
-        .replace("listen [::]:80;", "")
+        .replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+        .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
+        .replace("listen [::]:80;", "").replace("listen [::]:443 ssl http2;", "")
+        .replace("/etc/activity-room/tls/", f"{tls}/")
     )
     (tmp_path / "site.conf").write_text(site, "utf-8")
     temp = " ".join(
         f"{kind}_temp_path {tmp_path / kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
-    (tmp_path / "nginx.conf").write_text(
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
         f"daemon off; master_process off; pid {tmp_path / 'nginx.pid'}; error_log stderr warn;\n"
         f"events {{}}\nhttp {{ access_log off; {temp} include {tmp_path / 'site.conf'}; }}\n",
         "utf-8",
     )
+    return conf
+
+
+@pytest.fixture
+def nginx(server: RoomServer, tmp_path: Path) -> Iterator[Proxy]:
+    """deploy/nginx/activity-room.conf in front of ``server`` (HTTPS, and HTTP that only redirects)."""
+    binary = _nginx_binary()
+    if binary is None:
+        pytest.skip("nginx is not installed (set NGINX=/path/to/nginx to run this test)")
+    https_port, http_port = free_port(), free_port()
+    conf = _site(server, tmp_path, https_port, http_port)
+    checked = subprocess.run([binary, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr  # nginx -t: the shipped config, with a real certificate
     with (tmp_path / "nginx.log").open("wb") as log:
         proc = subprocess.Popen(
-            [binary, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+            [binary, "-p", str(tmp_path), "-c", str(conf)],
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
     try:
-        wait_until_listening(port, proc)
-        yield port
+        wait_until_listening(https_port, proc)
+        yield Proxy(https_port, http_port, tmp_path / "tls" / "ca.crt")
     finally:
         proc.terminate()
         proc.wait(timeout=10)
 
 
-def test_nginx_carries_http_with_gzip(nginx: int) -> None:
-    base = f"http://127.0.0.1:{nginx}"
-    health = requests.get(base + "/healthz", timeout=10)
-    assert health.status_code == 200 and health.json()["status"] == "ok"
-    spec = requests.get(base + "/api/openapi.json", headers={"Accept-Encoding": "gzip"}, timeout=10)
+def test_nginx_carries_https_with_gzip_and_http_only_redirects(nginx: Proxy) -> None:
+    base = f"https://127.0.0.1:{nginx.https_port}"
+    health = requests.get(base + "/healthz", timeout=10, verify=nginx.ca)
+    assert health.status_code == 200 and health.json() == {"status": "ok"}  # proxied: no internals
+    assert health.headers["Strict-Transport-Security"].startswith("max-age=")
+    spec = requests.get(base + "/api/openapi.json", headers={"Accept-Encoding": "gzip"}, timeout=10, verify=nginx.ca)
     assert spec.headers.get("Content-Encoding") == "gzip" and spec.json()["openapi"].startswith("3.")
-    missing = requests.get(base + "/api/nothing-here", timeout=10)
+    missing = requests.get(base + "/api/nothing-here", timeout=10, verify=nginx.ca)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    plain = requests.get(f"http://127.0.0.1:{nginx.http_port}/admin/login?x=1", timeout=10, allow_redirects=False)
+    assert plain.status_code == 301 and plain.headers["Location"] == "https://127.0.0.1/admin/login?x=1"
 
 
 def test_nginx_carries_the_websocket_and_keeps_the_origin_rule(
-    nginx: int, server: RoomServer, session: Session
+    nginx: Proxy, server: RoomServer, session: Session
 ) -> None:
     device, token = make_device(session)
     session.commit()
-    url = f"ws://127.0.0.1:{nginx}/ws"
+    url = f"wss://127.0.0.1:{nginx.https_port}/ws"
+    tls = ssl.create_default_context(cafile=str(nginx.ca))
 
     async def scenario() -> None:
-        screen = await RoomClient.open(url, device_token=token)
+        screen = await RoomClient.open(url, device_token=token, ssl=tls)
         assert screen.welcome["type"] == protocol.WELCOME and screen.snapshot["type"] == protocol.SNAPSHOT
         # An event raised in the server reaches the screen through the proxy.
         server.runtime.bus.publish(protocol.Event(protocol.PREVIEW_REQUESTED, {}, device_id=device.id))
         assert (await screen.recv_type(protocol.PREVIEW_REQUESTED))["seq"] > screen.snapshot["seq"]
         await screen.close()
         # Host and Origin pass through unchanged: the server's own page is let in, another site is not.
-        browser = await RoomClient.open(url, device_token=token, origin=f"http://127.0.0.1:{nginx}")
+        browser = await RoomClient.open(url, device_token=token, origin=f"https://127.0.0.1:{nginx.https_port}",
+                                        ssl=tls)
         assert browser.welcome["type"] == protocol.WELCOME
         await browser.close()
         with pytest.raises(InvalidStatus) as refused:
-            await RoomClient.open(url, device_token=token, origin="http://evil.example")
+            await RoomClient.open(url, device_token=token, origin="http://evil.example", ssl=tls)
         assert refused.value.response.status_code == 403
 
     asyncio.run(scenario())

@@ -103,8 +103,10 @@ def test_a_message_reaches_the_wall_only_once_approved(demo_server: RoomServer, 
 
     text, cookies = in_a_thread(wall, post_from_a_phone, url, shots)
     assert "待审核" in text and MINE in text
-    other = requests.post(f"{base}/w/{topic_id}", data={"text": FIRST, "number": "D0022", "pin": MEMBER_PIN},
-                          timeout=10)
+    browser = requests.Session()  # another phone: loads the form (and its CSRF token), then posts it
+    token = browser.get(f"{base}/w/{topic_id}", timeout=10).text.split('name="csrf_token" value="')[1].split('"')[0]
+    other = browser.post(f"{base}/w/{topic_id}", data={"text": FIRST, "number": "D0022", "pin": MEMBER_PIN,
+                                                      "csrf_token": token}, timeout=10)
     assert other.status_code == 200 and "留言已提交" in other.text
     with demo_server.runtime.session_factory() as s:
         pending = {m.text: m.id for m in s.scalars(select(WallMessage).where(

@@ -133,8 +133,11 @@ def test_a_secretary_hosts_the_contest_from_the_terminal(demo_server: RoomServer
         assert ids.top.title == "七一党史知识竞赛" and ids.headline.text == "等待开始"
 
         phone = requests.Session()  # a member joins on the phone page by the wall's code
-        assert "加入竞赛" in phone.get(f"{base}/c/{join_code}", timeout=WAIT).text
-        joined = phone.post(f"{base}/c/{join_code}", data={"number": "D0001", "pin": MEMBER_PIN}, timeout=WAIT)
+        join_page = phone.get(f"{base}/c/{join_code}", timeout=WAIT).text
+        assert "加入竞赛" in join_page
+        token = join_page.split('name="csrf_token" value="')[1].split('"')[0]
+        joined = phone.post(f"{base}/c/{join_code}", data={"number": "D0001", "pin": MEMBER_PIN, "csrf_token": token},
+                            timeout=WAIT)
         assert joined.status_code == 200 and joined.url.endswith("/play")
         t.until(lambda: ids.detail.text == "已加入 1 人", timeout=WAIT)
         t.screenshot("contest-host-1920-lobby")

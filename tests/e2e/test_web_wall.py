@@ -53,13 +53,14 @@ def test_web_wall_follows_the_room(demo_server: RoomServer, artifacts_dir: Path)
         assert url.startswith(f"{base}/s/{meeting_id}?t=")
 
         # a member signs in by phone (the JSON way): the web wall shows the arrival
-        cookie = requests.post(f"{base}/s/{meeting_id}", data={}, timeout=10)  # no pass: refused, harmless
-        assert cookie.status_code == 403
+        cookie = requests.post(f"{base}/s/{meeting_id}", data={}, timeout=10)  # no pass, no token: refused
+        assert cookie.status_code in (400, 403)
         session = requests.Session()
         form = session.get(url, timeout=10).text
         scan_pass = form.split('name="pass" value="')[1].split('"')[0]
-        done = session.post(f"{base}/s/{meeting_id}", data={"pass": scan_pass, "number": "D0005", "pin": MEMBER_PIN},
-                            timeout=10)
+        token = form.split('name="csrf_token" value="')[1].split('"')[0]
+        done = session.post(f"{base}/s/{meeting_id}", data={"pass": scan_pass, "number": "D0005", "pin": MEMBER_PIN,
+                                                            "csrf_token": token}, timeout=10)
         assert "签到成功" in done.text
         page.locator("#arrivals li", has_text=mask_name(name)).first.wait_for(timeout=10_000)
         artifacts = artifacts_dir / "e2e"

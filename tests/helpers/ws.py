@@ -21,8 +21,9 @@ class RoomClient:
 
     @classmethod
     async def open(cls, url: str, *, device_token: str | None = None, ticket: str | None = None,
-                   origin: str | None = None) -> RoomClient:
-        ws = await connect(url, compression=None, origin=origin, open_timeout=WAIT)  # type: ignore[arg-type]
+                   origin: str | None = None, ssl: Any = None) -> RoomClient:
+        extra = {"ssl": ssl} if ssl is not None else {}  # wss:// through a proxy with a test CA
+        ws = await connect(url, compression=None, origin=origin, open_timeout=WAIT, **extra)  # type: ignore[arg-type]
         client = cls(ws)
         await ws.send(protocol.encode(protocol.hello(device_token=device_token, ticket=ticket)))
         client.welcome = await client.recv()

@@ -1,4 +1,5 @@
-"""access hardening: members logged in at terminals (device_logins) and refused study (study_refusals)
+"""access hardening: members logged in at terminals (device_logins), refused study (study_refusals),
+members' phone and birth date encrypted at rest (text columns holding Fernet tokens)
 
 Revision ID: e4access01
 Revises: e3ident01
@@ -57,8 +58,34 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_study_refusals_at'), 'study_refusals', ['at'], unique=False)
     op.create_index(op.f('ix_study_refusals_member_id'), 'study_refusals', ['member_id'], unique=False)
+    with op.batch_alter_table('members', schema=None) as batch_op:
+        batch_op.alter_column('phone', existing_type=sa.String(length=20), type_=sa.String(length=255),
+                              existing_nullable=False)
+        batch_op.alter_column('birth_date', existing_type=sa.Date(), type_=sa.String(length=255),
+                              existing_nullable=True, postgresql_using='birth_date::text')
+    _encrypt_existing()
+
+
+def _encrypt_existing() -> None:
+    """Encrypt the phones and birth dates already stored, when the server migrates with its data key
+    loaded (``activity-room serve``); a bare migration leaves them for their next write (privacy.py
+    reads plain values too)."""
+    from screen_server import privacy
+
+    if privacy._cipher is None:
+        return
+    conn = op.get_bind()
+    members = sa.table('members', sa.column('id', sa.Integer), sa.column('phone', sa.String),
+                       sa.column('birth_date', sa.String))
+    for row in conn.execute(sa.select(members.c.id, members.c.phone, members.c.birth_date)).all():
+        phone = privacy.encrypt(row.phone) if row.phone and not row.phone.startswith(privacy.PREFIX) else row.phone
+        birth = row.birth_date
+        if birth and not str(birth).startswith(privacy.PREFIX):
+            birth = privacy.encrypt(str(birth)[:10])
+        conn.execute(sa.update(members).where(members.c.id == row.id).values(phone=phone, birth_date=birth))
 
 
 def downgrade() -> None:
+    # The columns keep their text type: encrypted values cannot become dates again without the key.
     op.drop_table('study_refusals')
     op.drop_table('device_logins')

@@ -100,6 +100,7 @@ EXPECTED: dict[str, str] = {
     "GET /admin/static/<path:filename>": "*",
     "GET /admin/stats": "secretary admin",
     "GET /admin/stats/export.xlsx": "secretary admin",
+    "GET /admin/study/refusals": "admin",
     "GET /api/announcements": "editor reviewer secretary admin",
     "GET /api/branches": "editor reviewer secretary admin",
     "GET /api/content/categories": "*",
