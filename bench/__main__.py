@@ -19,7 +19,19 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench import contest, http_read, kiosk, kiosk_frames, media, report, search, signin, stats, ws_broadcast
+from bench import (
+    contest,
+    http_read,
+    kiosk,
+    kiosk_frames,
+    media,
+    report,
+    scale,
+    search,
+    signin,
+    stats,
+    ws_broadcast,
+)
 from bench.procs import raise_fd_limit
 
 Runner = Callable[[bool, set[str], Path], dict[str, dict[str, Any]]]  # (quick, names, out dir)
@@ -56,6 +68,16 @@ BENCHMARKS = (
         "contest",
         {"contest_2000_answers_per_s": "answers/s", "contest_2000_close_to_board_ms": "ms"},
         lambda quick, _names, _out: contest.run(quick=quick),
+    ),
+    Benchmark(
+        "scale_contest",
+        {"contest_5000_answers_per_s": "answers/s", "contest_5000_close_to_board_ms": "ms"},
+        lambda quick, _names, _out: scale.contest(quick=quick),
+    ),
+    Benchmark(
+        "scale_signin",
+        {"signin_64_2proc": "sign-ins/s", "signin_64_gunicorn": "sign-ins/s"},
+        lambda quick, _names, _out: scale.signin(quick=quick),
     ),
 )
 
