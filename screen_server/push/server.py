@@ -270,7 +270,8 @@ class PushServer:
 
     def _dispatch(self, event: protocol.Event) -> None:
         text = protocol.encode(event.to_message())  # serialised once for every recipient
-        live, phones = [], []
+        live: list[ServerConnection] = []
+        phones: list[ServerConnection] = []
         for client in self._clients:
             if not client.viewer.receives(event.room_id, event.device_id):
                 continue
