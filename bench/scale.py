@@ -214,9 +214,10 @@ def contest(*, quick: bool = False, players: int = PLAYERS) -> dict[str, dict[st
         bus.subscribe(f"{ns}:events")
 
         def listen_bus() -> None:  # when the reveal leaves the server for Redis: splits compute from fan-out
-            for message in bus.listen():
-                if b'"status":"reveal"' in message["data"]:
-                    published_at["ns"] = time.monotonic_ns()
+            with contextlib.suppress(redis.RedisError, ValueError):  # closed at the end of the run
+                for message in bus.listen():
+                    if b'"status":"reveal"' in message["data"]:
+                        published_at["ns"] = time.monotonic_ns()
 
         threading.Thread(target=listen_bus, daemon=True).start()
         _host(proxy, seeded["terminal"], cid, "start")
