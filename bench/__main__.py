@@ -27,6 +27,7 @@ from bench import (
     kiosk_frames,
     media,
     report,
+    scale,
     search,
     signin,
     stats,
@@ -69,6 +70,16 @@ BENCHMARKS = (
         "contest",
         {"contest_2000_answers_per_s": "answers/s", "contest_2000_close_to_board_ms": "ms"},
         lambda quick, _names, _out: contest.run(quick=quick),
+    ),
+    Benchmark(
+        "scale_contest",
+        {"contest_5000_answers_per_s": "answers/s", "contest_5000_close_to_board_ms": "ms"},
+        lambda quick, _names, _out: scale.contest(quick=quick),
+    ),
+    Benchmark(
+        "scale_signin",
+        {"signin_64_2proc": "sign-ins/s", "signin_64_gunicorn": "sign-ins/s"},
+        lambda quick, _names, _out: scale.signin(quick=quick),
     ),
 )
 

@@ -28,8 +28,9 @@ THREADS = 16
 MEMBERS = 40_000
 
 
-def _seed(data: Path, members: int = MEMBERS) -> tuple[int, str]:
-    """Create the bench database: one branch, ``members`` members, a wall, a meeting open now."""
+def _seed(data: Path, database_url: str = "", members: int = MEMBERS) -> tuple[int, str]:
+    """Create the bench database (SQLite in ``data``, or ``database_url``): one branch, ``members`` members,
+    a wall, a meeting open now."""
     from sqlalchemy import insert
 
     from screen_server.config import load_settings
@@ -40,7 +41,7 @@ def _seed(data: Path, members: int = MEMBERS) -> tuple[int, str]:
     from screen_server.runtime import build_runtime
     from screen_server.security import new_token, token_digest
 
-    settings = load_settings(data, env={}, secret_key=SECRET)
+    settings = load_settings(data, env={}, secret_key=SECRET, database_url=database_url or None)
     rt = build_runtime(settings)
     try:
         with rt.session_factory() as s:

@@ -68,6 +68,12 @@ def rank(scores: Mapping[int, tuple[int, int]], before: Mapping[int, int],
     return board, ranks
 
 
+def with_changes(top: list[dict[str, Any]], before: Mapping[int, int]) -> list[dict[str, Any]]:
+    """The board with each row's change since the ranks of the previous close (0 for a newcomer)."""
+    return [row | {"change": (before[row["player_id"]] - row["rank"]) if before.get(row["player_id"]) else 0}
+            for row in top]
+
+
 def teams(scores: Mapping[int, tuple[int, int]], branches: Mapping[int, str]) -> list[dict[str, Any]]:
     by_branch: dict[str, list[int]] = {}
     for pid, (score, _right) in scores.items():

@@ -108,6 +108,15 @@ class _Roster:
         self.by_member[p.member_id] = p.id
 
 
+@dataclasses.dataclass
+class _Settled:
+    """Every player of a contest at a close, as the database has them."""
+
+    scores: dict[int, tuple[int, int]] = dataclasses.field(default_factory=dict)  # id → (score, right answers)
+    names: dict[int, tuple[str, str]] = dataclasses.field(default_factory=dict)  # id → (name, branch)
+    members: dict[int, int] = dataclasses.field(default_factory=dict)  # id → member id
+
+
 @dataclasses.dataclass(frozen=True)
 class LiveContest:
     """A contest as it stands at one instant: its fixed parts and a view of the live store."""
@@ -298,7 +307,8 @@ class ContestEngine:
         reveal = None
         ranks: dict[int, int] = {}
         if meta.status in (ContestStatus.REVEAL, ContestStatus.FINISHED):
-            reveal, ranks = self._reveal(info, roster, scores, {}, counts)
+            settled = _Settled(scores, {pid: (p.name, p.branch) for pid, p in roster.by_id.items()})
+            reveal, ranks = self._reveal(info, settled, counts)
         return Seed(meta, scores, results, counts, lobby, reveal, ranks)
 
     def _roster(self, contest_id: int, *, refresh: bool = False, member_id: int | None = None,
@@ -313,10 +323,13 @@ class ContestEngine:
                 query = query.where(ContestPlayer.member_id == member_id)
             elif player_id is not None:
                 query = query.where(ContestPlayer.id == player_id)
-            with roster.lock, self.session_factory() as s:
-                for p in s.scalars(query.order_by(ContestPlayer.id)):
-                    if p.id not in roster.by_id:
-                        roster.add(PlayerState(p.id, p.member_id, p.name, self._shown(p.name), p.branch, p.secret))
+            with self.session_factory() as s:
+                found = [PlayerState(p.id, p.member_id, p.name, self._shown(p.name), p.branch, p.secret)
+                         for p in s.scalars(query.order_by(ContestPlayer.id))]
+            with roster.lock:  # dictionary work only: no lock is held across I/O
+                for player in found:
+                    if player.id not in roster.by_id:
+                        roster.add(player)
         return roster
 
     def get(self, contest_id: int) -> LiveContest:
@@ -432,66 +445,70 @@ class ContestEngine:
         revealed = dataclasses.replace(meta, status=ContestStatus.REVEAL)
         if not self.store.cas(info.id, (ContestStatus.QUESTION, meta.current), revealed):
             return False  # closed already (by the host, or by another process's clock)
-        scores = self._settled(info, meta.current)
-        roster = self._roster(info.id, refresh=len(scores) > len(self._roster(info.id).by_id))
-        reveal, ranks = self._reveal(info, roster, scores, self.store.ranks(info.id),
-                                     self.store.counts(info.id, meta.current))
-        self.store.save_reveal(info.id, reveal, ranks)
+        settled = self._settled(info, meta.current)
+        reveal, ranks = self._reveal(info, settled, self.store.counts(info.id, meta.current))
+        self.store.save_reveal(info.id, reveal)
         if publish:
             self.publish(info.id)
-        with self.session_factory() as s:
-            rows = [{"id": pid, "score": sc, "correct": right} for pid, (sc, right) in scores.items()]
-            if rows:
-                s.execute(update(ContestPlayer), rows)  # bulk UPDATE by primary key
-            s.execute(update(Contest).where(Contest.id == info.id).values(status=ContestStatus.REVEAL))
-            s.commit()
+        self.store.save_ranks(info.id, ranks)  # after the push: only the players' own pages read them
+        self._store_scores(info, settled, status=ContestStatus.REVEAL)
         return True
 
     def _finish(self, info: ContestInfo, meta: Meta) -> bool:
-        scores = self._settled(info, meta.current)
-        roster = self._roster(info.id, refresh=len(scores) > len(self._roster(info.id).by_id))
-        reveal, ranks = self._reveal(info, roster, scores, self.store.ranks(info.id), None)
         finished = Meta(ContestStatus.FINISHED, meta.current, meta.opened_ms, meta.closes_ms)
         if not self.store.cas(info.id, (meta.status, meta.current), finished):
             return False
-        self.store.save_reveal(info.id, reveal, ranks)
-        now = self.now()
-        with self.session_factory() as s:
-            rows = [{"id": pid, "score": sc, "correct": right} for pid, (sc, right) in scores.items()]
-            if rows:
-                s.execute(update(ContestPlayer), rows)
-            s.execute(update(Contest).where(Contest.id == info.id).values(status=ContestStatus.FINISHED,
-                                                                           finished_at=now))
-            rule = points.get_rule(s, points.CONTEST)
-            day = points.local_day(now)
-            for pid in scores:
-                player = roster.by_id.get(pid)
-                if player is not None:
-                    points.award(s, player.member_id, points.CONTEST, ref=f"contest:{info.id}", day=day,
-                                 reason=_("参加知识竞赛《{t}》").format(t=info.title), rule=rule)
-            s.commit()
+        settled = self._settled(info, meta.current)
+        reveal, ranks = self._reveal(info, settled, None)
+        self.store.save_reveal(info.id, reveal)
         self.publish(info.id)
+        self.store.save_ranks(info.id, ranks)
+        self._store_scores(info, settled, status=ContestStatus.FINISHED, award=True)
         return True
 
-    def _settled(self, info: ContestInfo, position: int) -> dict[int, tuple[int, int]]:
-        """Every player's score and right answers as committed, once the answers the store accepted for
-        ``position`` are all in the database (or ``SETTLE_SECONDS`` passed).
+    def _store_scores(self, info: ContestInfo, settled: _Settled, *, status: ContestStatus,
+                      award: bool = False) -> None:
+        """Write the scores and the status at a close; at the end, award every player the points."""
+        now = self.now()
+        with self.session_factory() as s:
+            rows = [{"id": pid, "score": sc, "correct": right} for pid, (sc, right) in settled.scores.items()]
+            if rows:
+                s.execute(update(ContestPlayer), rows)  # bulk UPDATE by primary key
+            values: dict[str, Any] = {"status": status}
+            if status == ContestStatus.FINISHED:
+                values["finished_at"] = now
+            s.execute(update(Contest).where(Contest.id == info.id).values(**values))
+            if award:
+                rule = points.get_rule(s, points.CONTEST)
+                day = points.local_day(now)
+                for member_id in settled.members.values():
+                    points.award(s, member_id, points.CONTEST, ref=f"contest:{info.id}", day=day,
+                                 reason=_("参加知识竞赛《{t}》").format(t=info.title), rule=rule)
+            s.commit()
+
+    def _settled(self, info: ContestInfo, position: int) -> _Settled:
+        """Every player with their score and right answers as committed, once the answers the store
+        accepted for ``position`` are all in the database (or ``SETTLE_SECONDS`` passed). One query.
 
         The board is made from the database, not from the store: an answer a process accepted and then
         died before committing (so it was never acknowledged) must not count. When the two differ, the
         store is repaired from the database."""
         expected = self.store.counts(info.id, position)[ANSWERED]
         deadline = time.monotonic() + SETTLE_SECONDS
+        query = (select(ContestPlayer.id, ContestPlayer.member_id, ContestPlayer.name, ContestPlayer.branch,
+                        func.coalesce(func.sum(ContestAnswer.points), 0),
+                        func.count(ContestAnswer.id).filter(ContestAnswer.correct.is_(True)),
+                        func.count(ContestAnswer.id).filter(ContestAnswer.position == position))
+                 .outerjoin(ContestAnswer, ContestAnswer.player_id == ContestPlayer.id)
+                 .where(ContestPlayer.contest_id == info.id).group_by(ContestPlayer.id))
         while True:
-            scores = {pid: (0, 0) for pid in self.store.scores(info.id)}
+            settled = _Settled()
             stored = 0
             with self.session_factory() as s:
-                for pid, score, right, here in s.execute(
-                        select(ContestAnswer.player_id, func.sum(ContestAnswer.points),
-                               func.count().filter(ContestAnswer.correct.is_(True)),
-                               func.count().filter(ContestAnswer.position == position))
-                        .where(ContestAnswer.contest_id == info.id).group_by(ContestAnswer.player_id)):
-                    scores[pid] = (int(score or 0), int(right or 0))
+                for pid, member_id, name, branch, score, right, here in s.execute(query):
+                    settled.scores[pid] = (int(score or 0), int(right or 0))
+                    settled.names[pid] = (name, branch)
+                    settled.members[pid] = member_id
                     stored += int(here or 0)
             if stored >= expected or time.monotonic() > deadline:
                 break
@@ -500,8 +517,8 @@ class ContestEngine:
             log.warning("contest %s question %s: %s answers accepted, %s stored; repairing the live state",
                         info.id, position, expected, stored)
             results, counts = self._answers_of(info, position)
-            self.store.repair(info.id, position, scores, results, counts)
-        return scores
+            self.store.repair(info.id, position, settled.scores, results, counts)
+        return settled
 
     def _answers_of(self, info: ContestInfo, position: int) -> tuple[dict[int, tuple[bool, int]], dict[str, int]]:
         """One question's stored answers: each player's result, and the distribution."""
@@ -518,13 +535,15 @@ class ContestEngine:
                 counts[ANSWERED] = counts.get(ANSWERED, 0) + 1
         return results, counts
 
-    def _reveal(self, info: ContestInfo, roster: _Roster, scores: dict[int, tuple[int, int]],
-                before: dict[int, int], counts: Any) -> tuple[dict[str, Any], dict[int, int]]:
-        names = {pid: (p.shown_name, p.branch) for pid, p in roster.by_id.items()}
-        top, ranks = board.rank(scores, before, names)
-        reveal: dict[str, Any] = {"board": top}
+    def _reveal(self, info: ContestInfo, settled: _Settled, counts: Any) -> tuple[dict[str, Any], dict[int, int]]:
+        """The board (rank changes against the ranks saved at the last close), the teams and the counts."""
+        top, ranks = board.rank(settled.scores, {}, settled.names)
+        for row in top:
+            row["name"] = self._shown(row["name"])  # names are masked on screens (10 rows, not every player)
+        before = self.store.ranks_of(info.id, [row["player_id"] for row in top])
+        reveal: dict[str, Any] = {"board": board.with_changes(top, before)}
         if info.team_mode:
-            reveal["teams"] = board.teams(scores, {pid: p.branch for pid, p in roster.by_id.items()})
+            reveal["teams"] = board.teams(settled.scores, {pid: nb[1] for pid, nb in settled.names.items()})
         if counts is not None:
             reveal["counts"] = dict(counts)
         return reveal, ranks

@@ -78,8 +78,9 @@ class LiveStore(Protocol):
     def undo(self, cid: int, pid: int, pos: int, correct: bool, points: int, labels: list[str]) -> None: ...
     def scores(self, cid: int) -> dict[int, tuple[int, int]]: ...
     def counts(self, cid: int, pos: int) -> Counter[str]: ...
-    def ranks(self, cid: int) -> dict[int, int]: ...
-    def save_reveal(self, cid: int, reveal: dict[str, Any], ranks: dict[int, int]) -> None: ...
+    def ranks_of(self, cid: int, pids: list[int]) -> dict[int, int]: ...
+    def save_reveal(self, cid: int, reveal: dict[str, Any]) -> None: ...
+    def save_ranks(self, cid: int, ranks: dict[int, int]) -> None: ...
     def repair(self, cid: int, pos: int, scores: dict[int, tuple[int, int]], results: dict[int, tuple[bool, int]],
                counts: dict[str, int]) -> None: ...
     def view(self, cid: int) -> View | None: ...
@@ -187,14 +188,18 @@ class MemoryLiveStore:
         with self._lock:
             return Counter(self._contests[cid].counts.get(pos, Counter()))
 
-    def ranks(self, cid: int) -> dict[int, int]:
+    def ranks_of(self, cid: int, pids: list[int]) -> dict[int, int]:
         with self._lock:
-            return dict(self._contests[cid].ranks)
+            ranks = self._contests[cid].ranks
+            return {p: ranks[p] for p in pids if p in ranks}
 
-    def save_reveal(self, cid: int, reveal: dict[str, Any], ranks: dict[int, int]) -> None:
+    def save_reveal(self, cid: int, reveal: dict[str, Any]) -> None:
         with self._lock:
-            c = self._contests[cid]
-            c.reveal, c.ranks = reveal, dict(ranks)
+            self._contests[cid].reveal = reveal
+
+    def save_ranks(self, cid: int, ranks: dict[int, int]) -> None:
+        with self._lock:
+            self._contests[cid].ranks = dict(ranks)
 
     def repair(self, cid: int, pos: int, scores: dict[int, tuple[int, int]], results: dict[int, tuple[bool, int]],
                counts: dict[str, int]) -> None:
@@ -389,12 +394,17 @@ class RedisLiveStore:
     def counts(self, cid: int, pos: int) -> Counter[str]:
         return Counter({_s(k): int(v) for k, v in self._r.hgetall(self._k(cid, f"cnt:{pos}")).items()})
 
-    def ranks(self, cid: int) -> dict[int, int]:
-        return {int(p): int(r) for p, r in self._r.hgetall(self._k(cid, "ranks")).items()}
+    def ranks_of(self, cid: int, pids: list[int]) -> dict[int, int]:
+        if not pids:
+            return {}
+        got = self._r.hmget(self._k(cid, "ranks"), [str(p) for p in pids])
+        return {p: int(r) for p, r in zip(pids, got, strict=True) if r is not None}
 
-    def save_reveal(self, cid: int, reveal: dict[str, Any], ranks: dict[int, int]) -> None:
+    def save_reveal(self, cid: int, reveal: dict[str, Any]) -> None:
+        self._r.set(self._k(cid, "reveal"), json.dumps(reveal, ensure_ascii=False))
+
+    def save_ranks(self, cid: int, ranks: dict[int, int]) -> None:
         pipe = self._r.pipeline(transaction=True)
-        pipe.set(self._k(cid, "reveal"), json.dumps(reveal, ensure_ascii=False))
         pipe.delete(self._k(cid, "ranks"))
         if ranks:
             pipe.hset(self._k(cid, "ranks"), mapping={str(p): r for p, r in ranks.items()})

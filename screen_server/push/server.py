@@ -301,15 +301,17 @@ class PushServer:
 
     def _dispatch(self, event: protocol.Event) -> None:
         text = protocol.encode(event.to_message())  # serialised once for every recipient
-        live = []
+        live: list[ServerConnection] = []
+        phones: list[ServerConnection] = []
         for client in self._clients:
             if not client.viewer.receives(event.room_id, event.device_id, event.type, event.payload):
                 continue
             if client.ready:
-                live.append(client.ws)
+                (phones if client.viewer.kind == "player" else live).append(client.ws)
             else:
                 client.held.append(event)
-        broadcast(live, text)
+        # Screens first: the wall is what the room watches; thousands of players' phones follow at once.
+        broadcast(live + phones, text)
         if event.type == protocol.DEVICE_REVOKED:
             for ws in live:
                 asyncio.ensure_future(ws.close(protocol.CLOSE_DEVICE_REVOKED, "device revoked"))

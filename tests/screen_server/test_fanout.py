@@ -150,3 +150,21 @@ def test_event_on_one_process_reaches_a_client_of_the_other(tmp_path: Path, pg_d
                 os.killpg(proc.pid, signal.SIGTERM)
         for proc in procs:
             assert proc.wait(timeout=15) == 0  # SIGTERM stops the server cleanly with exit code 0
+
+
+def test_redis_bus_publishes_a_transactions_events_in_one_round_trip_in_order() -> None:
+    sender, receiver = RedisBus(REDIS_URL, "test-many"), RedisBus(REDIS_URL, "test-many")
+    got: list[Event] = []
+    receiver.subscribe(got.append)
+    receiver.start()
+    try:
+        assert receiver.wait_ready()
+        sent = sender.publish_many([Event("signin.recorded", {"n": n}, room_id=3) for n in range(5)])
+        assert [e.seq for e in sent] == sorted(e.seq for e in sent) and len({e.seq for e in sent}) == 5
+        deadline = time.monotonic() + 5
+        while len(got) < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert [(e.payload["n"], e.seq) for e in got] == [(n, e.seq) for n, e in enumerate(sent)]
+    finally:
+        sender.close()
+        receiver.close()
