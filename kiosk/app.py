@@ -34,6 +34,7 @@ from kiosk import state as st
 from kiosk.arena import ArenaDesk
 from kiosk.board import SignInBoard
 from kiosk.desk import SignInDesk
+from kiosk.emergency import EmergencyLayer
 from kiosk.host import HostDesk
 from kiosk.i18n import _
 from kiosk.library import Library
@@ -124,6 +125,7 @@ class KioskApp(App):
         self.arena = ArenaDesk(self)
         self.host = HostDesk(self)
         self.meeting = MeetingDesk(self)
+        self.emergency = EmergencyLayer()  # a terminal's 紧急通知, over everything (kiosk.emergency)
         self._events: list[Any] = []
         self._redraw = Clock.create_trigger(self.redraw)
 
@@ -279,6 +281,7 @@ class KioskApp(App):
             self.board.show(s.signin, self.options.server)
         else:
             self.desk.update(s.signin)
+            self.emergency.update(wallplan.emergencies_for(s) if s.paired else [])
         self._route()
 
     def _show_detail(self, item: dict[str, Any] | None) -> None:

@@ -49,8 +49,12 @@ def console_choice(state: Any) -> Choice | None:
 
 
 def emergencies_for(state: Any) -> list[dict[str, Any]]:
-    room_id = (state.room or {}).get("id")
-    return [e for e in state.emergencies if not e.get("room_ids") or room_id in e.get("room_ids")]
+    """The active emergencies for this screen: for every screen when none is chosen, else for the chosen
+    rooms' screens and the chosen devices (walls and terminals)."""
+    room_id, device_id = (state.room or {}).get("id"), (state.device or {}).get("id")
+    return [e for e in state.emergencies
+            if (not e.get("room_ids") and not e.get("device_ids")) or room_id in (e.get("room_ids") or ())
+            or device_id in (e.get("device_ids") or ())]
 
 
 def schedule_of(state: Any) -> dict[str, Any]:
@@ -83,10 +87,6 @@ def choose(state: Any, now_utc: dt.datetime, loop_index: int,
         show = override.get("show")
         if show == "signin":
             return Choice("signin_wall" if state.signin else "wall", {}, "override")
-        if show == "poll":
-            return Choice("wall_poll" if state.poll else "wall", {}, "override")
-        if show == "contest":
-            return Choice("wall_contest" if state.contest else "wall", {}, "override")
         if show in SCREENS:
             return Choice(SCREENS[show], {}, "override")
     plan = schedule_of(state)

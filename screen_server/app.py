@@ -23,6 +23,7 @@ from screen_server.http import (
     headers,
     health,
     meeting_host,
+    meeting_phone,
     meetings,
     members,
     messages,
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 API_BLUEPRINTS = (health.bp, devices.bp, members.bp, announcements.bp, tickets.bp, openapi.bp, signin.bp,
                   meetings.bp, study.bp, points.bp, contests.bp, contests.players, wall.bp, content.bp, phone_study.bp,
                   phone_challenge.bp, practice.bp, polls.bp, offline.bp,
-                  messages.bp, meeting_host.bp)
+                  messages.bp, meeting_host.bp, meeting_phone.bp)
 
 
 class _SessionInterface(SecureCookieSessionInterface):

@@ -2,6 +2,8 @@
 other page, and stays until they have chosen their own), the sessions I am signed in with (ending any
 of them), and two-factor sign-in (enrol with a QR, see the recovery codes once, turn it off).
 
+A new password ends the user's other sessions.
+
 Every signed-in user reaches these pages, including a system admin who must enrol first.
 """
 
@@ -125,5 +127,8 @@ def change_password() -> Any:
             again=f.get("again", ""))
     except Invalid as exc:
         return render_template("admin/account/password.html", min_length=MIN_LENGTH, error=exc.message), 400
+    here = current_session()  # this session stays signed in; the user's others end
+    run(sessions.end_all, db(), me().id, now=runtime().clock(), reason="password_changed",
+        keep=here.id if here is not None else None)
     flash(_("密码已修改。"), "ok")
     return redirect(url_for("admin.dashboard.show_dashboard"))

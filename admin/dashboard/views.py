@@ -7,11 +7,13 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from admin.web import guard, me
+from admin.web import LOCAL, guard, me
 from screen_server.alerts import services as alerts
 from screen_server.announcements import services as announcements
+from screen_server.db import utcnow
 from screen_server.devices import services as devices
 from screen_server.http.common import db, runtime
+from screen_server.meetings import cadence, supervision
 from screen_server.meetings import services as meetings
 from screen_server.ops.backup import last_backup
 from screen_server.ops.disk import disk_space
@@ -38,6 +40,11 @@ def _figures() -> dict[str, Any]:
         figures["alerts"] = alerts.list_alerts(s, branch_ids=[b.id for b in figures["branches"]])
         figures["alert_names"] = {b.id: b.short_name or b.name for b in figures["branches"]}
         figures["indicator_name"] = alerts.indicator_name
+        today = utcnow().astimezone(LOCAL).date()
+        figures["rectifications"] = [(r, supervision.is_overdue(r, today)) for r in supervision.open_items(
+            s, [b.id for b in figures["branches"]])]
+        figures["due_meetings"] = [d for d in cadence.due_meetings(s, figures["branches"], now=utcnow())
+                                   if d.status != "ok"]
     if user.role is Role.ADMIN:
         devs = [d for d in devices.list_devices(s) if d.status.value == "approved"]
         figures["devices_online"] = sum(devices.is_online(d, runtime().settings) for d in devs)

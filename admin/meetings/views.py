@@ -60,12 +60,18 @@ def create_meeting() -> Any:
 @bp.get("/meetings/<int:meeting_id>")
 def show_meeting(meeting_id: int) -> Any:
     m = meetings.get_meeting_for(db(), me(), meeting_id)
+    from screen_server.meetings import supervision
+
     return render_template(
         "admin/meetings/show.html",
         m=m,
         sheet=meetings.attendance_sheet(db(), m),
         type_label=MEETING_TYPE_LABELS[m.type],
         window=meetings.window_state(m, meetings.utcnow()),
+        comments=supervision.comments_of(db(), m.id),
+        rectifications=supervision.items_for_meeting(db(), m.id),
+        today=dt.datetime.now(LOCAL).date(),
+        is_overdue=supervision.is_overdue,
     )
 
 
@@ -172,3 +178,4 @@ def _date_arg(name: str, default: dt.date) -> dt.date:
         raise Invalid(_("日期格式不正确。")) from None
 
 from admin.meetings import console as _console  # noqa: E402,F401  (its routes live on this blueprint)
+from admin.meetings import supervision as _supervision  # noqa: E402,F401  (its routes live on this blueprint)

@@ -97,14 +97,16 @@ def switch(device_id: int) -> Any:
 @bp.get("/emergency")
 def list_emergencies() -> Any:
     return render_template("admin/screens/emergency.html", items=screens.list_emergencies(db()),
-                           rooms=devices.list_rooms(db()))
+                           rooms=devices.list_rooms(db()),
+                           screens=[d for d in devices.list_devices(db()) if d.status.value == "approved"])
 
 
 @bp.post("/emergency")
 def create_emergency() -> Any:
     f = request.form
     run(screens.create_emergency, db(), title=f.get("title", ""), body=f.get("body", ""),
-        room_ids=parse_ids(f.getlist("room_ids")), actor_user_id=me().id)
+        room_ids=parse_ids(f.getlist("room_ids")), device_ids=parse_ids(f.getlist("device_ids")),
+        actor_user_id=me().id)
     flash(_("紧急通知已发出，所选活动室的屏幕立即全屏显示，直到撤回。"), "ok")
     return redirect(url_for(".list_emergencies"))
 

@@ -9,9 +9,11 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
+from admin.auth.views import set_session_cookie
 from screen_server.errors import DomainError, Invalid
-from screen_server.http.common import client_ip, db, run
+from screen_server.http.common import client_ip, db, run, runtime
 from screen_server.i18n import _
+from screen_server.identity import sessions
 from screen_server.org.passwords import MIN_LENGTH
 from screen_server.setup import services as setup
 
@@ -40,9 +42,12 @@ def complete_setup(token: str) -> Any:
     except DomainError as exc:
         return _dead_link(exc)
     session.clear()
-    session["user_id"] = user.id
+    _row, session_token = run(sessions.start, db(), user, now=runtime().clock(), ip=client_ip(),
+                              user_agent=request.headers.get("User-Agent", ""))
     flash(_("初始设置已完成。请按下面的清单继续：先建立支部和党小组。"), "ok")
-    return redirect(url_for("admin.dashboard.show_dashboard"))
+    resp = redirect(url_for("admin.dashboard.show_dashboard"))
+    set_session_cookie(resp, session_token)
+    return resp
 
 
 def _dead_link(exc: DomainError) -> Any:

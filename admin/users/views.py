@@ -9,8 +9,9 @@ from typing import Any
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 
 from admin.web import guard, me
-from screen_server.http.common import db, run
+from screen_server.http.common import db, run, runtime
 from screen_server.i18n import _
+from screen_server.identity import sessions
 from screen_server.org import services as org
 from screen_server.org import users
 from screen_server.org.models import Role
@@ -62,6 +63,7 @@ def activate_user(user_id: int) -> Any:
 @bp.post("/<int:user_id>/temporary-password")
 def issue_temporary_password(user_id: int) -> Any:
     password = run(users.issue_temporary_password, db(), me(), user_id)
+    run(sessions.end_all, db(), user_id, now=runtime().clock(), reason="temporary_password")  # signed out everywhere
     answer = make_response(render_template("admin/users/temporary.html", target=users.get_user(db(), me(), user_id),
                                            password=password))
     answer.headers["Cache-Control"] = "no-store"  # shown once: not kept by the browser's history or a proxy

@@ -62,8 +62,8 @@ class WallPollScreen(Screen):
         self.hint = (_("无记名投票：只记录是否已投，不记录投了什么") if poll.get("anonymous")
                      else _("每人一票，结果实时更新"))
         if len(options) > 8:  # a 民主评议 of a whole branch: rows shrink to fit under the title
-            room = max(self.height - dp(300), dp(300))
-            bars.row_height = max(dp(26), min(dp(60), room / len(options)))
+            room = max(self.height - dp(340), dp(300))  # under the title and the note
+            bars.row_height = max(dp(24), min(dp(60), room / len(options) - bars.spacing))
             bars.font_size = bars.row_height * 0.55
         if poll.get("form") == "appraisal":
             self.hint = _("民主评议结果：条形为“优秀”票数")

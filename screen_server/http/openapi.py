@@ -322,6 +322,21 @@ STUDY_PATHS["/api/device/contests/{contest_id}/host"] = {"post": {
         "properties": {"code": {"type": "string", "pattern": "^[0-9]{6}$"},
                        "action": {"enum": ["check", "start", "next", "close", "finish"], "default": "check"}}}}}},
     "responses": {"200": _json(_CONTEST_STATE), **_errors(400, 401, 403, 404, 409, 429)}}}
+STUDY_PATHS["/api/device/meeting-host"] = {"post": {
+    "summary": "在本活动室终端主持会议：终端主持码（会议控制台显示的 6 位数字）确定是哪次会议；关闭或重新开放签到"
+               "（须填原因），让大屏显示议程、到会情况、学习资料、投票表决、竞赛、留言墙或照片，公布表决结果，"
+               "或让大屏回到轮播。均记入审计日志；同一终端连续输错 5 次，锁定 60 秒（429）",
+    "security": DEVICE_AUTH,
+    "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["code"],
+        "properties": {"code": {"type": "string", "pattern": "^[0-9]{6}$"},
+                       "action": {"enum": ["check", "close_signin", "reopen_signin", "step", "end", "reveal"],
+                                  "default": "check"},
+                       "step": {"enum": ["agenda", "quorum", "item", "poll", "contest", "messages", "photo"]},
+                       "ref": {"type": "integer"}, "reason": {"type": "string"},
+                       "minutes": {"enum": [5, 10, 15, 30, 60]}}}}}},
+    "responses": {"200": _json({"type": "object", "description": "meeting, window, counts (with quorum), step, "
+                                                                 "agenda, items, photos, polls"}),
+                  **_errors(400, 401, 403, 404, 409, 429)}}}
 _ITEM = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _SUMMARY_ITEM = {"type": "object", "description": "id, kind, title, summary, category_id, category, tags, initials, "
                  "cover_url, media_url, media_mime, media_size, duration_seconds, page_count, author_name, "

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -187,3 +188,33 @@ class MeetingTemplate(Base):
     cadence_days: Mapped[int] = mapped_column(Integer, default=0)  # 0: no cadence
     duration_minutes: Mapped[int] = mapped_column(Integer, default=90)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MeetingComment(Base):
+    """督导: a comment of the committee's admin on a meeting's 台账."""
+
+    __tablename__ = "meeting_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Rectification(Base):
+    """整改: a correction the committee orders a branch to make by a deadline; the secretary answers and
+    marks it done. Overdue when the deadline passed and it is not done."""
+
+    __tablename__ = "rectifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    issued_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -9,6 +9,7 @@ passwords follow ``org.passwords``. Services flush; the caller commits.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from sqlalchemy import func, select
@@ -24,6 +25,12 @@ from screen_server.security import hash_secret, verify_secret
 # No 0/O, 1/l/I: a temporary password is read off a screen and typed by someone else.
 _TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 TEMP_LENGTH = 12
+
+
+def password_stamp(user: User) -> str:
+    """A short fingerprint of the user's password hash, kept in their admin session: a new password
+    (their own or a temporary one) changes it, which signs out every other session of that user."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def _require_admin(actor: User) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from screen_server.db import Base, UTCDateTime, utcnow
-from screen_server.devices.models import Room
+from screen_server.devices.models import Device, Room
 
 
 class ScreenSchedule(Base):
@@ -49,8 +49,17 @@ emergency_rooms = Table(
 )
 
 
+emergency_devices = Table(
+    "emergency_devices",
+    Base.metadata,
+    Column("emergency_id", ForeignKey("emergency_messages.id", ondelete="CASCADE"), primary_key=True),
+    Column("device_id", ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class EmergencyMessage(Base):
-    """紧急通知: full screen on the chosen rooms' screens (all rooms when none chosen) until withdrawn."""
+    """紧急通知: full screen on the chosen screens — the chosen rooms' screens and the chosen devices
+    (walls and terminals); every screen when neither is chosen — until withdrawn."""
 
     __tablename__ = "emergency_messages"
 
@@ -62,3 +71,4 @@ class EmergencyMessage(Base):
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
 
     rooms: Mapped[list[Room]] = relationship(secondary=emergency_rooms)
+    devices: Mapped[list[Device]] = relationship(secondary=emergency_devices)

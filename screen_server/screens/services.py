@@ -151,16 +151,26 @@ def _push(session: Session, device: Device) -> None:
 
 def emergency_data(m: EmergencyMessage) -> dict[str, Any]:
     return {"id": m.id, "title": m.title, "body": m.body, "room_ids": sorted(r.id for r in m.rooms),
-            "created_at": m.created_at.isoformat()}
+            "device_ids": sorted(d.id for d in m.devices), "created_at": m.created_at.isoformat()}
+
+
+def reaches(m: EmergencyMessage, room_id: int | None, device_id: int | None) -> bool:
+    """Whether a screen (its room, its device id) shows the message: everyone when nothing is chosen,
+    else the chosen rooms' screens and the chosen devices."""
+    if not m.rooms and not m.devices:
+        return True
+    return room_id in {r.id for r in m.rooms} or device_id in {d.id for d in m.devices}
 
 
 def active_emergencies(session: Session) -> list[EmergencyMessage]:
-    return list(session.scalars(select(EmergencyMessage).options(selectinload(EmergencyMessage.rooms))
+    return list(session.scalars(select(EmergencyMessage).options(selectinload(EmergencyMessage.rooms),
+                                                                 selectinload(EmergencyMessage.devices))
                                 .where(EmergencyMessage.withdrawn_at.is_(None)).order_by(EmergencyMessage.id.desc())))
 
 
 def list_emergencies(session: Session, limit: int = 50) -> list[EmergencyMessage]:
-    return list(session.scalars(select(EmergencyMessage).options(selectinload(EmergencyMessage.rooms))
+    return list(session.scalars(select(EmergencyMessage).options(selectinload(EmergencyMessage.rooms),
+                                                                 selectinload(EmergencyMessage.devices))
                                 .order_by(EmergencyMessage.id.desc()).limit(limit)))
 
 
@@ -170,8 +180,9 @@ def _push_emergencies(session: Session) -> None:
 
 
 def create_emergency(session: Session, *, title: str, body: str = "", room_ids: Sequence[int] = (),
-                     actor_user_id: int | None = None) -> EmergencyMessage:
-    """Show a message full screen on the chosen rooms' screens (every room when none is chosen)."""
+                     device_ids: Sequence[int] = (), actor_user_id: int | None = None) -> EmergencyMessage:
+    """Show a message full screen on the chosen rooms' screens and the chosen devices, walls and
+    terminals alike (every screen when nothing is chosen)."""
     title, body = (title or "").strip(), (body or "").strip()
     if not title:
         raise Invalid(_("请填写紧急通知的标题。"))
@@ -180,11 +191,15 @@ def create_emergency(session: Session, *, title: str, body: str = "", room_ids: 
     rooms = list(session.scalars(select(Room).where(Room.id.in_(list(room_ids))))) if room_ids else []
     if len(rooms) != len(set(room_ids)):
         raise Invalid(_("所选活动室不存在。"))
-    message = EmergencyMessage(title=title, body=body, created_by_user_id=actor_user_id, rooms=rooms)
+    screens = list(session.scalars(select(Device).where(Device.id.in_(list(device_ids))))) if device_ids else []
+    if len(screens) != len(set(device_ids)):
+        raise Invalid(_("所选屏幕不存在。"))
+    message = EmergencyMessage(title=title, body=body, created_by_user_id=actor_user_id, rooms=rooms, devices=screens)
     session.add(message)
     session.flush()
     record(session, actor_user_id=actor_user_id, action="emergency.shown", target_type="emergency",
-           target_id=message.id, details={"title": title, "room_ids": sorted(r.id for r in rooms)})
+           target_id=message.id, details={"title": title, "room_ids": sorted(r.id for r in rooms),
+                                          "device_ids": sorted(d.id for d in screens)})
     _push_emergencies(session)
     return message
 
@@ -204,7 +219,7 @@ def withdraw_emergency(session: Session, emergency_id: int, *, actor_user_id: in
 def snapshot_part(session: Session, settings: Any, viewer: Any) -> dict[str, Any]:
     device = session.get(Device, viewer.device_id) if viewer.device_id else None
     part: dict[str, Any] = {"emergencies": [emergency_data(m) for m in active_emergencies(session)
-                                            if not m.rooms or viewer.room_id in {r.id for r in m.rooms}]}
+                                            if reaches(m, viewer.room_id, viewer.device_id)]}
     if device is not None:
         part["screen"] = screen_data(session, device)
     return part

@@ -26,8 +26,9 @@
   }
 
   function route() {
-    var urgent = (state.emergencies || []).filter(function (e) {
-      return !e.room_ids || !e.room_ids.length || e.room_ids.indexOf(roomId) >= 0;
+    var urgent = (state.emergencies || []).filter(function (e) {  // a web wall is no chosen device
+      var rooms = e.room_ids || [], devices = e.device_ids || [];
+      return (!rooms.length && !devices.length) || rooms.indexOf(roomId) >= 0;
     });
     var step = state.console && state.console.step;
     var stepped = step === "poll" && state.console.poll ? "poll" :

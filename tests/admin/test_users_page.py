@@ -163,3 +163,20 @@ def test_only_admins_manage_users(client: FlaskClient, session: Session, ids: di
     assert r.status_code == 403
     assert _user(session, "x") is None
     assert "用户管理" not in client.get("/admin/").get_data(as_text=True)
+
+
+def test_a_new_password_signs_the_users_other_sessions_out(as_boss: FlaskClient, session: Session,
+                                                           ids: dict[str, int]) -> None:
+    editor = FlaskClient(as_boss.application)
+    login(editor, "ed", PASSWORD)
+    assert editor.get("/admin/").status_code == 200
+    post(as_boss, f"{USERS}/{ids['editor']}/temporary-password", {}, page=USERS)
+    r = editor.get("/admin/")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/admin/login")
+
+    elsewhere = FlaskClient(as_boss.application)
+    login(elsewhere, "boss", PASSWORD)
+    assert post(as_boss, "/admin/account/password", {"current": PASSWORD, "new": GOOD, "again": GOOD},
+                page="/admin/account/password").status_code == 302
+    assert as_boss.get("/admin/").status_code == 200  # the session that changed it stays
+    assert elsewhere.get("/admin/").status_code == 302

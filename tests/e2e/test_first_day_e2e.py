@@ -3,7 +3,8 @@ real process) prints the one-time setup link; the page creates the first admin a
 the admin builds three branches with groups on the tree page and creates a secretary on the users page;
 the secretary signs in, must replace the temporary password, and sees only their own branch.
 
-Screenshots (test-artifacts/setup/): setup.png, checklist.png, tree.png, users.png, secretary-tree.png.
+Screenshots (test-artifacts/setup/): setup.png, checklist.png, tree.png, users.png, forced-password.png,
+secretary-tree.png, and branch-has-members.png (a branch with members refused deactivation).
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
+from screen_server.org.models import Role
+from screen_server.runner import RoomServer
 from tests.helpers.browser import chromium
+from tests.helpers.factories import PASSWORD, make_branch, make_committee, make_member, make_user
 
 pytestmark = [pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +98,11 @@ def test_an_organisation_sets_itself_up_from_an_empty_install(empty_server: tupl
         page.screenshot(path=str(shots / "setup.png"), full_page=True)
         page.click("button[type=submit]")
 
+        # A system admin must set up two-factor sign-in first (ACTIVITY_ROOM_ADMIN_TOTP=required outside the demo).
+        secret = page.locator("code.secret").inner_text().replace(" ", "")
+        page.fill("#code", pyotp.TOTP(secret).now())
+        page.click("text=启用两步验证")
+        page.click("text=我已保存，进入后台")
         expect(page.locator("#setup-checklist")).to_be_visible()
         expect(page.locator("#setup-checklist li.next")).to_have_attribute("data-step", "organisation")
         page.screenshot(path=str(shots / "checklist.png"), full_page=True)
@@ -140,6 +150,7 @@ def test_an_organisation_sets_itself_up_from_an_empty_install(empty_server: tupl
 
         _login(page, base, "wangfang", SECRETARY_FIRST)
         expect(page).to_have_url(f"{base}/admin/account/password")
+        page.screenshot(path=str(shots / "forced-password.png"), full_page=True)
         page.goto(f"{base}/admin/org")  # nothing else opens before the password is changed
         expect(page).to_have_url(f"{base}/admin/account/password")
         page.fill("#current", SECRETARY_FIRST)
@@ -158,3 +169,27 @@ def test_an_organisation_sets_itself_up_from_an_empty_install(empty_server: tupl
         expect(page.locator(".flash.ok")).to_contain_text("新建党小组")
         page.screenshot(path=str(shots / "secretary-tree.png"), full_page=True)
         assert not errors, errors
+
+
+def test_a_branch_with_members_is_not_deactivated_in_the_browser(server: RoomServer, artifacts_dir: Path) -> None:
+    with server.runtime.session_factory() as s:
+        committee = make_committee(s, name="中共东方机械厂委员会")
+        branch = make_branch(s, committee_id=committee.id, name="机关第一党支部", short_name="一支部")
+        for _ in range(3):
+            make_member(s, branch_id=branch.id)
+        make_user(s, Role.ADMIN, username="boss")
+        s.commit()
+        branch_id = branch.id
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        _login(page, server.http_url, "boss", PASSWORD)
+        page.goto(f"{server.http_url}/admin/org")
+        page.click(f"#branch-{branch_id} details summary")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click(f"#branch-{branch_id} button:has-text('停用支部')")
+        blocked = page.locator("#blocked")
+        expect(blocked).to_contain_text("还有 3 名党员，不能停用")
+        page.screenshot(path=str(artifacts_dir / "setup" / "branch-has-members.png"), full_page=True)
+        blocked.locator("a").click()
+        expect(page).to_have_url(f"{server.http_url}/admin/members?branch_id={branch_id}")
+        expect(page.locator("table.members tbody tr")).to_have_count(3)

@@ -78,11 +78,16 @@ def test_the_wall_shows_each_step(kiosk: Any) -> None:
     poll_screen = k.screen()
     assert poll_screen.note.endswith("已投 4 / 10 人") and [r["name"] for r in poll_screen.ids.bars.rows] == ["投票进度"]
     k.screenshot("console-ballot-turnout")
-    subjects = [{"index": i, "text": f"党员{i}", "count": 9 - i, "detail": f"优秀 {9 - i} · 合格 {i} · 基本合格 0 · 不合格 0"}
-                for i in range(6)]
+    subjects = [{"index": i, "text": f"党员{i}", "count": max(0, 9 - i), "detail": ""}
+                for i in range(15)]
     k.receive({"type": protocol.POLL_UPDATED, "seq": 10,
                "poll": ballot(open=False, hidden=False, revealed=True, voters=10, options=subjects)})
-    assert [r["value"] for r in k.screen().ids.bars.rows] == [9, 8, 7, 6, 5, 4]
+    bars = k.screen().ids.bars
+    assert [r["value"] for r in bars.rows][:6] == [9, 8, 7, 6, 5, 4] and len(bars.rows) == 15
+    k.frames(5)
+    lines = [w for w in bars.children if w.height == bars.row_height]
+    # all fifteen rows inside the chart's box: none runs up over the title and the note
+    assert len(lines) == 15 and min(w.to_window(w.x, w.y)[1] for w in lines) >= bars.to_window(bars.x, bars.y)[1] - 1
     k.screenshot("console-ballot-revealed")
     k.receive({"type": protocol.CONSOLE_UPDATED, "seq": 11, "console": None})
     assert wallplan.choose(k.app.state, dt.datetime.now(dt.UTC), 0).reason == "loop"

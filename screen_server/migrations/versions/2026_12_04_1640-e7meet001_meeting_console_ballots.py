@@ -1,4 +1,4 @@
-"""meeting console, quorum, minutes and photos, templates; ballots of a meeting (hidden totals, appraisal)
+"""meeting console, quorum, minutes and photos, templates, supervision, emergencies to chosen devices; ballots of a meeting (hidden totals, appraisal)
 with who voted kept as one sorted set per poll (the poll_voters table kept arrival order)
 
 Revision ID: e7meet001
@@ -57,6 +57,45 @@ def upgrade() -> None:
     sa.Column('duration_minutes', sa.Integer(), nullable=False),
     sa.Column('updated_at', content.orm.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('type', name=op.f('pk_meeting_templates'))
+    )
+
+    op.create_table('meeting_comments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('by_user_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', content.orm.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['by_user_id'], ['users.id'], name=op.f('fk_meeting_comments_by_user_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_comments_meeting_id_meetings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_comments'))
+    )
+    with op.batch_alter_table('meeting_comments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_comments_meeting_id'), ['meeting_id'], unique=False)
+    op.create_table('rectifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('branch_id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('deadline', sa.Date(), nullable=False),
+    sa.Column('issued_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('issued_at', content.orm.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=False),
+    sa.Column('answered_at', content.orm.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('done_at', content.orm.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['branch_id'], ['branches.id'], name=op.f('fk_rectifications_branch_id_branches'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['issued_by_user_id'], ['users.id'], name=op.f('fk_rectifications_issued_by_user_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_rectifications_meeting_id_meetings'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rectifications'))
+    )
+    with op.batch_alter_table('rectifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rectifications_branch_id'), ['branch_id'], unique=False)
+
+    op.create_table('emergency_devices',
+    sa.Column('emergency_id', sa.Integer(), nullable=False),
+    sa.Column('device_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['device_id'], ['devices.id'], name=op.f('fk_emergency_devices_device_id_devices'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['emergency_id'], ['emergency_messages.id'], name=op.f('fk_emergency_devices_emergency_id_emergency_messages'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('emergency_id', 'device_id', name=op.f('pk_emergency_devices'))
     )
 
     with op.batch_alter_table('polls', schema=None) as batch_op:
@@ -126,6 +165,13 @@ def downgrade() -> None:
                        'meeting_id'):
             batch_op.drop_column(column)
     op.drop_table('meeting_templates')
+    op.drop_table('emergency_devices')
+    with op.batch_alter_table('rectifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_rectifications_branch_id')
+    op.drop_table('rectifications')
+    with op.batch_alter_table('meeting_comments', schema=None) as batch_op:
+        batch_op.drop_index('ix_meeting_comments_meeting_id')
+    op.drop_table('meeting_comments')
     with op.batch_alter_table('meeting_photos', schema=None) as batch_op:
         batch_op.drop_index('ix_meeting_photos_meeting_id')
     op.drop_table('meeting_photos')

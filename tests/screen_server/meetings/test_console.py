@@ -206,3 +206,75 @@ def test_minutes_photos_and_held(session: Session, settings: Settings, open_meet
     assert om.meeting.held_at is not None and om.meeting.quorum_reached is False
     assert [p.id for p in minutes.photos_of(session, om.meeting.id)] == [photo.id]
     assert console.get_photo(session, settings, photo.id, console.photo_sig(settings.secret_key, photo.id)).id == photo.id
+
+
+def test_cadence_says_what_is_due(session: Session, settings: Settings) -> None:
+    from screen_server.meetings import cadence
+
+    branch = make_branch(session, short_name="一支部")
+    for _ in range(3):  # the 支委 a 支委会 expects
+        make_member(session, branch_id=branch.id, title="组织委员")
+    admin = make_user(session, Role.ADMIN)
+    now = dt.datetime(2026, 12, 4, 4, 0, tzinfo=dt.UTC)  # the clock, injected
+    templates.create_from_template(session, settings, admin, type="branch_committee", branch_id=branch.id,
+                                   starts_at=now - dt.timedelta(days=40))
+    templates.create_from_template(session, settings, admin, type="branch_general", branch_id=branch.id,
+                                   starts_at=now - dt.timedelta(days=86))
+    templates.create_from_template(session, settings, admin, type="party_lecture", branch_id=branch.id,
+                                   starts_at=now - dt.timedelta(days=10))
+    session.commit()
+    due = {d.type: d for d in cadence.due_meetings(session, [branch], now=now)}
+    assert due["branch_committee"].status == "overdue" and "支部委员会已逾期" in due["branch_committee"].message
+    assert due["branch_committee"].last_held == dt.date(2026, 10, 25)  # 40 days ago, Beijing time
+    assert due["group"].status == "overdue" and "从未召开" in due["group"].message  # never held
+    assert due["branch_general"].status == "soon"  # 91-day cadence, 86 days ago
+    assert due["party_lecture"].status == "ok"
+    assert [d.status for d in cadence.due_meetings(session, [branch], now=now)][:2] == ["overdue", "overdue"]
+
+
+def test_supervision_comment_rectification_and_overdue(session: Session, open_meeting: OpenMeeting) -> None:
+    from screen_server.meetings import supervision
+
+    om = open_meeting
+    today = dt.date(2026, 12, 4)  # the clock, injected
+    with pytest.raises(Forbidden):
+        supervision.comment(session, om.secretary, om.meeting.id, "自己督导自己")
+    supervision.comment(session, om.admin, om.meeting.id, "会议记录过于简单，请补充讨论内容。")
+    branch_id = om.meeting.branches[0].id
+    item = supervision.issue(session, om.admin, branch_id=branch_id, title="补充会议记录中的讨论发言",
+                             deadline=today + dt.timedelta(days=2), today=today, meeting_id=om.meeting.id)
+    with pytest.raises(Invalid, match="期限"):
+        supervision.issue(session, om.admin, branch_id=branch_id, title="x", deadline=today - dt.timedelta(days=1),
+                          today=today)
+    session.commit()
+    assert [i.id for i in supervision.open_items(session, [branch_id])] == [item.id]  # the branch sees it
+    assert not supervision.is_overdue(item, today + dt.timedelta(days=2))
+    assert supervision.is_overdue(item, today + dt.timedelta(days=3))  # unanswered past its deadline
+    other = make_user(session, Role.SECRETARY, branch_id=make_branch(session).id)
+    with pytest.raises(Exception, match="不存在"):
+        supervision.answer(session, other, item.id, text="已补充", done=True)
+    supervision.answer(session, om.secretary, item.id, text="已补充 5 位同志的发言要点。", done=True)
+    session.commit()
+    assert supervision.open_items(session, [branch_id]) == [] and not supervision.is_overdue(item, today + dt.timedelta(days=9))
+    actions = {a.action for a in session.scalars(select(AuditEntry).where(AuditEntry.action.like("supervision.%")))}
+    assert actions == {"supervision.comment", "supervision.issue", "supervision.answer"}
+
+
+def test_a_member_sees_tomorrows_meeting_on_the_phone(client: FlaskClient, session: Session, settings: Settings) -> None:
+    from screen_server.http.signin import PHONE_COOKIE, phone_cookie_value
+
+    branch = make_branch(session)
+    member, other = make_member(session, branch_id=branch.id), make_member(session)
+    admin = make_user(session, Role.ADMIN)
+    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    templates.create_from_template(session, settings, admin, type="party_lecture", branch_id=branch.id,
+                                   starts_at=tomorrow, title="学习二十届四中全会精神专题党课", room_id=make_room(session).id)
+    session.commit()
+    client.set_cookie(PHONE_COOKIE, phone_cookie_value(settings.secret_key, member))
+    for path in ("/m/me", "/m/meetings"):
+        page = client.get(path).get_data(as_text=True)
+        assert "近期会议" in page and "学习二十届四中全会精神专题党课" in page and "党课" in page, path
+    client.set_cookie(PHONE_COOKIE, phone_cookie_value(settings.secret_key, other))  # not expected there
+    assert "学习二十届四中全会精神专题党课" not in client.get("/m/meetings").get_data(as_text=True)
+    client.delete_cookie(PHONE_COOKIE)
+    assert "请先扫描" in client.get("/m/meetings").get_data(as_text=True)

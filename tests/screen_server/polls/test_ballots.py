@@ -143,3 +143,38 @@ def test_ten_appraisal_ballots_leave_no_link(runtime, session: Session, settings
         message = record.getMessage()
         assert not any(m.number in message or m.name in message for m in members) or \
             not any(label in message for label in RATINGS), message
+
+
+def test_ballots_at_the_same_moment(runtime, session: Session, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Twelve phones at once, two of them the same member twice: every member counted once, nobody twice."""
+    import threading
+
+    meeting, members, _sec = _meeting(session, settings, n=10, probationary=0)
+    _sign_in(session, settings, meeting.id, members)
+    poll = polls.create_poll(session, title="表决", options=["同意", "不同意"], meeting_id=meeting.id, anonymous=True)
+    session.commit()
+    poll_id, ids = poll.id, [m.id for m in members]
+    outcomes: list[str] = []
+    start = threading.Barrier(12)
+
+    def ballot(member_id: int) -> None:
+        with runtime.session_factory() as s:
+            member = s.get(Member, member_id)
+            start.wait()
+            try:
+                polls.vote(s, poll_id, member, [member_id % 2])
+                s.commit()
+                outcomes.append("ok")
+            except Conflict as exc:
+                s.rollback()
+                outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=ballot, args=(i,)) for i in [*ids, ids[0], ids[1]]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    session.expire_all()
+    assert outcomes.count("ok") == 10 and sorted(o for o in outcomes if o != "ok") == ["voted", "voted"]
+    r = polls.results(session, polls.get_poll(session, poll_id), for_secretary=True)
+    assert r["voters"] == 10 and polls.get_poll(session, poll_id).voted == sorted(ids)
