@@ -30,7 +30,7 @@ from screen_server.demo import seed_demo
 from screen_server.devices.models import DeviceRole
 from screen_server.http.signin import PHONE_COOKIE, phone_cookie_value
 from screen_server.identity import sessions as admin_sessions
-from screen_server.meetings import minutes
+from screen_server.meetings import minutes, supervision
 from screen_server.meetings import services as meetings
 from screen_server.messages import services as messages
 from screen_server.org.models import Branch, Member, PartyGroup, User
@@ -98,6 +98,8 @@ def build_world(session: Session, settings: Settings) -> World:
     ballot = polls.create_poll(session, title="二支部表决", kind="single", options=["同意", "不同意"],
                                meeting_id=meeting.id, actor_user_id=admin.id, open_now=False)
     photo = minutes.add_photo(session, settings, admin, meeting.id, io.BytesIO(PNG), filename="合影.png")
+    rectification = supervision.issue(session, admin, branch_id=theirs.id, title="二支部整改", meeting_id=meeting.id,
+                                      deadline=now.date() + dt.timedelta(days=7), today=now.date())
     topic = messages.open_topic(session, settings, admin, room_id=there.id, title="二支部心声", branch_id=theirs.id)
     question = session.scalar(select(Question).where(Question.status == ReviewStatus.PUBLISHED).limit(1))
     assert question is not None
@@ -126,7 +128,8 @@ def build_world(session: Session, settings: Settings) -> World:
             "photo_id": photo.id, "sig": "0" * 24, "mtype": "branch_general",
         },
         overrides={("admin.meetings.ballot_action", "poll_id"): ballot.id,
-                   ("admin.meetings.ballot_action", "action"): "close"},
+                   ("admin.meetings.ballot_action", "action"): "close",
+                   ("admin.meetings.answer_rectification", "item_id"): rectification.id},
         member_cookie=phone_cookie_value(settings.secret_key, me),
         terminal_token=terminal_token, wall_token=wall_token,
     )
