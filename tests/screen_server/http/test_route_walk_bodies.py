@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from screen_server.config import Settings
+from screen_server.meetings import console
 from screen_server.meetings.models import Meeting
 from screen_server.org.models import Branch, Member
 from tests.screen_server.http import route_walk as rw
@@ -61,3 +62,14 @@ def test_a_wall_changes_no_pin_even_with_the_right_one(app: Flask, session: Sess
     assert resp.status_code == 403
     session.expire_all()
     assert session.get(Member, them.id).pin_hash == pin_before  # type: ignore[union-attr]
+
+
+def test_a_wall_hosts_no_meeting_even_with_the_right_code(app: Flask, session: Session, settings: Settings) -> None:
+    world = rw.build_world(session, settings)
+    here = session.scalar(select(Meeting).where(Meeting.room_id.is_not(None), Meeting.id != world.args["meeting_id"])
+                          .order_by(Meeting.starts_at.desc()).limit(1))
+    assert here is not None
+    wall = app.test_client()
+    resp = wall.post("/api/device/meeting-host", headers={"Authorization": f"Bearer {world.wall_token}"},
+                     json={"code": console.host_code(settings.secret_key, here.id), "action": "close_signin"})
+    assert resp.status_code == 403
