@@ -46,6 +46,9 @@ def test_a_secretary_naming_another_branch_in_the_form_is_refused(app: Flask, se
     resp = secretary.client.post("/admin/members/pins/issue",
                                  data={"member_ids": str(them.id), "csrf_token": secretary.csrf})
     assert not rw.got_in(resp), f"pins for another branch's member → {resp.status_code}"
+    for path in ("/admin/members/stats", "/admin/members/stats/export.xlsx"):
+        resp = secretary.client.get(f"{path}?branch={theirs.id}")
+        assert not rw.got_in(resp), f"{path} of another branch → {resp.status_code}"
     session.expire_all()
     assert session.scalar(select(func.count(Member.id)).where(Member.branch_id == theirs.id)) == members_before
     assert session.scalar(select(func.count(Meeting.id))) == meetings_before
