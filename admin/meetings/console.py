@@ -105,12 +105,11 @@ def save_minutes(meeting_id: int) -> Any:
 @bp.post("/meetings/<int:meeting_id>/photos")
 def add_photo(meeting_id: int) -> Any:
     upload = request.files.get("photo")
-    if upload is None or not upload.filename:
-        flash(_("请选择要上传的照片。"), "error")
-    else:
-        run(minutes.add_photo, db(), runtime().settings, me(), meeting_id, upload.stream, filename=upload.filename,
-            caption=request.form.get("caption", ""))
-        flash(_("照片已上传。"), "ok")
+    if upload is not None and not upload.filename:
+        upload = None  # the form was sent without a photo chosen
+    run(minutes.add_photo, db(), runtime().settings, me(), meeting_id, upload.stream if upload else None,
+        filename=upload.filename or "" if upload else "", caption=request.form.get("caption", ""))
+    flash(_("照片已上传。"), "ok")
     return redirect(url_for(".edit_minutes", meeting_id=meeting_id))
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from screen_server.devices import logins
 from screen_server.errors import DomainError, Invalid
 from screen_server.http.common import current_device, db, json_body, run
 from screen_server.http.signin import _answer_json, writer
@@ -21,8 +22,7 @@ bp = Blueprint("offline", __name__)
 @bp.get("/api/device/offline/pins")
 def pins() -> Any:
     """The PIN hashes this terminal may cache (for ``PIN_CACHE_HOURS``) to let members log in offline."""
-    current_device()
-    return jsonify(offline.pin_cache(db()))
+    return jsonify(offline.pin_cache(db(), current_device()))
 
 
 @bp.post("/api/device/offline/signins")
@@ -38,7 +38,9 @@ def offline_sign_in() -> Any:
         raise Invalid(_("请选择会议和党员。")) from None
     if not client_id:
         raise Invalid(_("离线记录缺少编号（client_id）。"))
+    logins.require_terminal(device)
     try:
+        offline.check_offline_sign_in(db(), device, meeting_id)
         return _answer_json(writer().sign_in(meeting_id=meeting_id, member_id=member_id, client_id=client_id,
                                              method=SignInMethod.TERMINAL, device_id=device.id))
     except DomainError as refused:

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Response, jsonify, request
 from itsdangerous import BadSignature, SignatureExpired
 
+from screen_server.devices import logins
 from screen_server.errors import DomainError, Invalid, NotAuthenticated
 from screen_server.http.common import current_device, db, identify_member, json_body, run
 from screen_server.http.signin import _page, _serializer, bp, remember_phone, writer
@@ -95,7 +96,7 @@ def change_pin() -> Response:
 def device_change_pin() -> Any:
     """At a terminal: a member with an initial PIN (or any member) sets their own. JSON
     ``{"number" or "member_id", "pin", "new_pin", "repeat"}``; answers ``{"ok": true, "member": …}``."""
-    current_device()
+    logins.require_terminal(current_device())  # a wall has no keypad: its token never changes a PIN
     body = json_body()
     number = str(body.get("number") or "")
     if not number and body.get("member_id") is not None:

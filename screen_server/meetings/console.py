@@ -29,7 +29,7 @@ from screen_server.bus import emit
 from screen_server.config import Settings
 from screen_server.contests.hosting import HostGate
 from screen_server.db import utcnow
-from screen_server.devices.models import Device
+from screen_server.devices.models import Device, DeviceRole
 from screen_server.errors import Conflict, Forbidden, Invalid, NotFound
 from screen_server.i18n import _
 from screen_server.meetings.models import MEETING_TYPE_LABELS, Meeting, MeetingPhoto
@@ -303,7 +303,10 @@ class MeetingHostGate(HostGate):
 
 
 def meeting_by_code(session: Session, gate: HostGate, device: Device, code: str, *, ip: str = "") -> Meeting:
-    """The meeting of the terminal's room, held today, whose host code this is (counted by the gate)."""
+    """The meeting of the terminal's room, held today, whose host code this is (counted by the gate).
+    Only a terminal hosts: a wall has no keypad, and its token must not stand in for one."""
+    if device.role is not DeviceRole.TERMINAL:
+        raise Forbidden(_("只有活动室终端可以主持会议。"), code="not_terminal")
     if device.room_id is None:
         raise Forbidden(_("本终端没有分配活动室。"), code="other_room")
     now = utcnow()

@@ -56,9 +56,13 @@ def mark_held(session: Session, actor: User, meeting_id: int) -> Meeting:
     return meeting
 
 
-def add_photo(session: Session, settings: Settings, actor: User, meeting_id: int, stream: BinaryIO, *,
+def add_photo(session: Session, settings: Settings, actor: User, meeting_id: int, stream: BinaryIO | None, *,
               filename: str, caption: str = "") -> MeetingPhoto:
+    """Keep a photo of the meeting (``stream`` None: none was chosen). The meeting's scope is checked
+    before anything else, so a request about another branch's meeting learns nothing from the upload."""
     meeting = get_meeting_for(session, actor, meeting_id)
+    if stream is None:
+        raise Invalid(_("请选择要上传的照片。"))
     have = session.scalar(select(func.count()).select_from(MeetingPhoto).where(MeetingPhoto.meeting_id == meeting.id))
     if (have or 0) >= MAX_PHOTOS:
         raise Invalid(_("每次会议最多 {n} 张照片。").format(n=MAX_PHOTOS))

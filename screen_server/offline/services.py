@@ -19,7 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from screen_server.db import utcnow
-from screen_server.errors import Invalid
+from screen_server.devices.logins import require_terminal
+from screen_server.devices.models import Device
+from screen_server.errors import Forbidden, Invalid
 from screen_server.i18n import _
 from screen_server.offline.models import OfflineConflict
 from screen_server.org.models import Member
@@ -112,11 +114,31 @@ def conflict_data(conflict: OfflineConflict) -> dict[str, Any]:
             "made_at": conflict.made_at.isoformat() if conflict.made_at else None}
 
 
-def pin_cache(session: Session, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The PIN hashes of the active members, for a terminal to check logins while the server is down."""
+def pin_cache(session: Session, device: Device, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The PIN hashes of the active members, for a terminal to check logins while the server is down.
+
+    Raises:
+        Forbidden: ``device`` is not a terminal (a wall never logs a member in, so never holds hashes).
+    """
+    require_terminal(device)
     now = now or utcnow()
     members = session.scalars(select(Member).where(Member.active.is_(True), Member.pin_hash.is_not(None))
                               .order_by(Member.number))
     return {"expires_at": (now + dt.timedelta(hours=PIN_CACHE_HOURS)).isoformat(),
             "members": [{"id": m.id, "number": m.number, "name": m.name, "pin_hash": m.pin_hash}
                         for m in members]}
+
+
+def check_offline_sign_in(session: Session, device: Device, meeting_id: int) -> None:
+    """Refuse a queued sign-in that this device could never have taken: only a terminal takes sign-ins,
+    and only for a meeting in its own room (the online sign-in's rule, ``/api/device/signins``).
+
+    Raises:
+        Forbidden: not a terminal, or the meeting is missing or in another room.
+    """
+    from screen_server.meetings.models import Meeting
+
+    require_terminal(device)
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None or meeting.room_id is None or meeting.room_id != device.room_id:
+        raise Forbidden(_("本终端只能办理本活动室会议的签到。"), code="wrong_room")

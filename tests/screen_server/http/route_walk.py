@@ -7,7 +7,9 @@ The expected outcomes live beside it in ``route_walk_expected.py``; the test is 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,9 +29,11 @@ from screen_server.contests import services as contests
 from screen_server.demo import seed_demo
 from screen_server.devices.models import DeviceRole
 from screen_server.http.signin import PHONE_COOKIE, phone_cookie_value
+from screen_server.identity import sessions as admin_sessions
+from screen_server.meetings import minutes, supervision
 from screen_server.meetings import services as meetings
 from screen_server.messages import services as messages
-from screen_server.org.models import Branch, Member, User
+from screen_server.org.models import Branch, Member, PartyGroup, User
 from screen_server.polls import services as polls
 from screen_server.practice import services as practice
 from screen_server.screens.services import create_emergency
@@ -38,6 +42,7 @@ from tests.helpers.factories import log_in_at, make_device, make_room
 IDENTITIES = ("anonymous", "member", "terminal", "wall", "editor", "reviewer", "secretary", "admin")
 PASSWORDS = {"admin": ("admin", "demo-admin-2026"), "secretary": ("secretary1", "demo-secretary-2026"),
              "editor": ("editor1", "demo-editor-2026"), "reviewer": ("reviewer1", "demo-reviewer-2026")}
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 LAST = ("POST /admin/logout", "POST /phone/forget")  # walked last: they end the caller's own session
 
 
@@ -56,6 +61,7 @@ class World:
     """The other branch's (and other room's) objects, by the URL argument that names them."""
 
     args: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[tuple[str, str], Any] = field(default_factory=dict)  # (endpoint, argument) → value
     member_cookie: str = ""
     terminal_token: str = ""
     wall_token: str = ""
@@ -79,11 +85,21 @@ def build_world(session: Session, settings: Settings) -> World:
     other_device, _ = make_device(session, DeviceRole.WALL, room_id=there.id)
     log_in_at(session, terminal, me)  # the terminal may read branch 1's member, never branch 2's
     now = dt.datetime.now(dt.UTC)
+    their_secretary = session.scalar(select(User).where(User.username == "secretary2"))
+    assert their_secretary is not None
+    their_session, _token = admin_sessions.start(session, their_secretary, now=now)  # not the knocker's own
+    their_group = PartyGroup(branch_id=theirs.id, name="二支部第一党小组")
+    session.add(their_group)
     meeting = meetings.create_meeting(
         session, settings, admin, title="二支部党员大会", type="branch_general", branch_ids=[theirs.id],
         room_id=there.id, starts_at=now + dt.timedelta(minutes=5), ends_at=now + dt.timedelta(hours=2))
     poll = polls.create_poll(session, title="二支部评议", kind="single", options=["同意", "不同意"],
                              room_id=there.id, branch_id=theirs.id, actor_user_id=admin.id)
+    ballot = polls.create_poll(session, title="二支部表决", kind="single", options=["同意", "不同意"],
+                               meeting_id=meeting.id, actor_user_id=admin.id, open_now=False)
+    photo = minutes.add_photo(session, settings, admin, meeting.id, io.BytesIO(PNG), filename="合影.png")
+    rectification = supervision.issue(session, admin, branch_id=theirs.id, title="二支部整改", meeting_id=meeting.id,
+                                      deadline=now.date() + dt.timedelta(days=7), today=now.date())
     topic = messages.open_topic(session, settings, admin, room_id=there.id, title="二支部心声", branch_id=theirs.id)
     question = session.scalar(select(Question).where(Question.status == ReviewStatus.PUBLISHED).limit(1))
     assert question is not None
@@ -107,8 +123,13 @@ def build_world(session: Session, settings: Settings) -> World:
             "question_id": question.id, "item_id": item.id, "set_id": practice_set.id, "level": 1, "number": 1,
             "key": "article_read", "action": "start", "code": contest.code, "claim": "not-a-claim",
             "token": "not-a-token", "slug": there.slug, "filename": "admin.css", "media_id": media.id,
-            "tag": media.sha256[:16], "message_id": 1,
+            "tag": media.sha256[:16], "message_id": 1, "session_id": their_session.id,
+            "branch_id": theirs.id, "group_id": their_group.id, "user_id": their_secretary.id,
+            "photo_id": photo.id, "sig": "0" * 24, "mtype": "branch_general",
         },
+        overrides={("admin.meetings.ballot_action", "poll_id"): ballot.id,
+                   ("admin.meetings.ballot_action", "action"): "close",
+                   ("admin.meetings.answer_rectification", "item_id"): rectification.id},
         member_cookie=phone_cookie_value(settings.secret_key, me),
         terminal_token=terminal_token, wall_token=wall_token,
     )
@@ -118,7 +139,7 @@ def url_for_rule(rule: Rule, world: World) -> str:
     """The rule's path with every argument filled from ``world`` (another branch's objects)."""
     path = rule.rule
     for name in rule.arguments:
-        value = world.args[name]
+        value = world.overrides.get((rule.endpoint, name), world.args[name])
         if name == "filename":
             value = "wall.css" if rule.endpoint == "static" else "admin.css"
             if rule.endpoint == "admin.messages.static":
@@ -133,6 +154,8 @@ class Knocker:
     def __init__(self, name: str, client: FlaskClient, world: World) -> None:
         self.name, self.client, self.world = name, client, world
         self.csrf = ""
+        # each knocker from its own address: one identity's refused logins must not lock the next one out
+        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{IDENTITIES.index(name) + 10}"
         self.log_in()
 
     def log_in(self) -> None:

@@ -24,6 +24,8 @@ def test_every_route_has_an_entry_and_every_entry_a_route(app: Flask) -> None:
 
 def test_nobody_gets_in_where_they_do_not_belong(app: Flask, session: Session, settings: Settings) -> None:
     world = rw.build_world(session, settings)
+    endpoints = {r.endpoint for r in app.url_map.iter_rules()}
+    assert {endpoint for endpoint, _arg in world.overrides} <= endpoints, "an override names no endpoint"
     unexpected: list[str] = []
     crashed: list[str] = []
     for name in rw.IDENTITIES:
