@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from screen_server.assessment import services as assessment
 from screen_server.assessment.models import AssessmentConfig, AssessmentRecord
 from screen_server.config import Settings
+from screen_server.demo import MEMBER_PIN
 from screen_server.devices.models import DeviceRole
 from screen_server.http.signin import PHONE_COOKIE, phone_cookie_value
 from screen_server.org.models import Member
@@ -75,7 +76,13 @@ def test_member_sees_their_year_at_a_terminal_and_on_the_phone(client: FlaskClie
     member = _member(demo, "D0010")
     _device, token = make_device(demo, DeviceRole.TERMINAL)
     demo.commit()
-    seen = client.get(f"/api/device/members/{member.id}/assessment", headers={"Authorization": f"Bearer {token}"})
+    auth = {"Authorization": f"Bearer {token}"}
+    # a terminal reads a member only while that member is logged in at it, as a real terminal does first
+    assert client.get(f"/api/device/members/{member.id}/assessment", headers=auth).status_code == 401
+    login_at = client.post("/api/device/members/login", json={"number": member.number, "pin": MEMBER_PIN},
+                           headers=auth)
+    assert login_at.status_code == 200, login_at.get_data(as_text=True)
+    seen = client.get(f"/api/device/members/{member.id}/assessment", headers=auth)
     assert seen.status_code == 200
     data = seen.get_json()
     assert [d["name"] for d in data["dimensions"]] == ["学习", "组织生活", "服务", "贡献"]
@@ -98,9 +105,14 @@ def test_the_year_exports_to_excel_audited(client: FlaskClient, demo: Session) -
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     wb = load_workbook(io.BytesIO(r.data))
     assert wb.sheetnames == ["支部排名", "党员得分"]
-    branches = [[c.value for c in row] for row in wb["支部排名"].iter_rows(min_row=3)]
+    stamp = "导出人：机关一支部书记（secretary1）；导出时间："
+    for ws in wb.worksheets:  # each sheet says who exported it and when, under a blank row
+        last = [c.value for c in ws[ws.max_row]]
+        assert str(last[0]).startswith(stamp) and str(last[0]).endswith("（北京时间）") and not any(last[1:])
+        assert not any(c.value for c in ws[ws.max_row - 1])
+    branches = [[c.value for c in row] for row in wb["支部排名"].iter_rows(min_row=3, max_row=wb["支部排名"].max_row - 2)]
     assert len(branches) == 4 and [b[0] for b in branches] == [1, 2, 3, 4]
-    members = [[c.value for c in row] for row in wb["党员得分"].iter_rows(min_row=3)]
+    members = [[c.value for c in row] for row in wb["党员得分"].iter_rows(min_row=3, max_row=wb["党员得分"].max_row - 2)]
     assert len(members) == 15 and {m[2] for m in members} == {"机关一支部"}  # the secretary's branch only
     assert wb["党员得分"].freeze_panes == "A3" and "年度量化考核" in str(wb["党员得分"]["A1"].value)
     entry = demo.scalar(select(AuditEntry).where(AuditEntry.action == "assessment.exported"))

@@ -42,6 +42,15 @@ JUNE = "/admin/stats?period=custom&from=2026-06-01&to=2026-06-30"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _data(ws: Any, stamp_by: str) -> list[tuple[Any, ...]]:
+    """The data rows of an exported sheet (under its title and headings), after checking the sheet ends
+    with the export stamp, who and when, under a blank row."""
+    last = [c.value for c in ws[ws.max_row]]
+    assert str(last[0]).startswith(f"导出人：{stamp_by}；导出时间：") and str(last[0]).endswith("（北京时间）")
+    assert not any(last[1:]) and not any(c.value for c in ws[ws.max_row - 1])
+    return list(ws.iter_rows(min_row=3, max_row=ws.max_row - 2, values_only=True))
+
+
 def _at(day: str, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), LOCAL_TZ).astimezone(dt.UTC)
 
@@ -180,7 +189,7 @@ def test_a_secretary_sees_only_their_branch_whatever_the_query_says(as_secretary
     r = as_secretary.get(f"/admin/stats/export.xlsx?period=custom&from=2026-06-01&to=2026-06-30&branch_id={june['two'].id}")
     book = load_workbook(io.BytesIO(r.data))
     assert book["概览"]["B3"].value == SECRETARY_BRANCH
-    assert [row[1] for row in book["学习排行"].iter_rows(min_row=3, values_only=True)] == ["张三明", "李四"]
+    assert [row[1] for row in _data(book["学习排行"], "机关一支部书记（secretary1）")] == ["张三明", "李四"]
 
 
 @pytest.mark.parametrize(("query", "message"), [
@@ -233,21 +242,22 @@ def test_the_export_holds_the_same_figures_and_is_audited(as_admin: FlaskClient,
         assert ws.freeze_panes == "A3"
         assert ws["A1"].value == "全部支部数据统计（2026-06-01 至 2026-06-30）"
         assert ws.column_dimensions["A"].width >= 8 and ws.column_dimensions["B"].width >= 12
-    overview = {row[0]: row[1] for row in book["概览"].iter_rows(min_row=3, values_only=True)}
+    admin = "系统管理员（admin）"
+    overview = {row[0]: row[1] for row in _data(book["概览"], admin)}
     assert overview == {"统计范围": "全部支部", "时间段": "自定义", "开始日期": "2026-06-01", "结束日期": "2026-06-30",
                         "天数": 30, "到访人数": 3, "签到人次": 2, "学习时长（分钟）": 37, "学习人数": 3, "获得积分": 18,
                         "竞赛参与人数": 2, "会议出席率": pytest.approx(2 / 3, abs=1e-4)}
     assert [c.value for c in book["每日学习"][2]] == ["日期", "学习时长（分钟）", "学习人数"]
-    days = list(book["每日学习"].iter_rows(min_row=3, values_only=True))
+    days = _data(book["每日学习"], admin)
     assert len(days) == 30 and days[0] == (dt.datetime(2026, 6, 1), 0, 0) and days[2][1:] == (10, 1)
-    attendance = {row[0]: row[1:] for row in book["支部出勤"].iter_rows(min_row=3, values_only=True)}
+    attendance = {row[0]: row[1:] for row in _data(book["支部出勤"], admin)}
     assert attendance["机关一支部"] == (1, 2, 1, 0.5) and attendance["机关二支部"] == (1, 1, 1, 1.0)
     assert attendance["离退休支部"] == (0, 0, 0, "—")
     assert attendance["合计"] == (2, 3, 2, pytest.approx(0.6667))
     assert book["支部出勤"]["E3"].number_format == "0.0%"
-    assert list(book["学习排行"].iter_rows(min_row=3, values_only=True)) == [
+    assert _data(book["学习排行"], admin) == [
         (1, "王五", "机关二支部", 20), (2, "张三明", "机关一支部", 15), (3, "李四", "机关一支部", 2)]
-    points = {row[1]: row for row in book["支部积分"].iter_rows(min_row=3, values_only=True)}
+    points = {row[1]: row for row in _data(book["支部积分"], admin)}
     members = _active(demo, june["one"])
     assert points["机关一支部"][2:] == (members, 8, round(8 / members, 1))
 
