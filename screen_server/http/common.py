@@ -127,4 +127,8 @@ def install_error_handlers(app: Flask) -> None:
             return exc
         messages = {404: _("找不到该资源。"), 405: _("不支持该请求方法。"), 413: _("上传的文件过大。")}
         status = exc.code or 500
-        return error_response(exc.name.lower().replace(" ", "_"), messages.get(status, exc.description or ""), status)
+        body, status = error_response(exc.name.lower().replace(" ", "_"), messages.get(status, exc.description or ""),
+                                      status)
+        # Keep what the HTTP error says in its headers (405's Allow, 416's Content-Range, …).
+        extra = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return body, status, extra

@@ -16,10 +16,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from content.orm import get_or_not_found
 from screen_server import protocol
 from screen_server.audit.services import record
 from screen_server.bus import emit
-from screen_server.errors import Conflict, Forbidden, Invalid, NotFound
+from screen_server.errors import Conflict, Forbidden, Invalid
 from screen_server.i18n import _
 from screen_server.org.models import Member
 from screen_server.polls.models import Poll, PollTally, PollVoter
@@ -55,10 +56,7 @@ def create_poll(session: Session, *, title: str, kind: str, options: Sequence[st
 
 
 def get_poll(session: Session, poll_id: int) -> Poll:
-    poll = session.get(Poll, poll_id)
-    if poll is None:
-        raise NotFound(_("投票不存在。"))
-    return poll
+    return get_or_not_found(session, Poll, poll_id, _("投票不存在。"))
 
 
 def close_poll(session: Session, poll_id: int, *, actor_user_id: int | None = None) -> Poll:

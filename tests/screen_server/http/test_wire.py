@@ -1,0 +1,34 @@
+"""Where the API and its own description used to disagree, seen from outside as a client generator
+would: TRACE answers 405 with Allow; ids past 64 bits are not found (never a 500)."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.helpers.factories import make_device
+
+
+@pytest.mark.parametrize("path", ["/api/content/items", "/api/devices/pairing", "/healthz"])
+def test_an_unsupported_method_names_the_allowed_ones(client: FlaskClient, path: str) -> None:
+    resp = client.open(path, method="TRACE")
+    assert resp.status_code == 405
+    allowed = {m.strip() for m in resp.headers["Allow"].split(",")}
+    assert allowed and "TRACE" not in allowed and allowed <= {"GET", "HEAD", "OPTIONS", "POST"}
+
+
+@pytest.mark.parametrize("ident", [2**63, 2**64 + 1, 10**30])
+def test_ids_past_64_bits_are_not_found(client: FlaskClient, session, ident: int) -> None:  # type: ignore[no-untyped-def]
+    _device, token = make_device(session)
+    session.commit()
+    auth = {"Authorization": f"Bearer {token}"}
+    for path in (f"/api/device/members/{ident}/assessment", f"/api/content/items/{ident}",
+                 f"/api/device/members/{ident}/summary"):
+        resp = client.get(path, headers=auth)
+        assert resp.status_code == 404, path
+        assert resp.get_json()["error"]["code"] == "not_found"
+
+
+def test_the_largest_64_bit_id_is_looked_up_and_not_found(client: FlaskClient) -> None:
+    resp = client.get(f"/api/content/items/{2**63 - 1}")
+    assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "not_found"
