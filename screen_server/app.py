@@ -17,7 +17,6 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.routing import IntegerConverter
 
 from content.orm import MAX_ID
-
 from screen_server.http import (
     announcements,
     content,
