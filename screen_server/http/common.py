@@ -46,6 +46,23 @@ def close_db(_exc: BaseException | None = None) -> None:
         s.close()
 
 
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter within [low, high], or ``default`` when absent. Given twice, not a
+    whole number, or out of range, it is refused with a message saying so (never silently replaced)."""
+    values = request.args.getlist(name)
+    if not values:
+        return default
+    if len(values) > 1:
+        raise Invalid(_("参数 {name} 只能给一次。").format(name=name))
+    try:
+        value = int(values[0])
+    except ValueError:
+        raise Invalid(_("参数 {name} 必须是整数。").format(name=name)) from None
+    if not low <= value <= high:
+        raise Invalid(_("参数 {name} 应在 {low} 到 {high} 之间。").format(name=name, low=low, high=high))
+    return value
+
+
 def run(service: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run one service as a unit of work: commit on success, roll back on any error."""
     s = db()

@@ -32,3 +32,31 @@ def test_ids_past_64_bits_are_not_found(client: FlaskClient, session, ident: int
 def test_the_largest_64_bit_id_is_looked_up_and_not_found(client: FlaskClient) -> None:
     resp = client.get(f"/api/content/items/{2**63 - 1}")
     assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("query", ["offset=null&offset=null", "limit=null&limit=null", "offset=1&offset=2",
+                                   "limit=abc", "limit=0", "limit=501", "offset=-1"])
+def test_paging_parameters_are_whole_numbers_given_once_and_in_range(client: FlaskClient, query: str) -> None:
+    resp = client.get("/api/content/items?" + query)
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid"
+    assert "参数" in resp.get_json()["error"]["message"]
+
+
+def test_paging_within_range_is_accepted(client: FlaskClient) -> None:
+    assert client.get("/api/content/items?limit=500&offset=0").status_code == 200
+    assert client.get("/api/content/items").get_json() == {"items": [], "total": 0}
+
+
+def test_the_description_says_what_the_server_does(client: FlaskClient) -> None:
+    spec = client.get("/api/openapi.json").get_json()
+    search = {p["name"]: p["schema"] for p in spec["paths"]["/api/content/search"]["get"]["parameters"]}
+    # initials= (empty) and limit=0 are refused, and the description says so.
+    assert search["initials"]["minLength"] == 1 and search["limit"]["minimum"] == 1
+    assert client.get("/api/content/search?initials=&limit=0").status_code == 400
+    pairing = spec["components"]["schemas"]["Pairing"]["properties"]
+    assert pairing["pairing_code"]["nullable"] is True  # null on an auto-approved (demo) request
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            assert {"405", "default"} <= set(op["responses"]), (method, path)
+            if "{" in path:
+                assert "404" in op["responses"], (method, path)
