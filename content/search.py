@@ -17,31 +17,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, event, func, select, text
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from content.markdown import to_plain_text
 from content.models import Item, ReviewStatus
+from content.searchdoc import document, spaced
 
 MAX_QUERY = 50
-_HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 _WORD = re.compile(r"[0-9A-Za-z]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
-def spaced(text_: str) -> str:
-    """Text with every Han character standing alone ("党章 ABC" → "党 章 ABC")."""
-    folded = unicodedata.normalize("NFKC", text_ or "").lower()
-    return " ".join(_HAN.sub(r" \1 ", folded).split())
-
-
-def document(item: Item) -> str:
-    """What an item is found by: its title, summary, body text and tag names."""
-    parts: Iterable[str] = (item.title or "", item.summary or "", to_plain_text(item.body_markdown or ""),
-                            " ".join(t.name for t in item.tags))
-    return spaced(" ".join(parts))
 
 
 def query_tokens(query: str) -> list[str]:
@@ -83,17 +69,6 @@ def search_initials(session: Session, letters: str, *, limit: int = 50) -> Seque
     stmt = stmt.order_by(Item.pinyin_initials.startswith(typed).desc(), Item.published_at.desc(),
                          Item.id.desc()).limit(max(1, min(limit, 500)))
     return session.scalars(stmt).all()
-
-
-@event.listens_for(Session, "before_flush")
-def _keep_documents(session: Session, _context: object, _instances: object) -> None:
-    """Every item about to be written gets its search document (tags included) rebuilt."""
-    with session.no_autoflush:  # reading an item's tags must not start another flush
-        for obj in [*session.new, *session.dirty]:
-            if isinstance(obj, Item):
-                doc = document(obj)
-                if obj.search_doc != doc:
-                    obj.search_doc = doc
 
 
 def rebuild(session: Session) -> int:
