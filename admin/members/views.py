@@ -96,6 +96,6 @@ def confirm_import() -> Any:
         report = prepare_member_import(db(), data, filename, update_existing=update, **_scope(me()))
         if not report.ok:
             return render_template("admin/members/import.html", report=report, filename=filename)
-        result = apply_member_import(db(), report, actor_user_id=me().id)
+        result = run(apply_member_import, db(), report, actor_user_id=me().id)
     flash(_("导入完成：新增 {c} 人，更新 {u} 人。").format(c=result.created, u=result.updated), "ok")
     return redirect(url_for(".list_members"))
