@@ -20,7 +20,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from content.errors import ContentNotFound, MediaRejected, MediaTooLarge
 from content.i18n import _
@@ -130,7 +130,7 @@ class MediaStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
 
-    def store(self, stream: BinaryIO, *, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> StoredMedia:
+    def store(self, stream: IO[bytes], *, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> StoredMedia:
         """Copy ``stream`` into the store and return what was stored.
 
         Raises:
@@ -218,7 +218,7 @@ def probe(path: Path, kind: MediaType) -> tuple[int | None, int | None, float | 
     return None, None, None
 
 
-def _boxes(f: BinaryIO, start: int, end: int) -> list[tuple[bytes, int, int]]:
+def _boxes(f: IO[bytes], start: int, end: int) -> list[tuple[bytes, int, int]]:
     """List the (type, payload start, payload end) of the ISO-BMFF boxes between start and end."""
     found = []
     pos = start
@@ -238,7 +238,7 @@ def _boxes(f: BinaryIO, start: int, end: int) -> list[tuple[bytes, int, int]]:
     return found
 
 
-def _probe_mp4(f: BinaryIO, file_size: int) -> tuple[int | None, int | None, float | None]:
+def _probe_mp4(f: IO[bytes], file_size: int) -> tuple[int | None, int | None, float | None]:
     width = height = None
     duration = None
     for box, start, end in _boxes(f, 0, file_size):

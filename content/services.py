@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import BinaryIO
+from typing import IO
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -73,7 +73,7 @@ Reviewable = Item | Question
 def add_media(
     session: Session,
     store: MediaStore,
-    stream: BinaryIO,
+    stream: IO[bytes],
     *,
     filename: str,
     max_bytes: int = DEFAULT_MAX_BYTES,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,7 +37,7 @@ STEPS = {"submit": WRITERS, "approve": REVIEWERS, "return": REVIEWERS, "withdraw
 class Upload:
     """A file from a form: its bytes and the name it was sent with."""
 
-    stream: BinaryIO
+    stream: IO[bytes]
     filename: str
 
 
@@ -136,13 +136,13 @@ def create_category(session: Session, user: User, name: str) -> Category:
 
 
 # --- questions ---------------------------------------------------------------------------------------
-def check_questions(session: Session, user: User, sheet: BinaryIO) -> qx.SheetReport:
+def check_questions(session: Session, user: User, sheet: IO[bytes]) -> qx.SheetReport:
     """Read a question sheet and report every problem, changing nothing."""
     require(user, WRITERS)
     return qx.check_sheet(session, sheet)
 
 
-def import_questions(session: Session, user: User, sheet: BinaryIO, *, filename: str) -> qx.SheetReport:
+def import_questions(session: Session, user: User, sheet: IO[bytes], *, filename: str) -> qx.SheetReport:
     """Import a whole sheet (all or nothing; the questions wait for review) and audit it.
 
     Raises:
