@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
+from content.orm import MAX_ID
 from screen_server.devices import services as devices
 from screen_server.devices.models import Device
 from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated
@@ -103,6 +104,21 @@ def json_body() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise Invalid(_("请求内容必须是 JSON 对象。"))
     return data
+
+
+def json_id(body: dict[str, Any], name: str) -> int:
+    """The id ``body[name]`` (a whole number, or digits in a string); anything else (a list, a fraction,
+    a missing field) is refused with a message naming the field, never a 500."""
+    raw = body.get(name)
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise Invalid(_("字段 {name} 必须是整数编号。").format(name=name))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid(_("字段 {name} 必须是整数编号。").format(name=name)) from None
+    if not 0 <= value <= MAX_ID:  # no row has it, and the database driver would overflow on it
+        raise Invalid(_("字段 {name} 超出范围。").format(name=name))
+    return value
 
 
 def client_ip() -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from screen_server.errors import Invalid
-from screen_server.http.common import current_user, db, json_body, run, runtime
+from screen_server.http.common import current_user, db, json_body, json_id, run, runtime
 from screen_server.i18n import _
 from screen_server.meetings import ledger as ledgers
 from screen_server.meetings import services as meetings
@@ -87,7 +87,7 @@ def cancel_meeting(meeting_id: int) -> Any:
 @bp.post("/meetings/<int:meeting_id>/leaves")
 def add_leave(meeting_id: int) -> Any:
     user, body = _user(), json_body()
-    run(meetings.request_leave, db(), meeting_id=meeting_id, member_id=int(body.get("member_id") or 0),
+    run(meetings.request_leave, db(), meeting_id=meeting_id, member_id=json_id(body, "member_id"),
         reason=str(body.get("reason") or ""), entered_by=user)
     return jsonify({"ok": True}), 201
 
@@ -96,7 +96,7 @@ def add_leave(meeting_id: int) -> Any:
 def add_makeup(meeting_id: int) -> Any:
     user, body = _user(), json_body()
     run(meetings.makeup_sign_in, db(), runtime().settings, user, meeting_id=meeting_id,
-        member_id=int(body.get("member_id") or 0), reason=str(body.get("reason") or ""),
+        member_id=json_id(body, "member_id"), reason=str(body.get("reason") or ""),
         on_attended=runtime().attendance_hooks)
     return jsonify({"ok": True}), 201
 

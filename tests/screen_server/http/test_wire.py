@@ -60,3 +60,27 @@ def test_the_description_says_what_the_server_does(client: FlaskClient) -> None:
             assert {"405", "default"} <= set(op["responses"]), (method, path)
             if "{" in path:
                 assert "404" in op["responses"], (method, path)
+
+
+@pytest.mark.parametrize("member_id", [[None, None], {"a": 1}, 1.5, True, "七", 2**64, -1, None])
+def test_a_member_id_that_is_not_an_id_is_refused_not_a_500(client: FlaskClient, session, member_id) -> None:  # type: ignore[no-untyped-def]
+    """Found by Schemathesis: ``{"member_id": [null, null]}`` on the leave and make-up routes was a 500."""
+    from tests.admin.forms import login
+    from tests.helpers.factories import PASSWORD, make_user
+
+    make_user(session, username="wire-admin")
+    session.commit()
+    login(client, "wire-admin", PASSWORD)
+    for path in ("/api/meetings/1/leaves", "/api/meetings/1/makeups"):
+        resp = client.post(path, json={"member_id": member_id, "reason": "出差"},
+                           headers={"X-CSRFToken": _csrf(client)})
+        assert resp.status_code == 400, (path, resp.get_json())
+        assert "member_id" in resp.get_json()["error"]["message"]
+
+
+def _csrf(client: FlaskClient) -> str:
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/").get_data(as_text=True))
+    assert found
+    return found.group(1)
