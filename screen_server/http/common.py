@@ -8,11 +8,13 @@ services' events after that commit.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, jsonify, request, session
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -24,6 +26,7 @@ from screen_server.i18n import _
 from screen_server.org.models import Role, User
 from screen_server.runtime import Runtime
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -106,6 +109,16 @@ def json_body() -> dict[str, Any]:
     return data
 
 
+def json_ids(body: dict[str, Any], name: str) -> list[int]:
+    """The list of ids ``body[name]`` (missing or null: none); each as ``json_id`` reads one."""
+    raw = body.get(name)
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise Invalid(_("字段 {name} 必须是编号列表。").format(name=name))
+    return [json_id({name: value}, name) for value in raw]
+
+
 def json_id(body: dict[str, Any], name: str) -> int:
     """The id ``body[name]`` (a whole number, or digits in a string); anything else (a list, a fraction,
     a missing field) is refused with a message naming the field, never a 500."""
@@ -145,6 +158,14 @@ def install_error_handlers(app: Flask) -> None:
         if handler is not None and not wants_json():
             return handler(exc)
         return error_response(exc.code, exc.message, exc.status, exc.details)
+
+    # A number from the request that reached the database out of its range (SQLite raises OverflowError
+    # past 64 bits, PostgreSQL a DataError past its column's type): the request's fault, not the server's.
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _out_of_range(exc: Exception) -> Any:
+        log.info("number out of range in %s %s: %s", request.method, request.path, exc)
+        return _domain(Invalid(_("请求中的数字超出范围。")))
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from screen_server.errors import Invalid
-from screen_server.http.common import current_user, db, json_body, json_id, run, runtime
+from screen_server.http.common import current_user, db, json_body, json_id, json_ids, run, runtime
 from screen_server.i18n import _
 from screen_server.meetings import ledger as ledgers
 from screen_server.meetings import services as meetings
@@ -64,7 +64,7 @@ def create_meeting() -> Any:
     optional = {k: parse_local(body[k], k) for k in ("signin_opens_at", "signin_closes_at") if body.get(k)}
     meeting = run(
         meetings.create_meeting, db(), runtime().settings, user, title=str(body.get("title") or ""),
-        type=str(body.get("type") or ""), branch_ids=[int(b) for b in body.get("branch_ids") or []],
+        type=str(body.get("type") or ""), branch_ids=json_ids(body, "branch_ids"),
         room_id=body.get("room_id"), starts_at=parse_local(body.get("starts_at"), "starts_at"),
         ends_at=parse_local(body.get("ends_at"), "ends_at"), host=str(body.get("host") or ""),
         recorder=str(body.get("recorder") or ""), agenda=str(body.get("agenda") or ""),

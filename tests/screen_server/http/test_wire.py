@@ -84,3 +84,18 @@ def _csrf(client: FlaskClient) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin/").get_data(as_text=True))
     assert found
     return found.group(1)
+
+
+def test_numbers_past_the_database_range_in_a_query_are_refused(client: FlaskClient, session) -> None:  # type: ignore[no-untyped-def]
+    """Found by Schemathesis: ``GET /api/meetings?branch_id=839234461251464200192`` was a 500."""
+    from tests.admin.forms import login
+    from tests.helpers.factories import PASSWORD, make_user
+
+    make_user(session, username="range-admin")
+    session.commit()
+    login(client, "range-admin", PASSWORD)
+    resp = client.get("/api/meetings?branch_id=839234461251464200192")
+    assert resp.status_code == 400 and resp.get_json()["error"]["message"] == "请求中的数字超出范围。"
+    resp = client.post("/api/meetings", json={"title": "会", "type": "branch_general", "branch_ids": "AAA"},
+                       headers={"X-CSRFToken": _csrf(client)})
+    assert resp.status_code == 400 and "branch_ids" in resp.get_json()["error"]["message"]
