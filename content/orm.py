@@ -29,9 +29,10 @@ class Base(DeclarativeBase):
 
 
 ModelT = TypeVar("ModelT", bound=Base)
-# Primary keys are 64-bit at most (BIGINT on PostgreSQL): a larger id names nothing, and handing it to
-# the driver would fail with an overflow instead of "not found".
-MAX_ID = 2**63 - 1
+# The largest id an INTEGER primary key holds on PostgreSQL (32 bits; SQLite's are 64, but a room never
+# counts past two billion rows): a larger id names nothing, and handing it to the driver would fail
+# with an overflow instead of "not found".
+MAX_ID = 2**31 - 1
 
 
 def get_or_not_found(

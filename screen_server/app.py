@@ -80,8 +80,8 @@ class _CSRFProtect(CSRFProtect):
 
 
 class _Id(IntegerConverter):
-    """``<int:…>`` in every route matches at most 64 bits: a larger id names no row, and answers 404
-    like any other unknown id instead of overflowing in the database driver."""
+    """``<int:…>`` in every route (all are ids or small numbers) matches at most ``MAX_ID``: a larger id
+    names no row, and answers 404 like any other unknown id instead of overflowing in the driver."""
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)

@@ -76,7 +76,7 @@ def categories() -> Any:
 def items() -> Any:
     rows, total = reads.published_items(
         db(), category_id=int_arg("category_id", -1, 0, MAX_ID) if "category_id" in request.args else None,
-        kind=request.args.get("kind"), limit=int_arg("limit", 50, 1, MAX_LIMIT), offset=int_arg("offset", 0, 0, MAX_ID))
+        kind=request.args.get("kind"), limit=int_arg("limit", 50, 1, MAX_LIMIT), offset=int_arg("offset", 0, 0, 2**63 - 1))
     return jsonify({"items": [summary(i) for i in rows], "total": total})
 
 
