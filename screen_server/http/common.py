@@ -67,6 +67,12 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+def id_arg(name: str) -> int | None:
+    """An optional id query parameter (a filter such as ``branch_id``): None when absent; given twice,
+    not a whole number or out of range, refused like ``int_arg``."""
+    return int_arg(name, 0, 0, MAX_ID) if name in request.args else None
+
+
 def run(service: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run one service as a unit of work: commit on success, roll back on any error."""
     s = db()

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from screen_server.errors import Invalid
-from screen_server.http.common import current_user, db, json_body, json_id, json_ids, run, runtime
+from screen_server.http.common import current_user, db, id_arg, json_body, json_id, json_ids, run, runtime
 from screen_server.i18n import _
 from screen_server.meetings import ledger as ledgers
 from screen_server.meetings import services as meetings
@@ -54,7 +54,7 @@ def meeting_json(m: Meeting) -> dict[str, Any]:
 @bp.get("/meetings")
 def list_meetings() -> Any:
     user = _user()
-    items = meetings.list_meetings(db(), user, branch_id=request.args.get("branch_id", type=int))
+    items = meetings.list_meetings(db(), user, branch_id=id_arg("branch_id"))
     return jsonify({"items": [meeting_json(m) for m in items]})
 
 
@@ -108,7 +108,7 @@ def _ledger_args() -> tuple[User, int | None, dt.date, dt.date]:
     end = parse_date(request.args.get("end") or today.isoformat(), "end")
     if end < start:
         raise Invalid(_("结束日期不能早于开始日期。"))
-    return user, request.args.get("branch_id", type=int), start, end
+    return user, id_arg("branch_id"), start, end
 
 
 @bp.get("/ledger")

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from screen_server.http.common import current_user, db, int_arg
+from screen_server.http.common import current_user, db, id_arg, int_arg
 from screen_server.org import services as org
 from screen_server.org.models import Member
 
@@ -35,7 +35,7 @@ def member_json(m: Member) -> dict[str, Any]:
 def list_members() -> Any:
     user = current_user()
     assert user is not None
-    branch_id = request.args.get("branch_id", type=int)
+    branch_id = id_arg("branch_id")
     page, total = org.list_members(
         db(),
         user,

@@ -96,7 +96,12 @@ def test_numbers_past_the_database_range_in_a_query_are_refused(client: FlaskCli
     session.commit()
     login(client, "range-admin", PASSWORD)
     resp = client.get("/api/meetings?branch_id=839234461251464200192")
-    assert resp.status_code == 400 and resp.get_json()["error"]["message"] == "请求中的数字超出范围。"
+    assert resp.status_code == 400 and "branch_id" in resp.get_json()["error"]["message"]
+    for query in ("branch_id=null&branch_id=null", "branch_id=1&branch_id=2", "branch_id=abc"):
+        assert client.get("/api/members?" + query).status_code == 400, query
+    # A page that still reads a number loosely: the overflow in the database is a 400 page, not a 500.
+    page = client.get("/admin/members?branch_id=839234461251464200192")
+    assert page.status_code == 400 and "请求中的数字超出范围。" in page.get_data(as_text=True)
     resp = client.post("/api/meetings", json={"title": "会", "type": "branch_general", "branch_ids": "AAA"},
                        headers={"X-CSRFToken": _csrf(client)})
     assert resp.status_code == 400 and "branch_ids" in resp.get_json()["error"]["message"]
