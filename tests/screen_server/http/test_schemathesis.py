@@ -30,7 +30,8 @@ EXAMPLES = 3  # per operation and phase: enough to reach each route's branches, 
 
 @pytest.mark.usefixtures("demo_db")
 @pytest.mark.skipif(not ST.exists(), reason="schemathesis is not installed (pip install -e '.[test]')")
-def test_the_api_keeps_to_its_description(live_server: Callable[..., RoomServer], artifacts_dir: Path) -> None:
+def test_the_api_keeps_to_its_description(live_server: Callable[..., RoomServer], artifacts_dir: Path,
+                                          tmp_path: Path) -> None:
     server = live_server(auto_approve_room="demo")
     credentials = sign_in(server.http_url)
     report = artifacts_dir / "schemathesis.txt"
@@ -38,6 +39,7 @@ def test_the_api_keeps_to_its_description(live_server: Callable[..., RoomServer]
             "--seed", "2026", "--request-timeout", "10", "--continue-on-failure", "--no-color"]
     for header in credentials.headers():
         args += ["-H", header]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
+    # cwd: Schemathesis keeps its cache of failing cases in ./.schemathesis, not in the checkout.
+    done = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path)
     report.write_text(done.stdout + done.stderr, "utf-8")
     assert done.returncode == 0, f"Schemathesis found failures (full report: {report}):\n{done.stdout[-8000:]}"
