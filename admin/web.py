@@ -7,6 +7,7 @@ Nothing here queries or changes data; services do that.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -93,6 +94,18 @@ def parse_optional_local(value: str | None, field: str) -> dt.datetime | None:
     except ValueError:
         raise Invalid(_("{f}格式不正确。").format(f=field)) from None
     return parsed.replace(tzinfo=LOCAL).astimezone(dt.UTC)
+
+
+def form_number(name: str, label: str) -> float:
+    """The form field ``name`` as a finite number, or Invalid naming the field by its ``label``."""
+    raw = (request.form.get(name) or "").strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise Invalid(_("“{label}”必须是数字。").format(label=label))
+    return value
 
 
 def parse_ids(values: list[str]) -> list[int]:

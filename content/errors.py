@@ -31,6 +31,13 @@ class DomainError(Exception):
             self.status = status
 
 
+class NotFound(DomainError):
+    """What was asked for does not exist (or is not for this caller's eyes)."""
+
+    status = 404
+    code = "not_found"
+
+
 class ContentError(DomainError):
     """Base of the learning library's own errors."""
 
@@ -45,7 +52,7 @@ class InvalidContent(ContentError):
     code = "invalid"
 
 
-class ContentNotFound(ContentError):
+class ContentNotFound(ContentError, NotFound):
     status = 404
     code = "not_found"
 

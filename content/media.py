@@ -6,6 +6,9 @@ than its extension claims, or when it is SVG. SVG is refused outright rather tha
 carry script and external references, the kiosk cannot show it anyway, and a poster is as good as PNG.
 Stored files are named ``ab/abcdef….ext`` by their SHA-256, so the same file uploaded twice is kept once.
 No database here: recording a MediaAsset row is ``services.add_media``'s job.
+
+``PdfPages`` counts a stored PDF's pages and renders a page as a PNG of one of a few widths, each worked
+out once and kept in a cache directory by the file's hash (a PDF's pages never change).
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ import hashlib
 import os
 import struct
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
-from content.errors import MediaRejected, MediaTooLarge
+from content.errors import ContentNotFound, MediaRejected, MediaTooLarge
 from content.i18n import _
 
 CHUNK = 1024 * 1024
@@ -126,7 +130,7 @@ class MediaStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
 
-    def store(self, stream: BinaryIO, *, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> StoredMedia:
+    def store(self, stream: IO[bytes], *, filename: str, max_bytes: int = DEFAULT_MAX_BYTES) -> StoredMedia:
         """Copy ``stream`` into the store and return what was stored.
 
         Raises:
@@ -214,7 +218,7 @@ def probe(path: Path, kind: MediaType) -> tuple[int | None, int | None, float | 
     return None, None, None
 
 
-def _boxes(f: BinaryIO, start: int, end: int) -> list[tuple[bytes, int, int]]:
+def _boxes(f: IO[bytes], start: int, end: int) -> list[tuple[bytes, int, int]]:
     """List the (type, payload start, payload end) of the ISO-BMFF boxes between start and end."""
     found = []
     pos = start
@@ -234,7 +238,7 @@ def _boxes(f: BinaryIO, start: int, end: int) -> list[tuple[bytes, int, int]]:
     return found
 
 
-def _probe_mp4(f: BinaryIO, file_size: int) -> tuple[int | None, int | None, float | None]:
+def _probe_mp4(f: IO[bytes], file_size: int) -> tuple[int | None, int | None, float | None]:
     width = height = None
     duration = None
     for box, start, end in _boxes(f, 0, file_size):
@@ -258,3 +262,63 @@ def _probe_mp4(f: BinaryIO, file_size: int) -> tuple[int | None, int | None, flo
                         if w and h:
                             width, height = w >> 16, h >> 16
     return width, height, duration
+
+
+PAGE_WIDTHS = (600, 900, 1200, 1400, 1800)
+_pdfium = threading.Lock()  # PDFium is not thread-safe: one call into it at a time, process-wide
+
+
+class PdfPages:
+    """Page counts and page images of the PDFs in ``store``, cached under ``cache_dir`` by file hash."""
+
+    def __init__(self, store: MediaStore, cache_dir: Path | str) -> None:
+        self.store = store
+        self.cache_dir = Path(cache_dir)
+
+    def count(self, relative_path: str, sha256: str) -> int | None:
+        """How many pages the PDF has; None when it cannot be read as a PDF."""
+        cache = self.cache_dir / f"{sha256}.pages"
+        if cache.exists():
+            return int(cache.read_text() or 0) or None
+        try:
+            import pypdfium2 as pdfium
+
+            with _pdfium:
+                pdf = pdfium.PdfDocument(str(self.store.path_for(relative_path)))
+                count = len(pdf)
+                pdf.close()
+        except Exception:
+            return None
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(str(count))
+        return count
+
+    @staticmethod
+    def nearest_width(wanted: int) -> int:
+        return min(PAGE_WIDTHS, key=lambda w: abs(w - wanted))
+
+    def page(self, relative_path: str, sha256: str, number: int, wanted_width: int = 1200) -> Path:
+        """The PNG of page ``number`` (1-based) at the kept width nearest ``wanted_width``, rendered once.
+
+        Raises:
+            ContentNotFound: the PDF has no such page.
+        """
+        count = self.count(relative_path, sha256) or 0
+        if not 1 <= number <= count:
+            raise ContentNotFound(_("没有第 {n} 页（共 {c} 页）。").format(n=number, c=count))
+        width = self.nearest_width(wanted_width)
+        out = self.cache_dir / f"{sha256}-{number}-{width}.png"
+        if not out.exists():
+            import pypdfium2 as pdfium
+
+            with _pdfium:
+                pdf = pdfium.PdfDocument(str(self.store.path_for(relative_path)))
+                page = pdf[number - 1]
+                image = page.render(scale=width / page.get_width()).to_pil()
+                page.close()
+                pdf.close()
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_suffix(".tmp")
+            image.save(tmp, format="PNG", optimize=True)
+            tmp.replace(out)
+        return out

@@ -23,11 +23,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from content.orm import Base, UTCDateTime, utcnow
 from content.pinyin import initials
+from content.searchdoc import keep_document
 
 
 class ItemKind(enum.StrEnum):
@@ -162,6 +164,11 @@ class Item(Base):
         return title
 
 
+# Each item's search document is rebuilt as the row is written (see content.searchdoc).
+event.listen(Item, "before_insert", keep_document)
+event.listen(Item, "before_update", keep_document)
+
+
 class ItemStateChange(Base):
     """One step of an item's review: who moved it from which status to which, when, and why."""
 
@@ -250,5 +257,3 @@ class QuestionStateChange(Base):
 
     question: Mapped[Question] = relationship(back_populates="history")
 
-
-import content.search  # noqa: E402, F401  (keeps Item.search_doc current on every flush)

@@ -9,10 +9,10 @@ metadata — foreign keys across areas, one Alembic history — while imports st
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -26,6 +26,26 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+ModelT = TypeVar("ModelT", bound=Base)
+# The largest id an INTEGER primary key holds on PostgreSQL (32 bits; SQLite's are 64, but a room never
+# counts past two billion rows): a larger id names nothing, and handing it to the driver would fail
+# with an overflow instead of "not found".
+MAX_ID = 2**31 - 1
+
+
+def get_or_not_found(
+    session: Session, model: type[ModelT], ident: int, message: str, error: type[Exception] | None = None,
+) -> ModelT:
+    """Return the row of ``model`` with primary key ``ident``, or raise ``error`` (a NotFound by default)
+    with ``message``."""
+    from content.errors import NotFound
+
+    row = session.get(model, ident) if isinstance(ident, int) and 0 <= ident <= MAX_ID else None
+    if row is None:
+        raise (error or NotFound)(message)
+    return row
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

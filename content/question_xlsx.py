@@ -14,7 +14,7 @@ import dataclasses
 import io
 import unicodedata
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -75,7 +75,7 @@ def _text(value: Any) -> str:
     return " ".join(unicodedata.normalize("NFKC", str(value)).split())
 
 
-def _rows(source: Path | str | BinaryIO) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def _rows(source: Path | str | IO[bytes]) -> tuple[list[str], list[tuple[int, list[str]]]]:
     try:
         book = load_workbook(source, read_only=True, data_only=True)
     except Exception:
@@ -101,7 +101,7 @@ def _rows(source: Path | str | BinaryIO) -> tuple[list[str], list[tuple[int, lis
     return header, rows
 
 
-def check_sheet(session: Session, source: Path | str | BinaryIO) -> SheetReport:
+def check_sheet(session: Session, source: Path | str | IO[bytes]) -> SheetReport:
     """Read and check every row; nothing is written."""
     header, rows = _rows(source)
     at = {name: i for i, name in enumerate(header) if name}
@@ -169,7 +169,7 @@ def check_sheet(session: Session, source: Path | str | BinaryIO) -> SheetReport:
     return report
 
 
-def import_sheet(session: Session, source: Path | str | BinaryIO, *, actor_user_id: int | None,
+def import_sheet(session: Session, source: Path | str | IO[bytes], *, actor_user_id: int | None,
                  source_name: str = "") -> SheetReport:
     """Check, then import every question (submitted for review) — or none, raising SheetRejected."""
     report = check_sheet(session, source)

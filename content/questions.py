@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from content.errors import ContentNotFound, InvalidContent, InvalidTransition
 from content.i18n import _
 from content.models import Category, Question, QuestionKind, QuestionOption, ReviewStatus
-from content.orm import utcnow
+from content.orm import get_or_not_found, utcnow
 from content.services import SUBMIT_FROM, record_state_change
 
 LABELS = "ABCDEF"
@@ -165,10 +165,7 @@ def update_question(
 
 
 def get_question(session: Session, question_id: int) -> Question:
-    question = session.get(Question, question_id)
-    if question is None:
-        raise ContentNotFound(_("题目不存在。"))
-    return question
+    return get_or_not_found(session, Question, question_id, _("题目不存在。"), ContentNotFound)
 
 
 def list_published_questions(

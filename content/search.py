@@ -17,31 +17,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, event, func, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
-from content.markdown import to_plain_text
 from content.models import Item, ReviewStatus
+from content.searchdoc import document, spaced
 
 MAX_QUERY = 50
-_HAN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 _WORD = re.compile(r"[0-9A-Za-z]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
-def spaced(text_: str) -> str:
-    """Text with every Han character standing alone ("党章 ABC" → "党 章 ABC")."""
-    folded = unicodedata.normalize("NFKC", text_ or "").lower()
-    return " ".join(_HAN.sub(r" \1 ", folded).split())
-
-
-def document(item: Item) -> str:
-    """What an item is found by: its title, summary, body text and tag names."""
-    parts: Iterable[str] = (item.title or "", item.summary or "", to_plain_text(item.body_markdown or ""),
-                            " ".join(t.name for t in item.tags))
-    return spaced(" ".join(parts))
 
 
 def query_tokens(query: str) -> list[str]:
@@ -49,19 +35,34 @@ def query_tokens(query: str) -> list[str]:
     return _WORD.findall(folded)
 
 
-def _published() -> Select[Any]:
-    return (select(Item).where(Item.status == ReviewStatus.PUBLISHED)
-            .options(selectinload(Item.tags), selectinload(Item.category), selectinload(Item.cover_media),
-                     selectinload(Item.main_media)))
+def _matching_ids() -> Select[Any]:
+    return select(Item.id).where(Item.status == ReviewStatus.PUBLISHED)
 
 
+def _load(session: Session, ids: Sequence[int]) -> list[Item]:
+    """The items of ``ids``, in that order, with what a result shows (category, tags, cover and main
+    file) loaded in two statements. The body and the search document stay unloaded until read: a list
+    of results never shows them."""
+    if not ids:
+        return []
+    rows = session.scalars(
+        select(Item).where(Item.id.in_(ids))
+        .options(defer(Item.body_markdown), defer(Item.search_doc), selectinload(Item.tags),
+                 joinedload(Item.category), joinedload(Item.cover_media), joinedload(Item.main_media))
+    ).unique().all()
+    by_id = {item.id: item for item in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+# Ranking and loading are two statements: the first orders only ids (thousands of matches of a common
+# term sort as small rows, not as whole items with their bodies), the second loads the page of items.
 def search(session: Session, query: str, *, limit: int = 50) -> Sequence[Item]:
     """Published items whose text holds ``query`` (its characters in that order)."""
     tokens = query_tokens(query)
     if not tokens:
         return []
     phrase = " ".join(tokens)
-    stmt = _published()
+    stmt = _matching_ids()
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.where(func.to_tsvector(text("'simple'"), Item.search_doc)
                           .op("@@")(func.phraseto_tsquery(text("'simple'"), phrase)))
@@ -71,7 +72,7 @@ def search(session: Session, query: str, *, limit: int = 50) -> Sequence[Item]:
         stmt = stmt.where(Item.id.in_(matching)).params(phrase='"' + phrase.replace('"', " ") + '"')
     in_title = Item.title.contains("".join(tokens)) if all(len(t) == 1 for t in tokens) else Item.title.contains(query)
     stmt = stmt.order_by(in_title.desc(), Item.published_at.desc(), Item.id.desc()).limit(max(1, min(limit, 500)))
-    return session.scalars(stmt).all()
+    return _load(session, session.scalars(stmt).all())
 
 
 def search_initials(session: Session, letters: str, *, limit: int = 50) -> Sequence[Item]:
@@ -79,21 +80,10 @@ def search_initials(session: Session, letters: str, *, limit: int = 50) -> Seque
     typed = "".join(c for c in (letters or "").upper() if "A" <= c <= "Z")[:20]
     if not typed:
         return []
-    stmt = _published().where(Item.pinyin_initials.contains(typed))
+    stmt = _matching_ids().where(Item.pinyin_initials.contains(typed))
     stmt = stmt.order_by(Item.pinyin_initials.startswith(typed).desc(), Item.published_at.desc(),
                          Item.id.desc()).limit(max(1, min(limit, 500)))
-    return session.scalars(stmt).all()
-
-
-@event.listens_for(Session, "before_flush")
-def _keep_documents(session: Session, _context: object, _instances: object) -> None:
-    """Every item about to be written gets its search document (tags included) rebuilt."""
-    with session.no_autoflush:  # reading an item's tags must not start another flush
-        for obj in [*session.new, *session.dirty]:
-            if isinstance(obj, Item):
-                doc = document(obj)
-                if obj.search_doc != doc:
-                    obj.search_doc = doc
+    return _load(session, session.scalars(stmt).all())
 
 
 def rebuild(session: Session) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import BinaryIO
+from typing import IO
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -40,7 +40,7 @@ from content.models import (
     QuestionStateChange,
     ReviewStatus,
 )
-from content.orm import utcnow
+from content.orm import MAX_ID, get_or_not_found, utcnow
 
 S = ReviewStatus
 STATUS_LABELS = {
@@ -73,7 +73,7 @@ Reviewable = Item | Question
 def add_media(
     session: Session,
     store: MediaStore,
-    stream: BinaryIO,
+    stream: IO[bytes],
     *,
     filename: str,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -208,10 +208,7 @@ def schedule(
 
 
 def get_item(session: Session, item_id: int) -> Item:
-    item = session.get(Item, item_id)
-    if item is None:
-        raise ContentNotFound(_("内容不存在。"))
-    return item
+    return get_or_not_found(session, Item, item_id, _("内容不存在。"), ContentNotFound)
 
 
 def list_published(
@@ -245,7 +242,7 @@ def list_published(
 
 def get_published(session: Session, item_id: int) -> Item:
     """Return a published item; anything else (draft, withdrawn, missing) is not found."""
-    item = session.get(Item, item_id)
+    item = session.get(Item, item_id) if 0 <= item_id <= MAX_ID else None
     if item is None or item.status != S.PUBLISHED:
         raise ContentNotFound(_("内容不存在或尚未发布。"))
     return item

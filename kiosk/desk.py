@@ -244,6 +244,7 @@ class SignInDesk(EventDispatcher):
 
     def _show_tiles(self, step: str) -> None:
         self.step = step
+        items: tuple[Any, ...]  # branches or one branch's people: each has an id and a name
         if step == BRANCHES:
             items = self.roster.branches
             self.heading = _("请选择您所在的党支部")

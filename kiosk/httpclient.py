@@ -9,7 +9,7 @@ import json
 import random
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ class Backoff:
     factor: float = 2.0
     jitter: float = 0.5
 
-    def delays(self) -> Iterator[float]:
+    def delays(self) -> Generator[float, None, None]:
         delay = self.base
         while True:
             yield delay * (1.0 - self.jitter * random.random())

@@ -26,8 +26,8 @@ import logging
 import threading
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
+from typing import Any, cast
 
 from websockets.asyncio.client import connect
 from websockets.client import process_exception
@@ -560,14 +560,15 @@ class ServerLink:
         return process_exception(exc)
 
     async def _live(self, ws_url: str, token: str) -> None:
-        connections = connect(
+        # websockets' connect() iterates as an async generator (its stub says AsyncIterator): aclose() below.
+        connections = cast(AsyncGenerator[Any, None], connect(
             ws_url,
             compression=None,
             open_timeout=self.http_timeout,
             process_exception=self._on_connect_error,
             reconnect_delays=self.backoff.delays,
             user_agent_header=f"activity-room-kiosk/{__version__}",
-        ).__aiter__()
+        ).__aiter__())
         drops = self.backoff.delays()
         try:
             async for ws in connections:

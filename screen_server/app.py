@@ -15,7 +15,9 @@ from flask import Flask, Request, current_app, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.routing import IntegerConverter
 
+from content.orm import MAX_ID
 from screen_server.http import (
     announcements,
     content,
@@ -106,8 +108,18 @@ class _CSRFProtect(CSRFProtect):
         super().protect(apply_exemptions)  # type: ignore[no-untyped-call]
 
 
+class _Id(IntegerConverter):
+    """``<int:…>`` in every route (all are ids or small numbers) matches at most ``MAX_ID``: a larger id
+    names no row, and answers 404 like any other unknown id instead of overflowing in the driver."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(rt: Runtime, *, plugins: bool = True) -> Flask:
     app = Flask(__name__)
+    app.url_map.converters["int"] = _Id  # before any route is added
     app.session_interface = _SessionInterface()
     s = rt.settings
     app.config.update(

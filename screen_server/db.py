@@ -20,6 +20,8 @@ from content.orm import NAMING_CONVENTION, Base, UTCDateTime, utcnow
 __all__ = ["NAMING_CONVENTION", "Base", "UTCDateTime", "utcnow", "make_engine", "make_session_factory", "migrate"]
 
 
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+SQLITE_CACHE_KIB = 32 * 1024  # per connection, at most
 MIGRATION_LOCK = 7_274_2026  # an arbitrary advisory-lock key owned by our migrations
 
 
@@ -51,6 +53,13 @@ def make_engine(url: str, *, echo: bool = False, synchronous: str = "FULL") -> E
             cur.execute(f"PRAGMA synchronous={mode}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # Reads walk many rows of a few big tables (a search touches every matching item, thousands
+            # over a 10,000-item library): with SQLite's default 2 MB page cache per connection each
+            # lookup became a read() of a page evicted a moment before (search_p95_ms 42 ms). The file
+            # mapped into memory (shared through the OS page cache, not per connection) and a larger
+            # cache ceiling (filled only as pages are used) make those lookups memory reads.
+            cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+            cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
             cur.close()
 
         return engine

@@ -9,7 +9,7 @@ as pages.
 
 from __future__ import annotations
 
-from content.errors import DomainError
+from content.errors import DomainError, NotFound
 
 __all__ = ["Conflict", "DomainError", "Forbidden", "Invalid", "NotAuthenticated", "NotFound", "TooManyAttempts"]
 
@@ -27,11 +27,6 @@ class NotAuthenticated(DomainError):
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
-
-
-class NotFound(DomainError):
-    status = 404
-    code = "not_found"
 
 
 class Conflict(DomainError):

@@ -8,9 +8,8 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from admin.web import guard, me
+from admin.web import form_number, guard, me
 from screen_server.alerts import services as alerts
-from screen_server.errors import Invalid
 from screen_server.http.common import db, run
 from screen_server.i18n import _
 from screen_server.org import services as org
@@ -42,24 +41,16 @@ def check_now() -> Any:
     return redirect(url_for(".list_alerts"))
 
 
-def _number(name: str, label: str) -> float:
-    raw = (request.form.get(name) or "").strip()
-    try:
-        return float(raw)
-    except ValueError:
-        raise Invalid(_("“{label}”必须是数字。").format(label=label)) from None
-
-
 @bp.post("/thresholds")
 def set_threshold() -> Any:
     if me().role is not Role.ADMIN:
         abort(403)
     indicator = request.form.get("indicator", "")
     ind = alerts.INDICATORS.get(indicator)
-    threshold = _number("threshold", _("阈值"))
+    threshold = form_number("threshold", _("阈值"))
     if ind is not None and ind.unit == "percent":
         threshold = threshold / 100
-    days = int(_number("days", _("统计天数"))) if ind is not None and ind.unit != "days" else int(threshold)
+    days = int(form_number("days", _("统计天数"))) if ind is not None and ind.unit != "days" else int(threshold)
     branch_id = request.form.get("branch_id", type=int) or None
     run(alerts.set_threshold, db(), indicator, branch_id=branch_id, threshold=threshold, days=days,
         enabled=request.form.get("enabled") == "on", actor_user_id=me().id)

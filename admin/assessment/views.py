@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from admin.web import guard, me
+from admin.web import form_number, guard, me
 from screen_server.assessment import services as assessment
 from screen_server.errors import Invalid, NotFound
 from screen_server.http.common import db, require_recent_auth, run
@@ -46,14 +46,6 @@ def show() -> Any:
         today=dt.date.today().isoformat())
 
 
-def _number(name: str, label: str) -> float:
-    raw = (request.form.get(name) or "").strip()
-    try:
-        return float(raw)
-    except ValueError:
-        raise Invalid(_("“{label}”必须是数字。").format(label=label)) from None
-
-
 @bp.get("/export.xlsx")
 def export() -> Response:
     require_recent_auth()
@@ -69,8 +61,8 @@ def set_config() -> Any:
         abort(403)
     year = _year()
     names = assessment.dimension_names()
-    weights = {d: int(_number(f"w_{d}", _("{n}权重").format(n=names[d]))) for d in assessment.DIMENSIONS}
-    targets = {k: _number(f"t_{k}", _(label)) for k, label in assessment.TARGET_NAMES.items()}
+    weights = {d: int(form_number(f"w_{d}", _("{n}权重").format(n=names[d]))) for d in assessment.DIMENSIONS}
+    targets = {k: form_number(f"t_{k}", _(label)) for k, label in assessment.TARGET_NAMES.items()}
     run(assessment.set_config, db(), year, weights=weights, targets=targets, actor_user_id=me().id)
     flash(_("{y} 年度考核权重和目标已保存，得分已按新设置计算。").format(y=year), "ok")
     return redirect(url_for(".show", year=year))
@@ -87,7 +79,7 @@ def add_record() -> Any:
     except ValueError:
         raise Invalid(_("请填写正确的日期。")) from None
     run(assessment.add_record, db(), me(), member_id=member.id, kind=request.form.get("kind", ""), day=day,
-        amount=_number("amount", _("数量")), note=request.form.get("note", ""))
+        amount=form_number("amount", _("数量")), note=request.form.get("note", ""))
     flash(_("已为 {name} 登记{kind}。").format(name=member.name, kind=_(assessment.KINDS[request.form["kind"]])), "ok")
     return redirect(url_for(".show", year=day.year))
 

@@ -85,7 +85,9 @@ def reauth() -> Any:
         return render_template("admin/auth/reauth.html", user=user, target=target)
     rt = runtime()
     try:
-        run(identity.reauthenticate, db(), row, db().get(User, user.id), request.form.get("secret", ""),
+        fresh = db().get(User, user.id)
+        assert fresh is not None
+        run(identity.reauthenticate, db(), row, fresh, request.form.get("secret", ""),
             lockouts=rt.lockouts, now=rt.clock(), ip=client_ip())
     except DomainError as exc:
         return render_template("admin/auth/reauth.html", user=user, target=target, error=exc.message), exc.status

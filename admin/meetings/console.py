@@ -4,7 +4,7 @@ photos, "held", the printable record, and the templates. Routes on the meetings 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from flask import flash, redirect, render_template, request, url_for
 
@@ -107,7 +107,8 @@ def add_photo(meeting_id: int) -> Any:
     upload = request.files.get("photo")
     if upload is not None and not upload.filename:
         upload = None  # the form was sent without a photo chosen
-    run(minutes.add_photo, db(), runtime().settings, me(), meeting_id, upload.stream if upload else None,
+    run(minutes.add_photo, db(), runtime().settings, me(), meeting_id,
+        cast("BinaryIO | None", upload.stream if upload else None),
         filename=upload.filename or "" if upload else "", caption=request.form.get("caption", ""))
     flash(_("照片已上传。"), "ok")
     return redirect(url_for(".edit_minutes", meeting_id=meeting_id))

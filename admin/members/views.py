@@ -107,7 +107,7 @@ def confirm_import() -> Any:
                                        **_scope(me()))
         if not report.ok:
             return render_template("admin/members/import.html", report=report, filename=filename)
-        result = apply_member_import(db(), report, actor_user_id=me().id)
+        result = run(apply_member_import, db(), report, actor_user_id=me().id)
     flash(_("导入完成：新增 {c} 人，更新 {u} 人。").format(c=result.created, u=result.updated), "ok")
     return render_template("admin/members/imported.html", result=result, report=report)
 

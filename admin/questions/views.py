@@ -7,17 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, flash, make_response, redirect, render_template, request, url_for
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from admin.web import guard, me
 from content import question_xlsx as qx
-from content import services as cs
-from content.models import Question, ReviewStatus
-from screen_server.audit.services import record
-from screen_server.errors import Forbidden, Invalid
+from content.categories import list_categories
+from content.questions import get_question
+from screen_server.errors import Invalid
 from screen_server.http.common import db, run
 from screen_server.i18n import _
+from screen_server.library import reads
+from screen_server.library import services as library
+from screen_server.library.services import WRITERS, require
 from screen_server.org.models import Role
 
 bp = Blueprint("questions", __name__, url_prefix="/questions")
@@ -28,13 +28,9 @@ STATUS = {"draft": "草稿", "submitted": "待审核", "approved": "待发布", 
 
 def _page(report: qx.SheetReport | None = None, status: int = 200) -> Any:
     state = request.args.get("status")
-    query = select(Question).options(selectinload(Question.category)).order_by(Question.id.desc())
-    if state in STATUS:
-        query = query.where(Question.status == ReviewStatus(state))
-    counts = dict(db().execute(select(Question.status, func.count(Question.id)).group_by(Question.status)).all())
-    return render_template("admin/questions/list.html", questions=db().scalars(query.limit(300)).all(),
-                           statuses=STATUS, counts={str(k): v for k, v in counts.items()}, report=report,
-                           kinds=qx.KIND_LABELS, current=state), status
+    bank = reads.question_bank(db(), status=state)
+    return render_template("admin/questions/list.html", questions=bank.questions, statuses=STATUS,
+                           counts=bank.counts, report=report, kinds=qx.KIND_LABELS, current=state), status
 
 
 @bp.get("")
@@ -45,22 +41,14 @@ def list_questions() -> Any:
 @bp.post("/import")
 def import_questions() -> Any:
     user = me()
-    if user.role not in (Role.ADMIN, Role.EDITOR):
-        raise Forbidden(_("您没有进行此操作的权限。"))
+    require(user, WRITERS)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise Invalid(_("请选择题库文件（.xlsx）。"))
-    data = upload.stream
     if request.form.get("mode") != "import":
-        return _page(qx.check_sheet(db(), data))
+        return _page(library.check_questions(db(), user, upload.stream))
     try:
-        def apply() -> qx.SheetReport:
-            report = qx.import_sheet(db(), data, actor_user_id=user.id, source_name=upload.filename or "")
-            record(db(), actor_user_id=user.id, action="questions.imported", target_type="question",
-                   details={"file": upload.filename, "count": len(report.questions)})
-            return report
-
-        report = run(apply)
+        report = run(library.import_questions, db(), user, upload.stream, filename=upload.filename or "")
     except qx.SheetRejected as refused:
         return _page(refused.report, 400)
     flash(_("已导入 {n} 道题，均为“待审核”，审核通过后进入题库。").format(n=len(report.questions)), "ok")
@@ -78,27 +66,9 @@ def export_questions() -> Response:
 @bp.post("/review")
 def review() -> Any:
     """Approve (or return) the checked submitted questions."""
-    user = me()
-    if user.role not in (Role.ADMIN, Role.REVIEWER):
-        raise Forbidden(_("您没有进行此操作的权限。"))
     ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
     approve = request.form.get("action") != "return"
-    comment = request.form.get("comment", "")
-
-    def apply() -> int:
-        done = 0
-        for question in db().scalars(select(Question).where(Question.id.in_(ids),
-                                                             Question.status == ReviewStatus.SUBMITTED)):
-            if approve:
-                cs.approve(db(), question, reviewer_user_id=user.id, comment=comment)
-            else:
-                cs.return_to_author(db(), question, reviewer_user_id=user.id, comment=comment)
-            done += 1
-        record(db(), actor_user_id=user.id, action="questions.approved" if approve else "questions.returned",
-               target_type="question", details={"ids": ids})
-        return done
-
-    count = run(apply)
+    count = run(library.review_questions, db(), me(), ids, approve=approve, comment=request.form.get("comment", ""))
     flash((_("已通过 {n} 道题。") if approve else _("已退回 {n} 道题。")).format(n=count), "ok")
     return redirect(url_for(".list_questions", status="submitted"))
 
@@ -115,9 +85,7 @@ def _form() -> dict[str, Any]:
             "explanation": f.get("explanation", ""), "category_id": category_id, "difficulty": difficulty}
 
 
-def _editor(question: Question | None, status: int = 200) -> Any:
-    from content.categories import list_categories
-
+def _editor(question: Any, status: int = 200) -> Any:
     return render_template("admin/questions/edit.html", q=question, categories=list_categories(db()),
                            kinds=qx.KIND_LABELS, statuses=STATUS, form=request.form), status
 
@@ -129,52 +97,23 @@ def new_question() -> Any:
 
 @bp.post("/new")
 def create_question() -> Any:
-    from content.models import QuestionKind
-    from content.questions import create_question as create
-
     user = me()
-    if user.role not in (Role.ADMIN, Role.EDITOR):
-        raise Forbidden(_("您没有进行此操作的权限。"))
-    try:
-        kind = QuestionKind(request.form.get("kind", ""))
-    except ValueError:
-        raise Invalid(_("请选择题型。")) from None
-
-    def apply() -> Question:
-        question = create(db(), kind=kind, author_user_id=user.id, **_form())
-        if request.form.get("submit"):
-            cs.submit(db(), question, actor_user_id=user.id)
-        record(db(), actor_user_id=user.id, action="question.created", target_type="question", target_id=question.id)
-        return question
-
-    question = run(apply)
+    require(user, WRITERS)
+    question = run(library.create_question, db(), user, kind=request.form.get("kind", ""), fields=_form(),
+                   submit=bool(request.form.get("submit")))
     flash(_("题目已保存。"), "ok")
     return redirect(url_for(".edit_question", question_id=question.id))
 
 
 @bp.get("/<int:question_id>")
 def edit_question(question_id: int) -> Any:
-    from content.questions import get_question
-
     return _editor(get_question(db(), question_id))
 
 
 @bp.post("/<int:question_id>")
 def update_question(question_id: int) -> Any:
-    from content.questions import get_question
-    from content.questions import update_question as update
-
     user = me()
-    if user.role not in (Role.ADMIN, Role.EDITOR):
-        raise Forbidden(_("您没有进行此操作的权限。"))
-    question = get_question(db(), question_id)
-
-    def apply() -> None:
-        update(db(), question, **_form())
-        if request.form.get("submit"):
-            cs.submit(db(), question, actor_user_id=user.id)
-        record(db(), actor_user_id=user.id, action="question.updated", target_type="question", target_id=question.id)
-
-    run(apply)
+    require(user, WRITERS)
+    run(library.update_question, db(), user, question_id, fields=_form(), submit=bool(request.form.get("submit")))
     flash(_("题目已保存。") + (_("已提交审核。") if request.form.get("submit") else ""), "ok")
     return redirect(url_for(".edit_question", question_id=question_id))

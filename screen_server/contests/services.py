@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from content.models import Question, ReviewStatus
+from content.orm import get_or_not_found
 from screen_server.audit.services import record
 from screen_server.contests.models import (
     Contest,
@@ -83,10 +84,7 @@ def create_contest(
 
 
 def get_contest(session: Session, contest_id: int) -> Contest:
-    contest = session.get(Contest, contest_id)
-    if contest is None:
-        raise NotFound(_("竞赛不存在。"))
-    return contest
+    return get_or_not_found(session, Contest, contest_id, _("竞赛不存在。"))
 
 
 def by_code(session: Session, code: str) -> Contest:

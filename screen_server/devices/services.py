@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from content.orm import get_or_not_found
 from screen_server import __version__, protocol
 from screen_server.audit.services import record
 from screen_server.bus import emit
@@ -183,10 +184,7 @@ def revoke_device(session: Session, *, actor_user_id: int, device_id: int) -> De
 
 
 def get_device(session: Session, device_id: int) -> Device:
-    device = session.get(Device, device_id)
-    if device is None:
-        raise NotFound(_("设备不存在。"))
-    return device
+    return get_or_not_found(session, Device, device_id, _("设备不存在。"))
 
 
 def authenticate(session: Session, token: str | None) -> Device | None:

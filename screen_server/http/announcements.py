@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from screen_server.announcements import services as announcements
-from screen_server.http.common import current_user, db
+from screen_server.http.common import current_user, db, id_arg
 
 bp = Blueprint("announcements_api", __name__, url_prefix="/api")
 
@@ -15,6 +15,6 @@ bp = Blueprint("announcements_api", __name__, url_prefix="/api")
 @bp.get("/announcements")
 def list_active() -> Any:
     current_user()
-    room_id = request.args.get("room_id", type=int)
+    room_id = id_arg("room_id")
     items = announcements.active_for_room(db(), room_id)
     return jsonify({"items": [announcements.announcement_data(a) for a in items]})

@@ -15,10 +15,11 @@ from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, jsonify, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
+from content.orm import MAX_ID
 from screen_server.devices import services as devices
 from screen_server.devices.models import Device
 from screen_server.errors import DomainError, Forbidden, Invalid, NotAuthenticated, StorageFull, is_disk_full
@@ -51,6 +52,29 @@ def close_db(_exc: BaseException | None = None) -> None:
     s = g.pop("db", None)
     if s is not None:
         s.close()
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query parameter within [low, high], or ``default`` when absent. Given twice, not a
+    whole number, or out of range, it is refused with a message saying so (never silently replaced)."""
+    values = request.args.getlist(name)
+    if not values:
+        return default
+    if len(values) > 1:
+        raise Invalid(_("参数 {name} 只能给一次。").format(name=name))
+    try:
+        value = int(values[0])
+    except ValueError:
+        raise Invalid(_("参数 {name} 必须是整数。").format(name=name)) from None
+    if not low <= value <= high:
+        raise Invalid(_("参数 {name} 应在 {low} 到 {high} 之间。").format(name=name, low=low, high=high))
+    return value
+
+
+def id_arg(name: str) -> int | None:
+    """An optional id query parameter (a filter such as ``branch_id``): None when absent; given twice,
+    not a whole number or out of range, refused like ``int_arg``."""
+    return int_arg(name, 0, 0, MAX_ID) if name in request.args else None
 
 
 def run(service: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -138,6 +162,31 @@ def json_body() -> dict[str, Any]:
     return data
 
 
+def json_ids(body: dict[str, Any], name: str) -> list[int]:
+    """The list of ids ``body[name]`` (missing or null: none); each as ``json_id`` reads one."""
+    raw = body.get(name)
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise Invalid(_("字段 {name} 必须是编号列表。").format(name=name))
+    return [json_id({name: value}, name) for value in raw]
+
+
+def json_id(body: dict[str, Any], name: str) -> int:
+    """The id ``body[name]`` (a whole number, or digits in a string); anything else (a list, a fraction,
+    a missing field) is refused with a message naming the field, never a 500."""
+    raw = body.get(name)
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise Invalid(_("字段 {name} 必须是整数编号。").format(name=name))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid(_("字段 {name} 必须是整数编号。").format(name=name)) from None
+    if not 0 <= value <= MAX_ID:  # no row has it, and the database driver would overflow on it
+        raise Invalid(_("字段 {name} 超出范围。").format(name=name))
+    return value
+
+
 def client_ip() -> str:
     """The real client's address: the peer, or what a trusted proxy (``trusted_proxies``) says it was."""
     if "client_ip" not in g:
@@ -182,6 +231,13 @@ def install_error_handlers(app: Flask) -> None:
             raise exc
         log.error("disk full: %s %s refused", request.method, request.path)
         return _domain(StorageFull())
+    # A number from the request that reached the database out of its range (SQLite raises OverflowError
+    # past 64 bits, PostgreSQL a DataError past its column's type): the request's fault, not the server's.
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _out_of_range(exc: Exception) -> Any:
+        log.info("number out of range in %s %s: %s", request.method, request.path, exc)
+        return _domain(Invalid(_("请求中的数字超出范围。")))
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:
@@ -201,4 +257,8 @@ def install_error_handlers(app: Flask) -> None:
             return exc
         messages = {404: _("找不到该资源。"), 405: _("不支持该请求方法。"), 413: _("上传的文件过大。")}
         status = exc.code or 500
-        return error_response(exc.name.lower().replace(" ", "_"), messages.get(status, exc.description or ""), status)
+        body, status = error_response(exc.name.lower().replace(" ", "_"), messages.get(status, exc.description or ""),
+                                      status)
+        # Keep what the HTTP error says in its headers (405's Allow, 416's Content-Range, …).
+        extra = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return body, status, extra

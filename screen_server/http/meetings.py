@@ -15,7 +15,10 @@ from screen_server.http.common import (
     client_ip,
     current_user,
     db,
+    id_arg,
     json_body,
+    json_id,
+    json_ids,
     require_recent_auth,
     run,
     runtime,
@@ -64,7 +67,7 @@ def meeting_json(m: Meeting) -> dict[str, Any]:
 @bp.get("/meetings")
 def list_meetings() -> Any:
     user = _user()
-    items = meetings.list_meetings(db(), user, branch_id=request.args.get("branch_id", type=int))
+    items = meetings.list_meetings(db(), user, branch_id=id_arg("branch_id"))
     return jsonify({"items": [meeting_json(m) for m in items]})
 
 
@@ -75,7 +78,7 @@ def create_meeting() -> Any:
                                 if body.get(k)}
     meeting = run(
         meetings.create_meeting, db(), runtime().settings, user, title=str(body.get("title") or ""),
-        type=str(body.get("type") or ""), branch_ids=[int(b) for b in body.get("branch_ids") or []],
+        type=str(body.get("type") or ""), branch_ids=json_ids(body, "branch_ids"),
         room_id=body.get("room_id"), starts_at=parse_local(body.get("starts_at"), "starts_at"),
         ends_at=parse_local(body.get("ends_at"), "ends_at"), host=str(body.get("host") or ""),
         recorder=str(body.get("recorder") or ""), agenda=str(body.get("agenda") or ""),
@@ -98,7 +101,7 @@ def cancel_meeting(meeting_id: int) -> Any:
 @bp.post("/meetings/<int:meeting_id>/leaves")
 def add_leave(meeting_id: int) -> Any:
     user, body = _user(), json_body()
-    run(meetings.request_leave, db(), meeting_id=meeting_id, member_id=int(body.get("member_id") or 0),
+    run(meetings.request_leave, db(), meeting_id=meeting_id, member_id=json_id(body, "member_id"),
         reason=str(body.get("reason") or ""), entered_by=user)
     return jsonify({"ok": True}), 201
 
@@ -107,7 +110,7 @@ def add_leave(meeting_id: int) -> Any:
 def add_makeup(meeting_id: int) -> Any:
     user, body = _user(), json_body()
     run(meetings.makeup_sign_in, db(), runtime().settings, user, meeting_id=meeting_id,
-        member_id=int(body.get("member_id") or 0), reason=str(body.get("reason") or ""),
+        member_id=json_id(body, "member_id"), reason=str(body.get("reason") or ""),
         on_attended=runtime().attendance_hooks)
     return jsonify({"ok": True}), 201
 
@@ -119,7 +122,7 @@ def _ledger_args() -> tuple[User, int | None, dt.date, dt.date]:
     end = parse_date(request.args.get("end") or today.isoformat(), "end")
     if end < start:
         raise Invalid(_("结束日期不能早于开始日期。"))
-    return user, request.args.get("branch_id", type=int), start, end
+    return user, id_arg("branch_id"), start, end
 
 
 @bp.get("/ledger")

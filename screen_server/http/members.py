@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from screen_server.http.common import current_user, db
+from screen_server.http.common import current_user, db, id_arg, int_arg
 from screen_server.org import services as org
 from screen_server.org.models import Member
 
@@ -39,14 +39,14 @@ def member_json(m: Member) -> dict[str, Any]:
 def list_members() -> Any:
     user = current_user()
     assert user is not None
-    branch_id = request.args.get("branch_id", type=int)
+    branch_id = id_arg("branch_id")
     page, total = org.list_members(
         db(),
         user,
         branch_id=branch_id,
         query=request.args.get("q", ""),
-        offset=max(request.args.get("offset", 0, type=int), 0),
-        limit=max(min(request.args.get("limit", 50, type=int), 500), 1),
+        offset=int_arg("offset", 0, 0, 2**63 - 1),
+        limit=int_arg("limit", 50, 1, 500),
     )
     return jsonify({"total": total, "items": [member_json(m) for m in page]})
 

@@ -25,6 +25,9 @@ OBJ: dict[str, Any] = {"type": "object"}
 DEVICE_AUTH: list[dict[str, list[str]]] = [{"deviceToken": []}]
 SESSION_AUTH: list[dict[str, list[str]]] = [{"adminSession": []}]
 
+# Whole numbers, given once; out of range (or twice, or not a number) is refused with 400.
+_OFFSET = {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}}
+_LIMIT = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}
 _MEETING_ID = {"name": "meeting_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _LEDGER_PARAMS = [
     {"name": "branch_id", "in": "query", "schema": {"type": "integer"}},
@@ -72,11 +75,10 @@ PATHS: dict[str, dict[str, Any]] = {
                 "parameters": [
                     {"name": "branch_id", "in": "query", "schema": {"type": "integer"}},
                     {"name": "q", "in": "query", "schema": {"type": "string"}},
-                    {"name": "offset", "in": "query", "schema": {"type": "integer"}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 500}}],
+                    _OFFSET, _LIMIT],
                 "responses": {"200": _json({"type": "object", "properties": {
                     "total": {"type": "integer"}, "items": {"type": "array", "items": OBJ}}}),
-                    **_errors(401, 403)}}
+                    **_errors(400, 401, 403)}}
     },
     "/api/members/{member_id}": {
         "get": {"summary": "单个党员", "security": SESSION_AUTH,
@@ -391,15 +393,16 @@ STUDY_PATHS.update({
         "summary": "已发布的学习内容（最新在前）",
         "parameters": [{"name": "category_id", "in": "query", "schema": {"type": "integer"}},
                        {"name": "kind", "in": "query", "schema": {"enum": ["article", "video", "pdf", "poster", "audio"]}},
-                       {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 500}},
-                       {"name": "offset", "in": "query", "schema": {"type": "integer"}}],
+                       _LIMIT, _OFFSET],
         "responses": {"200": _json({"type": "object", "properties": {
             "items": {"type": "array", "items": _SUMMARY_ITEM}, "total": {"type": "integer"}}}), **_errors(400)}}},
     "/api/content/search": {"get": {
         "summary": "搜索：q 为中文（标题、摘要、正文、标签包含），initials 为拼音首字母（如 DZ）",
-        "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}},
-                       {"name": "initials", "in": "query", "schema": {"type": "string"}},
-                       {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+        "description": "q 与 initials 至少给一个（非空）；都没有时答 400。",
+        "parameters": [{"name": "q", "in": "query", "schema": {"type": "string", "minLength": 1, "pattern": r"\S"}},
+                       {"name": "initials", "in": "query",
+                        "schema": {"type": "string", "minLength": 1, "pattern": r"\S"}},
+                       _LIMIT],
         "responses": {"200": _json({"type": "object", "properties": {"items": {"type": "array", "items": _SUMMARY_ITEM}}}),
                       **_errors(400)}}},
     "/api/content/items/{item_id}": {"get": {
@@ -421,12 +424,31 @@ for _action, _summary in (("start", "开始竞赛（第一题）"), ("next", "�
 PATHS.update(STUDY_PATHS)
 
 
+def _complete(paths: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Name, on every operation, the statuses any route can answer with in the one error shape: 400 for
+    bad parameters, 401 where a credential is required, 404 where the path names a row, 405 for a
+    method the path does not take, and a default for the rest (413, 429, 500 …)."""
+    for item in paths.values():
+        for op in item.values():
+            responses = op["responses"]
+            params = op.get("parameters", [])
+            if params or "requestBody" in op:
+                responses.setdefault("400", _json(_ERROR, "请求参数不正确"))
+            if op.get("security"):
+                responses.setdefault("401", _json(_ERROR, "未登录或凭证无效"))
+            if any(p.get("in") == "path" for p in params):
+                responses.setdefault("404", _json(_ERROR, "不存在"))
+            responses.setdefault("405", _json(_ERROR, "不支持该请求方法（Allow 头列出可用方法）"))
+            responses.setdefault("default", _json(_ERROR, "其他错误，统一的错误格式"))
+    return paths
+
+
 def spec() -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {"title": "Activity Room API", "version": __version__,
                  "description": "智慧党员活动室服务器的 JSON 接口。实时推送见 docs/api.md（WebSocket /ws）。"},
-        "paths": PATHS,
+        "paths": _complete(PATHS),
         "components": {
             "securitySchemes": {
                 "deviceToken": {"type": "http", "scheme": "bearer"},
@@ -448,7 +470,9 @@ def spec() -> dict[str, Any]:
                     "recent_points": {"type": "array", "items": OBJ}}},
                 "Pairing": {"type": "object", "required": ["status"], "properties": {
                     "status": {"enum": ["pending", "approved", "expired"]}, "claim": {"type": "string"},
-                    "pairing_code": {"type": "string"}, "expires_at": {"type": "string"},
+                    # null when the request was approved at once (the demo's auto-approval): no code to show.
+                    "pairing_code": {"type": "string", "nullable": True},
+                    "expires_at": {"type": "string", "nullable": True},
                     "device_token": {"type": "string"}, "device": OBJ}},
             },
         },

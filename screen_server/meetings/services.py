@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, bindparam, exists, false, func, select, true, update
 from sqlalchemy.orm import Session, selectinload
 
+from content.orm import get_or_not_found
 from screen_server import protocol
 from screen_server.audit.services import record
 from screen_server.bus import emit
@@ -149,10 +150,7 @@ def stamp_expected_branches(session: Session, meeting_id: int) -> None:
 
 
 def get_meeting(session: Session, meeting_id: int) -> Meeting:
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotFound(_("会议不存在。"))
-    return meeting
+    return get_or_not_found(session, Meeting, meeting_id, _("会议不存在。"))
 
 
 def get_meeting_for(session: Session, actor: User, meeting_id: int) -> Meeting:

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from content.orm import get_or_not_found
 from screen_server import protocol
 from screen_server.audit.services import record
 from screen_server.bus import emit
@@ -76,10 +77,7 @@ def can_moderate(actor: User, topic: MessageTopic) -> bool:
 
 
 def get_topic(session: Session, topic_id: int) -> MessageTopic:
-    topic = session.get(MessageTopic, topic_id)
-    if topic is None:
-        raise NotFound(_("留言主题不存在。"))
-    return topic
+    return get_or_not_found(session, MessageTopic, topic_id, _("留言主题不存在。"))
 
 
 def get_topic_for(session: Session, actor: User, topic_id: int) -> MessageTopic:

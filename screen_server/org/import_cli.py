@@ -81,6 +81,7 @@ def run(
             return 0
         try:
             result = _apply_with_bar(session, report)
+            session.commit()  # the service flushes; this command is the unit of work
         except DomainError as exc:
             print(exc.message, file=out)
             return 1

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from content.orm import get_or_not_found
 from screen_server import protocol
 from screen_server.audit.services import record
 from screen_server.bus import emit
@@ -92,10 +93,7 @@ def create_poll(session: Session, *, title: str, kind: str = "single", options: 
 
 
 def get_poll(session: Session, poll_id: int) -> Poll:
-    poll = session.get(Poll, poll_id)
-    if poll is None:
-        raise NotFound(_("投票不存在。"))
-    return poll
+    return get_or_not_found(session, Poll, poll_id, _("投票不存在。"))
 
 
 def get_poll_for(session: Session, actor: User, poll_id: int) -> Poll:

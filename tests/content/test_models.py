@@ -91,3 +91,18 @@ def test_options_come_in_label_order(session: Session) -> None:
     session.flush()
     session.expire_all()
     assert [o.label for o in session.get(Question, q.id).options] == ["A", "B"]  # type: ignore[union-attr]
+
+
+def test_the_search_document_follows_a_tag_only_change(session) -> None:  # type: ignore[no-untyped-def]
+    """Mapper events on Item (not a session-wide hook) rebuild the document; a change of tags alone
+    marks the item dirty and rebuilds it too."""
+    from content.categories import get_or_create_tags
+    from content.models import Item, ItemKind, ReviewStatus
+
+    item = Item(kind=ItemKind.ARTICLE, title="党章", status=ReviewStatus.DRAFT)
+    session.add(item)
+    session.flush()
+    assert item.search_doc == "党 章"
+    item.tags = get_or_create_tags(session, ["廉政"])
+    session.flush()
+    assert item.search_doc == "党 章 廉 政"

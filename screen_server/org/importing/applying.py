@@ -24,7 +24,8 @@ def apply_member_import(
     actor_user_id: int | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Create and update the members of an ``ok`` report, record one audit entry, and commit.
+    """Create and update the members of an ``ok`` report, record one audit entry, and flush (the caller
+    commits: ``http.common.run`` or the CLI command).
 
     New members get no PIN (``pin_hash`` stays None; PINs are handed out separately). An update changes
     only the fields whose cells were filled in. ``progress(done, total)`` is called as rows are written.
@@ -83,7 +84,7 @@ def apply_member_import(
                 "updated_numbers": updated,
             },
         )
-        session.commit()
+        session.flush()
     except SQLAlchemyError as exc:
         session.rollback()
         raise Conflict(_("写入数据库时出错，没有导入任何数据，请重新检查后再试")) from exc
