@@ -18,12 +18,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import String
 from sqlalchemy.types import TypeDecorator
 
 PREFIX = "enc1:"
-_cipher: Fernet | None = None
+_cipher: MultiFernet | None = None
+_keys: list[bytes] = []  # newest first: it encrypts; every key installed in this process decrypts
 
 
 def load_key(data_dir: Path, configured: str = "") -> bytes:
@@ -40,12 +41,17 @@ def load_key(data_dir: Path, configured: str = "") -> bytes:
 
 
 def install(key: bytes) -> None:
-    """Use ``key`` for every encrypted column of this process."""
+    """Encrypt with ``key`` from now on, in every encrypted column of this process. A server installs
+    one key; keys installed before it still decrypt (a process that builds several runtimes, as tests
+    and key rotation do, can read what each wrote)."""
     global _cipher
-    _cipher = Fernet(key)
+    if key in _keys:
+        _keys.remove(key)
+    _keys.insert(0, key)
+    _cipher = MultiFernet([Fernet(k) for k in _keys])
 
 
-def _fernet() -> Fernet:
+def _fernet() -> MultiFernet:
     if _cipher is None:
         raise RuntimeError("the data key is not loaded (privacy.install)")
     return _cipher

@@ -70,11 +70,20 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+# Flask's pattern for one blueprint spread over several modules: the area's views module imports its route
+# modules at the bottom, and they import its ``bp``. Listed here so that no other cycle slips in.
+BLUEPRINT_ROUTE_MODULES = [
+    ["screen_server.http.phone_pin", "screen_server.http.signin"],
+    ["admin.meetings.console", "admin.meetings.supervision", "admin.meetings.views"],
+    ["admin.members.editing", "admin.members.pins", "admin.members.statistics", "admin.members.views"],
+]
+
+
 def test_no_module_imports_itself_round_a_cycle() -> None:
     modules = _modules()
     assert len(modules) > 100
     graph = {name: _edges(path, name, modules) for name, path in modules.items()}
-    assert _cycles(graph) == []
+    assert [c for c in _cycles(graph) if sorted(c) not in BLUEPRINT_ROUTE_MODULES] == []
 
 
 def test_the_cycle_finder_finds_one() -> None:

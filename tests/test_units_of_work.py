@@ -25,4 +25,5 @@ def test_no_service_commits() -> None:
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit":
                 committing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    assert committing == []
+    # record_apart: an audit entry (a refused login, a lockout) that must survive its request's rollback.
+    assert [c for c in committing if not c.startswith("screen_server/audit/services.py")] == []

@@ -36,6 +36,7 @@ EXPECTED: dict[str, str] = {
     "POST /admin/assessment/records": "admin",
     "POST /admin/assessment/records/<int:record_id>/delete": "admin",
     "GET /admin/audit": "admin",
+    "GET /admin/audit/export.xlsx": "admin",
     "GET /admin/content/categories": "editor reviewer admin",
     "POST /admin/content/categories": "admin",
     "GET /admin/content/items": "editor reviewer admin",
@@ -247,6 +248,8 @@ EXPECTED: dict[str, str] = {
     "GET /phone/me": "*",
     "GET /phone/pin": "*",
     "POST /phone/pin": "",
+    # Ends the phones of the member whose cookie it carries; without one it only answers a page.
+    "POST /phone/forget-all": "*",
     "GET /s/<int:meeting_id>": "",
     "POST /s/<int:meeting_id>": "",
     "POST /s/<int:meeting_id>/leave": "*",
