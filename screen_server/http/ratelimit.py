@@ -24,9 +24,9 @@ from limits import RateLimitItem, parse_many
 from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
+from screen_server.http.common import client_ip
 from screen_server.i18n import _
 
-LOOPBACK = {"127.0.0.1", "::1"}
 PHONE_COOKIE = "ar_phone"
 
 
@@ -53,13 +53,6 @@ RULES = (
 # Carry a credential of their own, checked cheaply: a contest answer names its player's secret (2,000
 # players answer within seconds, possibly from one address).
 NOT_ANONYMOUS = frozenset({"contest_players.answer"})
-
-
-def client_address() -> str:
-    """The real client's address: the peer, or what a trusted proxy says (one rule: ``common.client_ip``)."""
-    from screen_server.http.common import client_ip
-
-    return client_ip()
 
 
 def _is_anonymous() -> bool:
@@ -89,7 +82,7 @@ class RateLimits:
                 continue
             if rule.anonymous and (request.endpoint in NOT_ANONYMOUS or not _is_anonymous()):
                 continue
-            who = f"{self.namespace}:{client_address()}"
+            who = f"{self.namespace}:{client_ip()}"
             for item in self._parsed[rule.scope]:
                 spent = not self.limiter.test(item, rule.scope, who) if rule.misses_only \
                     else not self.limiter.hit(item, rule.scope, who)
@@ -105,7 +98,7 @@ class RateLimits:
             return
         for rule in RULES:
             if rule.misses_only and request.method in rule.methods and request.endpoint in rule.endpoints:
-                who = f"{self.namespace}:{client_address()}"
+                who = f"{self.namespace}:{client_ip()}"
                 for item in self._parsed[rule.scope]:
                     self.limiter.hit(item, rule.scope, who)
 
