@@ -54,6 +54,9 @@ def kivy_config(options: Options, *, testing: bool = False) -> None:
     Config.set("graphics", "resizable", "0" if options.production else "1")
     Config.set("kivy", "exit_on_escape", "0" if options.production else "1")
     Config.set("kivy", "log_level", "warning")
+    # No multisampling: the kiosk draws flat shapes and text, and on a software renderer (or a terminal's
+    # small GPU) 2× MSAA buffers the size of the screen cost tens of MB (kiosk_rss_mb).
+    Config.set("graphics", "multisamples", "0")
     if options.production:
         Config.set("graphics", "show_cursor", "0")
         Config.set("graphics", "allow_screensaver", "0")
