@@ -120,3 +120,11 @@ def create_room() -> Any:
     )
     flash(_("活动室已添加。"), "ok")
     return redirect(url_for(".list_devices"))
+
+
+@bp.post("/rooms/<int:room_id>/wall-key")
+def replace_wall_key(room_id: int) -> Any:
+    room = run(devices.replace_wall_key, db(), room_id, actor_user_id=me().id)
+    flash(_("“{name}”的网页版大屏已更换密钥：旧地址立即失效，请在电视浏览器中打开新地址（见“屏幕”页）。").format(
+        name=room.name), "ok")
+    return redirect(url_for(".list_devices", _anchor="rooms"))

@@ -69,7 +69,8 @@ def show_screen(device_id: int) -> Any:
         shows=screens.SHOWS, overrides=screens.OVERRIDES, override=screens.override_of(db(), device.id),
         weekdays=WEEKDAYS, timeline=timeline(schedule, dt.datetime.now(LOCAL_TZ)),
         web_wall=url_for("wall_page.wall", slug=device.room.slug,
-                         key=display_key(runtime().settings.secret_key, device.room.slug), _external=True)
+                         key=display_key(runtime().settings.secret_key, device.room.slug,
+                                         device.room.wall_key_generation), _external=True)
         if device.room else "")
 
 

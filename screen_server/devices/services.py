@@ -287,6 +287,17 @@ def create_room(session: Session, *, actor_user_id: int | None, name: str, slug:
     return room
 
 
+def replace_wall_key(session: Session, room_id: int, *, actor_user_id: int | None) -> Room:
+    """Give the room's web wall a new display key: the old key, and every wall cookie got with it, stop
+    working at once (a TV's browser must be given the new address). For a key that was seen or shared."""
+    room = get_or_not_found(session, Room, room_id, _("活动室不存在。"))
+    room.wall_key_generation += 1
+    session.flush()
+    record(session, actor_user_id=actor_user_id, action="room.wall_key_replaced", target_type="room",
+           target_id=room.id, details={"generation": room.wall_key_generation})
+    return room
+
+
 def snapshot_part(session: Session, settings: Settings, viewer: Viewer) -> dict[str, Any]:
     """The screen's own part of its snapshot: who it is, its room, its settings."""
     device = session.get(Device, viewer.device_id) if viewer.device_id else None

@@ -44,23 +44,33 @@ bp = Blueprint("wall_page", __name__)
 MAX_QR_TEXT = 500
 
 
-def display_key(secret: str, slug: str) -> str:
-    return hmac.new(secret.encode(), f"wall:{slug}".encode(), hashlib.sha256).hexdigest()[:20]
+def _generation(generation: int) -> str:
+    return f":{generation}" if generation else ""  # generation 0 keeps the keys issued before there were any
+
+
+def display_key(secret: str, slug: str, generation: int = 0) -> str:
+    """The room's display key; a new ``generation`` (the admin's 更换密钥) makes a new one."""
+    message = f"wall:{slug}{_generation(generation)}"
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()[:20]
 
 
 WALL_COOKIE = "ar_wall"
 WALL_COOKIE_DAYS = 365
 
 
-def wall_cookie_value(secret: str, slug: str) -> str:
-    """What the wall's cookie holds: derived apart from the display key, so neither reveals the other."""
-    return hmac.new(secret.encode(), f"wall-cookie:{slug}".encode(), hashlib.sha256).hexdigest()
+def wall_cookie_value(secret: str, slug: str, generation: int = 0) -> str:
+    """What the wall's cookie holds: derived apart from the display key, so neither reveals the other; a
+    new generation ends every cookie given before it."""
+    message = f"wall-cookie:{slug}{_generation(generation)}"
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 def _room(slug: str) -> Room:
     room = db().scalar(select(Room).where(Room.slug == slug))
     cookie = request.cookies.get(WALL_COOKIE, "")
-    if room is None or not hmac.compare_digest(cookie, wall_cookie_value(runtime().settings.secret_key, slug)):
+    if room is None or not hmac.compare_digest(
+        cookie, wall_cookie_value(runtime().settings.secret_key, slug, room.wall_key_generation)
+    ):
         abort(404)
     return room
 
@@ -69,10 +79,11 @@ def _exchange_key(slug: str) -> WerkzeugResponse:
     """The one visit with the key in the address: swap it for the cookie and go to the clean address."""
     room = db().scalar(select(Room).where(Room.slug == slug))
     key = request.args.get("key", "")
-    if room is None or not hmac.compare_digest(key, display_key(runtime().settings.secret_key, slug)):
+    secret = runtime().settings.secret_key
+    if room is None or not hmac.compare_digest(key, display_key(secret, slug, room.wall_key_generation)):
         abort(404)
     resp = redirect(url_for("wall_page.wall", slug=slug), 303)
-    resp.set_cookie(WALL_COOKIE, wall_cookie_value(runtime().settings.secret_key, slug),
+    resp.set_cookie(WALL_COOKIE, wall_cookie_value(secret, slug, room.wall_key_generation),
                     max_age=WALL_COOKIE_DAYS * 86400, path=f"/wall/{slug}", httponly=True, samesite="Strict",
                     secure=is_tls())
     resp.headers["Referrer-Policy"] = "no-referrer"

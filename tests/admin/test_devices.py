@@ -13,6 +13,7 @@ from screen_server.audit.models import AuditEntry
 from screen_server.config import Settings
 from screen_server.devices import services as devices
 from screen_server.devices.models import Device, DeviceRole, DeviceStatus, Room
+from screen_server.http.wall import display_key
 from tests.admin.forms import ADMIN, login, post
 from tests.helpers.factories import make_device
 
@@ -109,3 +110,42 @@ def test_secretaries_cannot_touch_devices(
 def test_signed_out_preview_is_refused(client: FlaskClient, demo: Session) -> None:
     r = client.get("/admin/devices/1/preview.png")
     assert r.status_code == 302 and "/admin/login" in r.headers["Location"]
+
+
+def test_replacing_a_rooms_wall_key_ends_the_old_key_and_every_cookie_got_with_it(
+    as_admin: FlaskClient, demo: Session, settings: Settings
+) -> None:
+    room = _room(demo)
+    tv = as_admin.application.test_client()
+    old_key = display_key(settings.secret_key, room.slug, room.wall_key_generation)
+    assert tv.get(f"/wall/{room.slug}?key={old_key}").status_code == 303
+    assert tv.get(f"/wall/{room.slug}").status_code == 200
+
+    assert "更换网页大屏密钥" in as_admin.get("/admin/devices").get_data(as_text=True)
+    answer = post(as_admin, f"/admin/devices/rooms/{room.id}/wall-key", {}, page="/admin/devices")
+    assert answer.status_code == 302 and "已更换密钥" in as_admin.get("/admin/devices").get_data(as_text=True)
+
+    assert tv.get(f"/wall/{room.slug}").status_code == 404  # the TV's cookie no longer opens the wall
+    assert tv.get(f"/wall/{room.slug}/ticket").status_code == 404
+    stranger = as_admin.application.test_client()
+    assert stranger.get(f"/wall/{room.slug}?key={old_key}").status_code == 404
+    demo.refresh(room)
+    new_key = display_key(settings.secret_key, room.slug, room.wall_key_generation)
+    assert new_key != old_key and new_key in _screen_page_of_room(as_admin, demo, room)
+    assert stranger.get(f"/wall/{room.slug}?key={new_key}").status_code == 303
+    assert stranger.get(f"/wall/{room.slug}").status_code == 200
+    assert "room.wall_key_replaced" in _actions(demo)
+
+
+def test_a_secretary_cannot_replace_a_wall_key(as_secretary: FlaskClient, demo: Session) -> None:
+    room = _room(demo)
+    answer = post(as_secretary, f"/admin/devices/rooms/{room.id}/wall-key", {})
+    assert answer.status_code in (302, 403) and "room.wall_key_replaced" not in _actions(demo)
+    demo.refresh(room)
+    assert room.wall_key_generation == 0
+
+
+def _screen_page_of_room(client: FlaskClient, s: Session, room: Room) -> str:
+    device, _token = make_device(s, DeviceRole.WALL, room_id=room.id)
+    s.commit()
+    return client.get(f"/admin/screens/{device.id}").get_data(as_text=True)

@@ -125,7 +125,7 @@ def build_world(session: Session, settings: Settings) -> World:
             "token": "not-a-token", "slug": there.slug, "filename": "admin.css", "media_id": media.id,
             "tag": media.sha256[:16], "message_id": 1, "session_id": their_session.id,
             "branch_id": theirs.id, "group_id": their_group.id, "user_id": their_secretary.id,
-            "photo_id": photo.id, "sig": "0" * 24, "mtype": "branch_general",
+            "photo_id": photo.id, "sig": "0" * 24, "mtype": "branch_general", "room_id": there.id,
         },
         overrides={("admin.meetings.ballot_action", "poll_id"): ballot.id,
                    ("admin.meetings.ballot_action", "action"): "close",

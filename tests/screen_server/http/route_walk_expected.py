@@ -63,6 +63,7 @@ EXPECTED: dict[str, str] = {
     "POST /admin/devices/approve": "admin",
     "GET /admin/devices/conflicts": "admin",
     "POST /admin/devices/rooms": "admin",
+    "POST /admin/devices/rooms/<int:room_id>/wall-key": "admin",
     "GET /admin/ledger": "secretary admin",
     "GET /admin/login": "*",
     "POST /admin/login": "*",
