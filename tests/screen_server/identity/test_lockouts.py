@@ -63,8 +63,14 @@ def test_a_thousand_wrong_pins_over_two_servers_get_five_checks(two_servers: Any
     member = make_member(session)
     session.commit()
 
+    # A phone that loaded the form once: its cookie and the page's CSRF token go with every post, to
+    # either server (they share the secret key).
+    browser, token = _form(servers[0].http_url, "/m/challenge")
+    cookies = browser.cookies.get_dict()
+
     def phone(base: str, i: int, pin: str = "000000") -> int:
-        r = requests.post(f"{base}/m/challenge", data={"number": member.number, "pin": pin}, timeout=TIMEOUT)
+        r = requests.post(f"{base}/m/challenge", data={"number": member.number, "pin": pin, "csrf_token": token},
+                          cookies=cookies, timeout=TIMEOUT)
         return r.status_code
 
     answers = _spread(servers, WRONG, phone)
@@ -73,7 +79,8 @@ def test_a_thousand_wrong_pins_over_two_servers_get_five_checks(two_servers: Any
     assert tries["member.pin_failed"] == 5 and tries["member.pin_locked_out"] == 1
     assert tries["member.pin_refused"] == WRONG - 5 and sum(tries.values()) == WRONG + 1
     for srv in servers:  # now even the right PIN is refused, with when to try again
-        r = requests.post(f"{srv.http_url}/m/challenge", data={"number": member.number, "pin": PIN}, timeout=TIMEOUT)
+        r = requests.post(f"{srv.http_url}/m/challenge", data={"number": member.number, "pin": PIN, "csrf_token": token},
+                          cookies=cookies, timeout=TIMEOUT)
         assert r.status_code == 429 and re.search(r"错误次数过多，已暂时锁定。请在 \d\d:\d\d 之后再试", r.text)
     clock.advance(minutes=14, seconds=59)
     assert phone(servers[1].http_url, 0, PIN) == 429
@@ -82,12 +89,17 @@ def test_a_thousand_wrong_pins_over_two_servers_get_five_checks(two_servers: Any
     assert _actions(session, "member.pin")["member.pin"] == 1  # the success, audited too
 
 
-def _login_form(base: str) -> tuple[requests.Session, str]:
+def _form(base: str, path: str) -> tuple[requests.Session, str]:
+    """A browser session that loaded the form at ``path``, and that form's CSRF token."""
     web = requests.Session()
-    page = web.get(f"{base}/admin/login", timeout=TIMEOUT).text
+    page = web.get(f"{base}{path}", timeout=TIMEOUT).text
     match = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert match
     return web, match.group(1)
+
+
+def _login_form(base: str) -> tuple[requests.Session, str]:
+    return _form(base, "/admin/login")
 
 
 def test_wrong_admin_passwords_over_two_servers_get_five_checks(two_servers: Any, session: Session) -> None:
