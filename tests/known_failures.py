@@ -17,8 +17,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "tests/e2e/test_terminal_host_e2e.py::test_a_secretary_hosts_the_contest_from_the_terminal": CONTEST_ENGINE,
     "tests/e2e/test_terminal_contest_e2e.py::test_a_member_plays_at_the_terminal": CONTEST_ENGINE,
     "tests/deploy/test_scale.py::test_two_processes_behind_nginx_run_one_contest": TLS_NGINX,
-    "tests/e2e/test_study_e2e.py::test_publish_study_and_study_offline": TERMINAL_LOGIN,
-    "tests/e2e/test_wall_stats_e2e.py::test_idle_wall_shows_live_activity_panels": TERMINAL_LOGIN,
     "tests/screen_server/http/test_schemathesis.py::test_the_api_keeps_to_its_description":
         "18 operations only 401/403 after re-authentication and terminal logins were required (issue 13)",
     "tests/screen_server/push/test_audience.py::test_the_signin_qr_reaches_only_the_rooms_walls_and_terminals":
