@@ -5,7 +5,6 @@ session's closing note. Remove an entry as soon as its test passes; this list mu
 from __future__ import annotations
 
 CONTEST_ENGINE = "contest host steps on the shared-store contest engine (issue 14 merge): host screen/bench not yet adapted"
-TERMINAL_LOGIN = "terminals now need a member logged in there before reading or reporting study (issue 13): test not yet adapted"
 TLS_NGINX = "the shipped nginx now serves TLS (issue 13); the two-process test builds its config from it without a certificate"
 
 KNOWN_FAILURES: dict[str, str] = {
