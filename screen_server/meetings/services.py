@@ -506,16 +506,24 @@ class SignInWatcher:
         self._settings = settings
         self._map: SharedMap = shown if shown is not None else MemoryMap()
 
+    @staticmethod
+    def _key(meeting: Meeting) -> str:
+        """A window's key: the meeting and when its sign-in opened. Ids come back after a database is
+        restored (or, in tests, recreated) while the shared map lives on in Redis: a leftover entry of
+        another meeting with the same id must not pass for this one."""
+        return f"{meeting.id}:{int(meeting.signin_opens_at.timestamp())}"
+
     def __call__(self, session: Session) -> int:
         now = utcnow()
         open_now = list(session.scalars(select(Meeting).where(
             Meeting.cancelled.is_(False), Meeting.room_id.is_not(None), Meeting.signin_opens_at <= now,
             Meeting.signin_closes_at > now)))
-        shown = {int(k): int(v) for k, v in self._map.get(self.KEY).items()}  # meeting id → QR window announced
+        shown = {k: int(v) for k, v in self._map.get(self.KEY).items()}  # window key → QR window announced
         changed = 0
         for meeting in open_now:
             window = qr.window_of(now, self._settings.qr_rotate_seconds)
-            last = shown.get(meeting.id)
+            key = self._key(meeting)
+            last = shown.get(key)
             if last is None:
                 state = signin_state(session, self._settings, meeting)
                 emit(session, protocol.Event(protocol.SIGNIN_OPENED, {"signin": state}, room_id=meeting.room_id))
@@ -523,14 +531,16 @@ class SignInWatcher:
                 emit(session, protocol.Event(protocol.SIGNIN_QR, {"meeting_id": meeting.id,
                      "qr": qr_data(self._settings, meeting, now)}, room_id=meeting.room_id))
             if last != window:
-                self._map.set(self.KEY, str(meeting.id), str(window))
+                self._map.set(self.KEY, key, str(window))
                 changed += 1
-        still_open = {m.id for m in open_now}
-        for meeting_id in set(shown) - still_open:
-            self._map.delete(self.KEY, str(meeting_id))
-            closed = session.get(Meeting, meeting_id)
-            if closed is not None and closed.room_id is not None:
+        still_open = {self._key(m) for m in open_now}
+        for key in set(shown) - still_open:
+            self._map.delete(self.KEY, key)
+            changed += 1
+            meeting_id = int(key.split(":", 1)[0]) if key.split(":", 1)[0].isdigit() else 0
+            closed = session.get(Meeting, meeting_id) if meeting_id else None
+            # Only the window this entry was for closes (not an unrelated meeting that has its id now).
+            if closed is not None and closed.room_id is not None and self._key(closed) == key:
                 emit(session, protocol.Event(protocol.SIGNIN_CLOSED, {"meeting_id": meeting_id},
                                              room_id=closed.room_id))
-            changed += 1
         return changed

@@ -17,7 +17,7 @@ from screen_server import protocol
 from screen_server.config import Settings
 from screen_server.devices.models import DeviceRole
 from screen_server.meetings import services as meetings
-from screen_server.org.models import Role
+from screen_server.org.models import Role, User
 from screen_server.push.viewer import Viewer
 from screen_server.runner import RoomServer
 from screen_server.runtime import build_runtime
@@ -36,7 +36,22 @@ def fast_server(settings: Settings) -> Iterator[RoomServer]:
     srv.stop()
 
 
-def _setup(server: RoomServer) -> dict[str, Any]:
+def _open_meeting(server: RoomServer, admin_id: int, room_id: int) -> int:
+    """A meeting in the room whose sign-in opens within a second and stays open WINDOW_SECONDS."""
+    with server.runtime.session_factory() as s:
+        admin = s.get(User, admin_id)
+        assert admin is not None
+        now = dt.datetime.now(dt.UTC)
+        meeting = meetings.create_meeting(
+            s, server.settings, admin, title="主题党日", type="theme_day", branch_ids=[make_branch(s).id],
+            room_id=room_id, starts_at=now + dt.timedelta(seconds=2), ends_at=now + dt.timedelta(hours=1),
+            signin_opens_at=now + dt.timedelta(seconds=1),
+            signin_closes_at=now + dt.timedelta(seconds=1 + WINDOW_SECONDS))
+        s.commit()
+        return meeting.id
+
+
+def _setup(server: RoomServer, *, meeting: bool = True) -> dict[str, Any]:
     tickets = server.runtime.ws_tickets
     with server.runtime.session_factory() as s:
         admin, editor = make_user(s, Role.ADMIN), make_user(s, Role.EDITOR)
@@ -45,15 +60,10 @@ def _setup(server: RoomServer) -> dict[str, Any]:
         _wall, wall_token = make_device(s, DeviceRole.WALL, room_id=here.id)
         _terminal, terminal_token = make_device(s, DeviceRole.TERMINAL, room_id=here.id)
         _other, other_token = make_device(s, DeviceRole.WALL, room_id=there.id)
-        now = dt.datetime.now(dt.UTC)
-        meeting = meetings.create_meeting(
-            s, server.settings, admin, title="主题党日", type="theme_day", branch_ids=[make_branch(s).id],
-            room_id=here.id, starts_at=now + dt.timedelta(seconds=2), ends_at=now + dt.timedelta(hours=1),
-            signin_opens_at=now + dt.timedelta(seconds=1),
-            signin_closes_at=now + dt.timedelta(seconds=1 + WINDOW_SECONDS))
         s.commit()
-        ids = {"meeting": meeting.id, "here": here.id, "admin": admin.id, "editor": editor.id,
+        ids = {"here": here.id, "admin_id": admin.id, "admin": admin.id, "editor": editor.id,
                "secretary": secretary.id}
+    ids["meeting"] = _open_meeting(server, ids["admin_id"], ids["here"]) if meeting else 0
     return ids | {
         "wall": {"device_token": wall_token},
         "terminal": {"device_token": terminal_token},
@@ -71,13 +81,16 @@ NOT_MEANT = ("other_room_wall", "player", "editor", "secretary", "admin")
 
 
 def test_the_signin_qr_reaches_only_the_rooms_walls_and_terminals(fast_server: RoomServer) -> None:
-    ids = _setup(fast_server)
-    qr_path = f"/s/{ids['meeting']}?t="
+    ids = _setup(fast_server, meeting=False)
+    connected: list[str] = []
+    opened = asyncio.Event()
 
     async def watch(name: str) -> list[dict[str, Any]]:
         client = await RoomClient.open(fast_server.ws_url, **ids[name])
         assert client.welcome["type"] == protocol.WELCOME, (name, client.welcome)
         seen = [client.snapshot]
+        connected.append(name)
+        await opened.wait()  # everyone connected before the meeting exists: all of them can see it open
         try:
             async with asyncio.timeout(WINDOW_SECONDS + 6):
                 while True:
@@ -93,10 +106,15 @@ def test_the_signin_qr_reaches_only_the_rooms_walls_and_terminals(fast_server: R
 
     async def scenario() -> dict[str, list[dict[str, Any]]]:
         names = MEANT + NOT_MEANT
-        results = await asyncio.gather(*(watch(n) for n in names))
-        return dict(zip(names, results, strict=True))
+        watchers = asyncio.gather(*(watch(n) for n in names))
+        while len(connected) < len(names):
+            await asyncio.sleep(0.01)  # polling the watchers' start; bounded by their own timeouts
+        ids["meeting"] = await asyncio.to_thread(_open_meeting, fast_server, ids["admin_id"], ids["here"])
+        opened.set()
+        return dict(zip(names, await watchers, strict=True))
 
     seen = asyncio.run(scenario())
+    qr_path = f"/s/{ids['meeting']}?t="
     for name in MEANT:
         types = [m["type"] for m in seen[name]]
         assert protocol.SIGNIN_OPENED in types and protocol.SIGNIN_CLOSED in types, (name, types)
