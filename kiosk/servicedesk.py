@@ -144,13 +144,14 @@ def request_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 def record_texts(data: dict[str, Any]) -> tuple[str, str, str, str]:
     """(个人信息, 参加组织生活, 学习与考核, 更正申请) as the record screen's four blocks."""
     fields = "\n".join(f"{f['label']}：{f['value'] or _('未填写')}" for f in data.get("fields") or [])
-    meetings = "\n".join(f"{'✓' if a['present'] else '✗'} {a['when']} {a['title']}"
-                         for a in (data.get("attendance") or [])[:8]) or _("还没有会议记录。")
+    meetings = "\n".join(f"[b]{_('已到') if a['present'] else _('未到')}[/b]  {a['when']}\n{a['title']}"
+                         for a in (data.get("attendance") or [])[:4]) or _("还没有会议记录。")
     study, points, assessment = data.get("study") or {}, data.get("points") or {}, data.get("assessment") or {}
     figures = [_("累计学习 {m} 分钟，学完 {c} 篇").format(m=study.get("minutes_total", 0), c=study.get("completed", 0)),
                _("总积分 {p}").format(p=points.get("total", 0)),
                _("{y} 年考核得分 {t:g}").format(y=assessment.get("year", ""), t=float(assessment.get("total") or 0))]
-    figures += [f"{d['name']} {d['score']:g}  {d['detail']}" for d in assessment.get("dimensions") or []]
+    dims = [f"{d['name']} {d['score']:g}" for d in assessment.get("dimensions") or []]
+    figures += ["  ·  ".join(dims[i:i + 2]) for i in range(0, len(dims), 2)]
     corrections = "\n".join(f"{c['status_label']}：{c['field']} → {c['proposed']}" + (f"（{c['answer']}）" if c.get("answer") else "")
                             for c in (data.get("corrections") or [])[:5])
     note = _("信息有误？请在手机上打开“我的档案”申请更正。")
