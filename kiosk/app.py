@@ -43,8 +43,8 @@ from kiosk.net import CONTENT_SYNCED, STUDY_SYNCED
 from kiosk.options import Options
 from kiosk.outbox import Outbox
 from kiosk.screens import create
-from kiosk.store import DeviceStore
 from kiosk.servicedesk import ServiceDesk
+from kiosk.store import DeviceStore
 from kiosk.study import StudyDesk
 
 log = logging.getLogger(__name__)
