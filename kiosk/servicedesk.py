@@ -35,6 +35,7 @@ class ServiceDesk(EventDispatcher):
         self.app = app
         self._data: dict[str, Any] = {}
         self._category = ""
+        self._data_of: int | None = None  # whose requests ``_data`` holds
         self._sending = False
 
     def _member_id(self) -> int | None:
@@ -47,6 +48,10 @@ class ServiceDesk(EventDispatcher):
         if member_id is None:
             self.app.study.open_login()
             return
+        if member_id != self._data_of:  # never show the previous member's requests, even for a moment
+            self._data, self._category = {}, ""
+            self.category_rows, self.phrase_rows, self.request_rows = [], [], []
+        self._data_of = member_id
         self.status_text = _("正在读取…")
         self.app.show("services")
         when_done(self.app.link and self.app.link.service_window(member_id),
