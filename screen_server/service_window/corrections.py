@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from screen_server.audit.services import record
@@ -107,6 +107,16 @@ def list_for(session: Session, actor: User, *, limit: int = 100) -> list[Correct
     if scope is not None:
         query = query.where(CorrectionRequest.branch_id == scope)
     return list(session.scalars(query))
+
+
+def pending_count(session: Session, actor: User) -> int:
+    """Correction requests waiting for the actor (the dashboard's card)."""
+    _require_manager(actor)
+    query = select(func.count(CorrectionRequest.id)).where(CorrectionRequest.status == CorrectionStatus.PENDING)
+    scope = branch_scope(actor)
+    if scope is not None:
+        query = query.where(CorrectionRequest.branch_id == scope)
+    return int(session.scalar(query) or 0)
 
 
 def get_for(session: Session, actor: User, correction_id: int) -> CorrectionRequest:

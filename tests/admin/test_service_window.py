@@ -101,6 +101,7 @@ def test_own_record_and_a_correction_accepted_or_declined(app: Flask, demo: Sess
     title, education = demo.scalars(select(CorrectionRequest).order_by(CorrectionRequest.id)).all()
     admin = app.test_client()
     login(admin, "sec-two-test", PASSWORD)
+    assert "2</span> 件个人信息更正申请待处理" in admin.get("/admin/").get_data(as_text=True)
     listed = admin.get("/admin/services").get_data(as_text=True)
     assert "支部委员" in listed and "换届后任职" in listed
     assert post(admin, f"/admin/services/corrections/{title.id}/accept", {"value": "支部委员"},
