@@ -102,3 +102,51 @@ def test_a_request_is_answered_and_volunteer_hours_count(demo_server: RoomServer
         target = get_config(s, this_year()).targets["service_hours"]
     assert score_after == pytest.approx(min(100.0, score_before + round(100 * 4 / target, 1)), abs=0.11)
     assert score_after > score_before
+
+
+def test_a_correction_from_the_phone_is_accepted_by_the_secretary(demo_server: RoomServer,
+                                                                  artifacts_dir: Path) -> None:
+    """我的档案: the member asks for their 职务/职称 to be corrected; the secretary accepts it on the
+    服务窗口 page; the member's record shows the new value and 已更正.
+    Screenshots: test-artifacts/e2e/record-{phone-ask,admin,phone-done}.png."""
+    shots = artifacts_dir / "e2e"
+    shots.mkdir(exist_ok=True)
+    base = demo_server.http_url
+    with demo_server.runtime.session_factory() as s:
+        member = s.scalars(select(Member).join(Member.branch).where(Branch.name == SECRETARY_BRANCH)
+                           .order_by(Member.id)).all()[1]
+        number, member_id = member.number, member.id
+    with chromium() as browser:
+        phone = browser.new_context(**PHONE, locale="zh-CN").new_page()
+        phone.goto(f"{base}/m/record")
+        phone.fill("#number", number)
+        phone.fill("#pin", MEMBER_PIN)
+        phone.get_by_role("button", name="查看").click()
+        phone.locator("#fields").wait_for(timeout=WAIT_MS)
+        phone.select_option("#field", label="职务/职称")
+        phone.fill("#proposed", "党支部组织委员")
+        phone.fill("#reason", "今年换届后担任组织委员")
+        phone.locator("#correct").screenshot(path=str(shots / "record-phone-ask.png"))
+        phone.get_by_role("button", name="提交更正申请").click()
+        phone.get_by_text("更正申请已提交").wait_for(timeout=WAIT_MS)
+        assert "待处理" in phone.locator("#corrections").inner_text()
+
+        desk = browser.new_page(viewport={"width": 1280, "height": 900})
+        desk.goto(f"{base}/admin/login")
+        desk.fill("#username", SECRETARY[0])
+        desk.fill("#password", SECRETARY[1])
+        desk.click("button[type=submit]")
+        desk.get_by_text("件个人信息更正申请待处理").wait_for(timeout=WAIT_MS)
+        desk.get_by_role("link", name="去处理").click()
+        row = desk.locator("#corrections tr", has_text="今年换届后担任组织委员")
+        desk.locator("#corrections").screenshot(path=str(shots / "record-admin.png"))
+        row.get_by_role("button", name="同意更正").click()
+        desk.get_by_text("已更正该党员的信息。").wait_for(timeout=WAIT_MS)
+
+        phone.goto(f"{base}/m/record")
+        phone.locator("#fields").get_by_text("党支部组织委员").wait_for(timeout=WAIT_MS)
+        assert "已更正" in phone.locator("#corrections").inner_text()
+        phone.screenshot(path=str(shots / "record-phone-done.png"), full_page=True)
+    with demo_server.runtime.session_factory() as s:
+        changed = s.get(Member, member_id)
+        assert changed is not None and changed.title == "党支部组织委员"
