@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from screen_server import protocol
-from screen_server.errors import DomainError, NotAuthenticated
+from screen_server.errors import DomainError
 from screen_server.http.common import db, identify_member, json_body, run
 from screen_server.http.phone import phone_page
 from screen_server.http.signin import remember_phone, remembered_member
@@ -64,7 +64,7 @@ def post_request() -> Response:
     kept = {"text": f.get("text", ""), "client_id": f.get("client_id", ""), "category": f.get("category", "")}
     try:
         member, identified = _identified("phone:/m/services")
-    except NotAuthenticated as exc:
+    except DomainError as exc:  # wrong PIN, locked out, too many tries: the form again, text kept
         return _services_page(None, exc.status, error=exc.message, **kept)
     try:
         run(window.submit, db(), member, category=kept["category"], text=kept["text"], client_id=kept["client_id"])
@@ -93,7 +93,7 @@ def identify_for_record() -> Response:
     """Number and PIN, once: the phone is remembered and shows the record."""
     try:
         member, identified = _identified("phone:/m/record")
-    except NotAuthenticated as exc:
+    except DomainError as exc:
         return _record_page(None, exc.status, error=exc.message)
     resp = _record_page(member)
     if identified is not None:
