@@ -29,6 +29,7 @@ from admin.points.views import bp as points_bp
 from admin.polls.views import bp as polls_bp
 from admin.questions.views import bp as questions_bp
 from admin.screens.views import bp as screens_bp
+from admin.services.views import bp as services_bp
 from admin.setup.views import bp as setup_bp
 from admin.stats.views import bp as stats_bp
 from admin.study.views import bp as study_bp
@@ -41,7 +42,7 @@ from screen_server.org.models import Role
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 for _area in (auth_bp, dashboard_bp, members_bp, devices_bp, announcements_bp, meetings_bp, audit_bp,
               points_bp, screens_bp, contests_bp, content_bp, questions_bp, polls_bp, messages_bp,
-              alerts_bp, assessment_bp, stats_bp, setup_bp, account_bp, org_bp, users_bp, study_bp):
+              alerts_bp, assessment_bp, stats_bp, setup_bp, account_bp, org_bp, users_bp, study_bp, services_bp):
     bp.register_blueprint(_area)
 
 

@@ -43,6 +43,7 @@ from kiosk.net import CONTENT_SYNCED, STUDY_SYNCED
 from kiosk.options import Options
 from kiosk.outbox import Outbox
 from kiosk.screens import create
+from kiosk.servicedesk import ServiceDesk
 from kiosk.store import DeviceStore
 from kiosk.study import StudyDesk
 
@@ -89,6 +90,7 @@ class KioskApp(App):
     board = ObjectProperty(None)  # the wall's sign-in screen (kiosk.board.SignInBoard)
     desk = ObjectProperty(None)  # the terminal's sign-in flow (kiosk.desk.SignInDesk)
     study = ObjectProperty(None)  # the terminal's study desk (kiosk.study.StudyDesk)
+    service_desk = ObjectProperty(None)  # 服务窗口 and 我的档案 (kiosk.servicedesk.ServiceDesk)
     arena = ObjectProperty(None)  # the terminal's contest desk (kiosk.arena.ArenaDesk)
     host = ObjectProperty(None)  # hosting the room's contest at the terminal (kiosk.host.HostDesk)
     meeting = ObjectProperty(None)  # running the room's meeting at the terminal (kiosk.meetingdesk.MeetingDesk)
@@ -122,6 +124,7 @@ class KioskApp(App):
         self.board = SignInBoard()
         self.desk = SignInDesk(self)
         self.study = StudyDesk(self, self.outbox)
+        self.service_desk = ServiceDesk(self)
         self.arena = ArenaDesk(self)
         self.host = HostDesk(self)
         self.meeting = MeetingDesk(self)

@@ -230,6 +230,17 @@ class ServerLink:
     def assessment(self, member_id: int) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._device_call("GET", f"/api/device/members/{int(member_id)}/assessment"))
 
+    def service_window(self, member_id: int) -> concurrent.futures.Future[Any] | None:
+        """服务窗口 of the member logged in here: the categories with their phrases and their own requests."""
+        return self.submit(self._device_call("GET", f"/api/device/members/{int(member_id)}/services"))
+
+    def post_service(self, member_id: int, body: dict[str, Any]) -> concurrent.futures.Future[Any] | None:
+        """POST one request {category, text, client_id} for the member logged in here."""
+        return self.submit(self._device_call("POST", f"/api/device/members/{int(member_id)}/services", body=body))
+
+    def own_record(self, member_id: int) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._device_call("GET", f"/api/device/members/{int(member_id)}/record"))
+
     def leaderboard(self, period: str) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._http("GET", f"/api/leaderboard?period={urllib.parse.quote(period)}"))
 

@@ -33,6 +33,7 @@ from screen_server.http import (
     offline,
     openapi,
     phone_challenge,
+    phone_services,
     phone_study,
     points,
     polls,
@@ -51,7 +52,7 @@ log = logging.getLogger(__name__)
 API_BLUEPRINTS = (health.bp, devices.bp, members.bp, announcements.bp, tickets.bp, openapi.bp, signin.bp,
                   meetings.bp, study.bp, points.bp, contests.bp, contests.players, wall.bp, content.bp, phone_study.bp,
                   phone_challenge.bp, practice.bp, polls.bp, offline.bp,
-                  messages.bp, meeting_host.bp, meeting_phone.bp)
+                  messages.bp, meeting_host.bp, meeting_phone.bp, phone_services.bp)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -87,6 +88,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 PHONE_AND_DEVICE_BLUEPRINTS = frozenset({
     devices.bp.name, signin.bp.name, study.bp.name, contests.players.name, practice.bp.name, polls.bp.name,
     messages.bp.name, phone_study.bp.name, phone_challenge.bp.name, meeting_host.bp.name, offline.bp.name,
+    phone_services.bp.name,
 })
 
 

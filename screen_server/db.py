@@ -91,6 +91,7 @@ def import_all_models() -> None:
     from screen_server.polls import models as _polls  # noqa: F401
     from screen_server.practice import models as _practice  # noqa: F401
     from screen_server.screens import models as _screens  # noqa: F401
+    from screen_server.service_window import models as _service_window  # noqa: F401
     from screen_server.setup import models as _setup  # noqa: F401
     from screen_server.stats import indexes as _stats_indexes  # noqa: F401
     from screen_server.study import models as _study  # noqa: F401

@@ -72,6 +72,31 @@ CONSOLE_UPDATED: Final = "console.updated"  # the meeting console's step on this
 MEMBER_LOGIN: Final = "member.login"  # to one terminal: a member confirmed its login QR on their phone: {"member": StudyMemberData}
 
 
+class ServiceRequestData(TypedDict):
+    """One of a member's requests at the service window (``/api/device/members/<id>/services``)."""
+
+    id: int
+    category: str  # the label, e.g. 困难帮扶
+    text: str
+    status: str  # open | done
+    status_label: str  # 办理中 | 已逾期 | 已办结
+    due_on: str  # ISO date
+    created: str
+    answer: str
+    hours: float | None
+
+
+class ServiceCategoryData(TypedDict):
+    key: str
+    label: str
+    phrases: list[str]  # what a terminal offers to tap (it has no Chinese keyboard)
+
+
+class ServiceWindow(TypedDict):
+    categories: list[ServiceCategoryData]
+    requests: list[ServiceRequestData]
+
+
 class AnnouncementData(TypedDict):
     """An announcement as screens show it."""
 

@@ -19,6 +19,8 @@ from screen_server.ops.backup import last_backup
 from screen_server.ops.disk import disk_space
 from screen_server.org import services as org
 from screen_server.org.models import Role
+from screen_server.service_window import corrections as record_corrections
+from screen_server.service_window import services as service_window
 from screen_server.setup.checklist import setup_checklist
 
 bp = Blueprint("dashboard", __name__)
@@ -43,6 +45,11 @@ def _figures() -> dict[str, Any]:
         today = utcnow().astimezone(LOCAL).date()
         figures["rectifications"] = [(r, supervision.is_overdue(r, today)) for r in supervision.open_items(
             s, [b.id for b in figures["branches"]])]
+        figures["service_counts"] = service_window.counts_for(s, user, today)
+        figures["service_requests"] = service_window.list_for(s, user, open_only=True, limit=8)
+        figures["service_window"] = service_window
+        figures["corrections_waiting"] = record_corrections.pending_count(s, user)
+        figures["today"] = today
         figures["due_meetings"] = [d for d in cadence.due_meetings(s, figures["branches"], now=utcnow())
                                    if d.status != "ok"]
     if user.role is Role.ADMIN:

@@ -43,6 +43,8 @@ REGISTRY: dict[str, str] = {
     "meeting_host_code": "MeetingHostCodeScreen",
     "meeting_host": "MeetingHostScreen",
     "practice": "PracticeScreen",
+    "services": "ServicesScreen",
+    "my_record": "MyRecordScreen",
 }
 _loaded: set[str] = set()
 

@@ -8,6 +8,8 @@ Indicators (each over a window of days ending today, in the room's time zone):
 - ``gap:<meeting type>``: days since the branch last held such a meeting (党课, 支部党员大会); an alert
   when none was held within the threshold's days.
 - ``study``: study minutes per active member in the window; an alert when below the floor.
+- ``services_overdue``: members' requests (服务窗口) still open past their deadline; an alert when
+  more than the threshold (default 0: any overdue request).
 
 ``evaluate`` compares every branch with its thresholds (the default, or the branch's own) and raises,
 updates or clears alerts: one open alert per branch and indicator, carrying the figures behind it,
@@ -38,6 +40,7 @@ from screen_server.study.models import StudySpan
 
 ATTENDANCE = "attendance"
 STUDY = "study"
+SERVICES_OVERDUE = "services_overdue"
 GAP_LECTURE = f"gap:{MeetingType.PARTY_LECTURE.value}"
 GAP_GENERAL = f"gap:{MeetingType.BRANCH_GENERAL.value}"
 GAP_COMMITTEE = f"gap:{MeetingType.BRANCH_COMMITTEE.value}"
@@ -62,6 +65,7 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
     Indicator(GAP_COMMITTEE, "按期召开支部委员会", 35, 35, "days"),
     Indicator(GAP_GROUP, "按期召开党小组会", 35, 35, "days"),
     Indicator(STUDY, "人均学习时长", 20, 30, "minutes"),
+    Indicator(SERVICES_OVERDUE, "党员诉求按期办结", 0, 30, "count"),
 )}
 
 
@@ -129,6 +133,8 @@ def set_threshold(session: Session, indicator: str, *, branch_id: int | None, th
         if not 7 <= threshold <= 400:
             raise Invalid(_("间隔天数应在 7 到 400 天之间。"))
         days = int(threshold)
+    if ind.unit == "count" and not 0 <= threshold <= 100:
+        raise Invalid(_("逾期件数上限应在 0 到 100 件之间。"))
     if ind.unit == "minutes" and not 0 < threshold <= 10000:
         raise Invalid(_("人均学习时长下限应在 1 到 10000 分钟之间。"))
     if not 7 <= days <= 400:
@@ -169,6 +175,8 @@ def describe(threshold: Threshold) -> str:
         return _("近 {d} 天低于 {p:g}%").format(d=threshold.days, p=round(threshold.threshold * 100, 1))
     if unit == "days":
         return _("超过 {d} 天未开展").format(d=int(threshold.threshold))
+    if unit == "count":
+        return _("逾期未办结超过 {n:g} 件").format(n=threshold.threshold)
     return _("近 {d} 天人均低于 {m:g} 分钟").format(d=threshold.days, m=threshold.threshold)
 
 
@@ -261,6 +269,21 @@ def _check_study(session: Session, branches: list[Branch], limits: dict[int, Thr
     return out
 
 
+def _check_services(session: Session, branches: list[Branch], limits: dict[int, Threshold],
+                    today: dt.date, now: dt.datetime) -> dict[int, Check]:
+    from screen_server.service_window.services import overdue_by_branch
+
+    overdue = overdue_by_branch(session, list(limits), today)
+    out: dict[int, Check] = {}
+    for branch_id, limit in limits.items():
+        late = overdue.get(branch_id, [])
+        oldest = late[0].due_on.isoformat() if late else None
+        out[branch_id] = Check(len(late) > limit.threshold, float(len(late)), _(
+            "{n} 件党员诉求已过办理期限仍未办结（最早期限 {d}）").format(n=len(late), d=oldest),
+            {"overdue": len(late), "oldest_due_on": oldest, "request_ids": [r.id for r in late[:20]]})
+    return out
+
+
 CHECKS: dict[str, Callable[..., dict[int, Check]]] = {
     ATTENDANCE: _check_attendance,
     GAP_LECTURE: _check_gap(MeetingType.PARTY_LECTURE),
@@ -268,6 +291,7 @@ CHECKS: dict[str, Callable[..., dict[int, Check]]] = {
     GAP_COMMITTEE: _check_gap(MeetingType.BRANCH_COMMITTEE),
     GAP_GROUP: _check_gap(MeetingType.GROUP),
     STUDY: _check_study,
+    SERVICES_OVERDUE: _check_services,
 }
 
 

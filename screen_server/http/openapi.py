@@ -421,6 +421,36 @@ for _action, _summary in (("start", "开始竞赛（第一题）"), ("next", "�
     STUDY_PATHS[f"/api/contests/{{contest_id}}/{_action}"] = {"post": {
         "summary": "主持人：" + _summary, "security": SESSION_AUTH, "parameters": [_CONTEST],
         "responses": {"200": _json(_CONTEST_STATE), **_errors(401, 403, 404, 409)}}}
+_MEMBER_ID = {"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_SERVICE_REQUEST = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "category": {"type": "string"}, "text": {"type": "string"},
+    "status": {"enum": ["open", "done"]}, "status_label": {"type": "string"}, "due_on": {"type": "string"},
+    "created": {"type": "string"}, "answer": {"type": "string"}, "hours": {"type": ["number", "null"]}}}
+STUDY_PATHS["/api/device/members/{member_id}/services"] = {
+    "get": {"summary": "服务窗口：终端上已登录党员可选的类别与常用语，及本人的诉求（状态、期限、答复）",
+            "security": DEVICE_AUTH, "parameters": [_MEMBER_ID],
+            "responses": {"200": _json({"type": "object", "properties": {
+                "categories": {"type": "array", "items": {"type": "object", "properties": {
+                    "key": {"type": "string"}, "label": {"type": "string"},
+                    "phrases": {"type": "array", "items": {"type": "string"}}}}},
+                "requests": {"type": "array", "items": _SERVICE_REQUEST}}}), **_errors(401, 404)}},
+    "post": {"summary": "服务窗口：终端上已登录党员提交一条诉求（同一 client_id 只记一次）",
+             "security": DEVICE_AUTH, "parameters": [_MEMBER_ID],
+             "requestBody": {"content": {"application/json": {"schema": {
+                 "type": "object", "required": ["category", "text", "client_id"], "properties": {
+                     "category": {"enum": ["suggestion", "hardship", "volunteer", "org_life", "other"]},
+                     "text": {"type": "string", "maxLength": 500}, "client_id": {"type": "string"}}}}}},
+             "responses": {"201": _json(_SERVICE_REQUEST, "Created"), **_errors(400, 401, 404, 409)}},
+}
+STUDY_PATHS["/api/device/members/{member_id}/record"] = {"get": {
+    "summary": "我的档案：终端上已登录党员本人的信息、参会、学习、积分、考核与更正申请", "security": DEVICE_AUTH,
+    "parameters": [_MEMBER_ID],
+    "responses": {"200": _json({"type": "object", "properties": {
+        "attendance": {"type": "array", "items": OBJ}, "study": OBJ, "points": OBJ, "assessment": OBJ,
+        "fields": {"type": "array", "items": {"type": "object", "properties": {
+            "key": {"type": "string"}, "label": {"type": "string"}, "value": {"type": "string"}}}},
+        "number": {"type": "string"}, "branch": {"type": "string"},
+        "corrections": {"type": "array", "items": OBJ}}}), **_errors(401, 404)}}}
 PATHS.update(STUDY_PATHS)
 
 

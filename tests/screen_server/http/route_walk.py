@@ -37,6 +37,8 @@ from screen_server.org.models import Branch, Member, PartyGroup, User
 from screen_server.polls import services as polls
 from screen_server.practice import services as practice
 from screen_server.screens.services import create_emergency
+from screen_server.service_window import corrections as record_corrections
+from screen_server.service_window import services as service_window
 from tests.helpers.factories import log_in_at, make_device, make_room
 
 IDENTITIES = ("anonymous", "member", "terminal", "wall", "editor", "reviewer", "secretary", "admin")
@@ -107,6 +109,10 @@ def build_world(session: Session, settings: Settings) -> World:
                                       question_ids=[question.id], actor_user_id=admin.id)
     practice_set = practice.daily(session, them.id)
     record = add_record(session, admin, member_id=them.id, kind="service", day=now.date(), amount=2, note="志愿服务")
+    service_request = service_window.submit(session, them, category="hardship", text="二支部困难帮扶",
+                                            client_id="walk-request-1")
+    correction = record_corrections.file_correction(session, them, field="title", proposed="科长", reason="职务变了",
+                                                    client_id="walk-correction-1")
     announcement = create_announcement(session, actor_user_id=admin.id, title="二楼通知", room_ids=[there.id])
     emergency = create_emergency(session, title="二楼疏散", room_ids=[there.id], actor_user_id=admin.id)
     item = session.scalar(select(Item).where(Item.status == ReviewStatus.PUBLISHED, Item.main_media_id.is_not(None))
@@ -126,6 +132,7 @@ def build_world(session: Session, settings: Settings) -> World:
             "tag": media.sha256[:16], "message_id": 1, "session_id": their_session.id,
             "branch_id": theirs.id, "group_id": their_group.id, "user_id": their_secretary.id,
             "photo_id": photo.id, "sig": "0" * 24, "mtype": "branch_general", "room_id": there.id,
+            "request_id": service_request.id, "correction_id": correction.id,
         },
         overrides={("admin.meetings.ballot_action", "poll_id"): ballot.id,
                    ("admin.meetings.ballot_action", "action"): "close",
