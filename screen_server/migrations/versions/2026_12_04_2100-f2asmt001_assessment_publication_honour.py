@@ -1,7 +1,7 @@
 """assessment publication (公示) with objections, and the honour board (光荣榜)
 
 Revision ID: f2asmt001
-Revises: e7meet001
+Revises: e8wallkey
 Create Date: 2026-12-04 21:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import content.orm
 
 revision = 'f2asmt001'
-down_revision = 'e7meet001'
+down_revision = 'e8wallkey'
 branch_labels = None
 depends_on = None
 
