@@ -133,9 +133,8 @@ def member_recommendations(member_id: int) -> Any:
 @bp.get("/api/device/members/<int:member_id>/assessment")
 def member_assessment(member_id: int) -> Any:
     """量化考核 of this year for the member logged in at this terminal: four scores, total and ranks."""
-    from screen_server.assessment.services import member_assessment as assessment
-
     from screen_server.assessment import publication
+    from screen_server.assessment.services import member_assessment as assessment
 
     member = logged_in_member(member_id)
     data = assessment(db(), member.id)
