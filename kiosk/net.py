@@ -230,6 +230,12 @@ class ServerLink:
     def assessment(self, member_id: int) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._device_call("GET", f"/api/device/members/{int(member_id)}/assessment"))
 
+    def honour(self) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._device_call("GET", "/api/device/honour"))
+
+    def published_assessment(self) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._device_call("GET", "/api/device/assessment/published"))
+
     def leaderboard(self, period: str) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._http("GET", f"/api/leaderboard?period={urllib.parse.quote(period)}"))
 
