@@ -31,7 +31,7 @@ def result_rows(published: Any) -> tuple[str, list[dict[str, Any]]]:
     """The heading and the rows of a running publication (branches, then the top members, masked)."""
     if not published:
         return "", []
-    heading = _("{y} 年度量化考核结果公示（至 {e}）").format(y=published.get("year"), e=published.get("ends_at"))
+    heading = _("{y} 年度考核结果公示（至 {e}）").format(y=published.get("year"), e=published.get("ends_at"))
     rows = [{"rank": str(b.get("rank")), "name": str(b.get("name") or ""), "detail": _("支部"),
              "value": f"{float(b.get('total') or 0):g}", "mine": False} for b in published.get("branches") or []]
     rows += [{"rank": str(m.get("rank")), "name": str(m.get("name") or ""), "detail": str(m.get("branch") or ""),
