@@ -33,7 +33,7 @@ def test_admin_adds_an_honour_that_terminals_and_walls_show(client: FlaskClient,
     login(client, *ADMIN)
     bad = post(client, PAGE, _form(photo=(io.BytesIO(b"not an image at all"), "x.png")), page=PAGE,
                content_type="multipart/form-data", follow_redirects=True)
-    assert bad.status_code == 400 and "内容与扩展名不符" in bad.get_data(as_text=True)
+    assert bad.status_code == 415 and "内容与扩展名不符" in bad.get_data(as_text=True)
     assert demo.scalar(select(func.count()).select_from(HonourEntry)) == 0
     done = post(client, PAGE, _form(photo=(io.BytesIO(PNG), "照片.png")), page=PAGE,
                 content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
