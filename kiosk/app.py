@@ -357,6 +357,8 @@ class KioskApp(App):
             self.show("wall_stats")
         elif key == "meeting_host":
             self.meeting.open()
+        elif key == "honour":
+            self.show("honour")
         elif key in READY_FEATURES:
             self.show(key)
         else:

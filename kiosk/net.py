@@ -240,6 +240,11 @@ class ServerLink:
 
     def own_record(self, member_id: int) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._device_call("GET", f"/api/device/members/{int(member_id)}/record"))
+    def honour(self) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._device_call("GET", "/api/device/honour"))
+
+    def published_assessment(self) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._device_call("GET", "/api/device/assessment/published"))
 
     def leaderboard(self, period: str) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._http("GET", f"/api/leaderboard?period={urllib.parse.quote(period)}"))

@@ -14,10 +14,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-SCREENS = {"announcements": "wall", "stats": "wall_stats", "leaderboard": "wall_board", "item": "wall_media"}
+SCREENS = {"announcements": "wall", "stats": "wall_stats", "leaderboard": "wall_board", "item": "wall_media",
+           "honour": "honour"}
 LONG_AGO = dt.datetime.min.replace(tzinfo=dt.UTC)
 DEFAULT_LOOP = ({"show": "announcements", "seconds": 20}, {"show": "stats", "seconds": 30},
-                {"show": "leaderboard", "seconds": 20})
+                {"show": "leaderboard", "seconds": 20}, {"show": "honour", "seconds": 20})
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ REGISTRY: dict[str, str] = {
     "ranking": "RankingScreen",
     "wall_stats": "WallStatsScreen",
     "wall_board": "WallBoardScreen",
+    "honour": "HonourScreen",
     "wall_media": "WallMediaScreen",
     "wall_emergency": "WallEmergencyScreen",
     "wall_contest": "WallContestScreen",

@@ -38,3 +38,55 @@ class AssessmentRecord(Base):
     note: Mapped[str] = mapped_column(String(200), default="")
     recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AssessmentPublication(Base):
+    """公示: a year's results are published from ``starts_at`` to ``ends_at`` (the server's clock decides);
+    after ``ends_at`` they are final and objections are closed."""
+
+    __tablename__ = "assessment_publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    published_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AssessmentObjection(Base):
+    """A member's objection (异议) to their published result, and the admin's or secretary's answer."""
+
+    __tablename__ = "assessment_objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("assessment_publications.id", ondelete="CASCADE"),
+                                                index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | answered | closed
+    answer: Mapped[str] = mapped_column(String(500), default="")
+    total_before: Mapped[float | None] = mapped_column(Float)
+    total_after: Mapped[float | None] = mapped_column(Float)
+    answered_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class HonourEntry(Base):
+    """光荣榜: one honour (先锋岗, 责任区, 优秀党员 …) with a photo, a citation and the days it shows."""
+
+    __tablename__ = "honour_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(60))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    citation: Mapped[str] = mapped_column(String(300), default="")
+    photo_path: Mapped[str] = mapped_column(String(200), default="")  # in the media store
+    photo_mime: Mapped[str] = mapped_column(String(50), default="")
+    starts_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    ends_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

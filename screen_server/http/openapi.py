@@ -13,6 +13,9 @@ bp = Blueprint("openapi", __name__)
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
 
+ARR: dict[str, Any] = {"type": "array", "items": {"type": "object"}}
+
+
 def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -377,8 +380,24 @@ STUDY_PATHS["/api/device/members/{member_id}/assessment"] = {"get": {
         "branch_of": {"type": "integer"}, "branch": OBJ,
         "dimensions": {"type": "array", "items": {"type": "object", "properties": {
             "key": {"type": "string"}, "name": {"type": "string"}, "score": {"type": "number"},
-            "weight": {"type": "integer"}, "detail": {"type": "string"}}}}}}),
+            "weight": {"type": "integer"}, "detail": {"type": "string"}}}},
+        "criteria": {"type": "object", "description": "本年度考核指标和评分标准：dimensions（名称、权重）、targets（目标）、rules（评分规则）",
+                     "properties": {"year": {"type": "integer"}, "dimensions": ARR, "targets": ARR,
+                                    "rules": {"type": "array", "items": {"type": "string"}}}}}}),
                   **_errors(401, 404)}}}
+STUDY_PATHS["/api/device/honour"] = {"get": {
+    "summary": "光荣榜：展示期覆盖今天的条目（称号、姓名、事迹、签名照片地址），供终端和大屏", "security": DEVICE_AUTH,
+    "responses": {"200": _json({"type": "object", "properties": {"entries": {"type": "array", "items": {
+        "type": "object", "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
+                                         "name": {"type": "string"}, "citation": {"type": "string"},
+                                         "photo": {"type": "string"}, "starts_on": {"type": "string"},
+                                         "ends_on": {"type": "string"}}}}}}), **_errors(401)}}}
+STUDY_PATHS["/api/device/assessment/published"] = {"get": {
+    "summary": "考核结果公示：正在公示的年度结果（支部排名和前十名党员，姓名部分隐去），没有公示时为 null",
+    "security": DEVICE_AUTH,
+    "responses": {"200": _json({"type": "object", "properties": {"published": {
+        "type": "object", "nullable": True, "properties": {"year": {"type": "integer"}, "ends_at": {"type": "string"},
+                                                           "members": ARR, "branches": ARR}}}}), **_errors(401)}}}
 STUDY_PATHS["/api/device/members/{member_id}/recommendations"] = {"get": {
     "summary": "为你推荐：终端上已登录党员的未学内容，附推荐理由", "security": DEVICE_AUTH,
     "parameters": [{"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}},

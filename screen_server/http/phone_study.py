@@ -60,16 +60,40 @@ def items_page() -> Response:
     return phone_page("items.html", items=db().scalars(query).all(), categories=cats, current=category)
 
 
+def _me_page(member: Any, status: int = 200, **extra: Any) -> Response:
+    from screen_server.assessment import publication
+
+    data = study.summary(db(), member)
+    ranks = {p: leaderboard.member_rank(db(), member.id, p) for p in ("week", "all")}
+    recs = recommend(db(), member, limit=5)
+    published = publication.for_member(db(), member.id)
+    pub = published["publication"]
+    shown = member_assessment(db(), member.id, year=pub["year"]) if pub else member_assessment(db(), member.id)
+    return phone_page("my_study.html", status, member=member, data=data, ranks=ranks, recs=recs,
+                      mask=runtime().settings.mask_names, assessment=shown, published=published, **extra)
+
+
 @bp.get("/m/me")
 def me_page() -> Response:
     member = remembered_member()
     if member is None:
         return phone_page("me.html", member=None)
-    data = study.summary(db(), member)
-    ranks = {p: leaderboard.member_rank(db(), member.id, p) for p in ("week", "all")}
-    recs = recommend(db(), member, limit=5)
-    return phone_page("my_study.html", member=member, data=data, ranks=ranks, recs=recs,
-                      mask=runtime().settings.mask_names, assessment=member_assessment(db(), member.id))
+    return _me_page(member)
+
+
+@bp.post("/m/assessment/objections")
+def file_objection() -> Response:
+    """A member's objection to their published assessment result (公示期内), with a reason."""
+    from screen_server.assessment import publication
+
+    member = remembered_member()
+    if member is None:
+        return phone_page("me.html", 403, member=None)
+    try:
+        run(publication.file_objection, db(), member.id, request.form.get("reason", ""))
+    except DomainError as exc:
+        return _me_page(member, exc.status, objection_error=exc.message, reason=request.form.get("reason", ""))
+    return _me_page(member, objection_notice=_("异议已提交，支部书记或管理员会在公示期内答复。"))
 
 
 # --- 每日答题 on a phone: plain forms, no script (works in any in-app browser) ---------------------------

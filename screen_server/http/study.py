@@ -133,10 +133,46 @@ def member_recommendations(member_id: int) -> Any:
 @bp.get("/api/device/members/<int:member_id>/assessment")
 def member_assessment(member_id: int) -> Any:
     """量化考核 of this year for the member logged in at this terminal: four scores, total and ranks."""
+    from screen_server.assessment import publication
     from screen_server.assessment.services import member_assessment as assessment
 
     member = logged_in_member(member_id)
-    return jsonify(assessment(db(), member.id))
+    data = assessment(db(), member.id)
+    data["criteria"] = publication.criteria(db(), data["year"])
+    return jsonify(data)
+
+
+@bp.get("/api/device/honour")
+def honour_board() -> Any:
+    """光荣榜 for a terminal or a wall: the entries whose period covers today, with signed photo addresses."""
+    from screen_server.assessment import honour
+
+    current_device()
+    settings = runtime().settings
+    return jsonify({"entries": [honour.as_json(settings, e) for e in honour.current(db())]})
+
+
+@bp.get("/api/device/assessment/published")
+def published_assessment() -> Any:
+    """The assessment results being published now (公示), names masked, for the wall's loop; null when none."""
+    from screen_server.assessment import publication
+
+    current_device()
+    return jsonify({"published": publication.wall_results(db())})
+
+
+@bp.get("/honour-photos/<int:entry_id>/<sig>")
+def honour_photo(entry_id: int, sig: str) -> Response:
+    from flask import send_file
+
+    from content.media import MediaStore
+    from screen_server.assessment import honour
+
+    entry = honour.get_photo(db(), runtime().settings, entry_id, sig)
+    resp = send_file(MediaStore(runtime().settings.media_dir).path_for(entry.photo_path), mimetype=entry.photo_mime,
+                     conditional=True, max_age=86400)
+    resp.headers["Cache-Control"] = "private, max-age=86400"
+    return resp
 
 
 @bp.post("/api/device/login-qr")

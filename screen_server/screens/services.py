@@ -26,10 +26,12 @@ from screen_server.i18n import _
 from screen_server.meetings.services import LOCAL_TZ
 from screen_server.screens.models import EmergencyMessage, ScreenOverride, ScreenSchedule
 
-SHOWS = {"announcements": "公告通知", "stats": "活动数据", "leaderboard": "积分排行", "item": "海报或视频"}
+SHOWS = {"announcements": "公告通知", "stats": "活动数据", "leaderboard": "积分排行", "item": "海报或视频",
+         "honour": "光荣榜与考核公示"}
 OVERRIDES = {"signin": "会议签到墙", "stats": "活动数据", "leaderboard": "积分排行", "announcements": "公告通知"}
 DEFAULT_LOOP: list[dict[str, Any]] = [
     {"show": "announcements", "seconds": 20}, {"show": "stats", "seconds": 30}, {"show": "leaderboard", "seconds": 20},
+    {"show": "honour", "seconds": 20},
 ]
 MAX_LOOP, MAX_SLOTS = 30, 20
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

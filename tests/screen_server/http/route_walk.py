@@ -23,6 +23,8 @@ from werkzeug.test import TestResponse
 
 from content.models import Item, MediaAsset, Question, ReviewStatus
 from screen_server.announcements.services import create_announcement
+from screen_server.assessment import honour
+from screen_server.assessment import publication as publishing
 from screen_server.assessment.services import add_record
 from screen_server.config import Settings
 from screen_server.contests import services as contests
@@ -120,6 +122,10 @@ def build_world(session: Session, settings: Settings) -> World:
     assert item is not None
     media = session.get(MediaAsset, item.main_media_id)
     assert media is not None
+    publication = publishing.publish(session, admin, now.year, days=7, now=now - dt.timedelta(minutes=1))
+    objection = publishing.file_objection(session, them.id, "二支部党员的异议理由", now=now)
+    honour_entry = honour.add(session, settings, admin, title="优秀党员", name="二支部某同志", citation="事迹",
+                              starts_on=now.date(), ends_on=now.date(), photo=io.BytesIO(PNG), filename="照片.png")
     session.commit()
     return World(
         args={
@@ -133,6 +139,7 @@ def build_world(session: Session, settings: Settings) -> World:
             "branch_id": theirs.id, "group_id": their_group.id, "user_id": their_secretary.id,
             "photo_id": photo.id, "sig": "0" * 24, "mtype": "branch_general", "room_id": there.id,
             "request_id": service_request.id, "correction_id": correction.id,
+            "publication_id": publication.id, "objection_id": objection.id, "entry_id": honour_entry.id,
         },
         overrides={("admin.meetings.ballot_action", "poll_id"): ballot.id,
                    ("admin.meetings.ballot_action", "action"): "close",
