@@ -213,7 +213,8 @@ def member_exams(session: Session, member: Member, at: dt.datetime | None = None
         done = [a for a in attempts if a.closed_at is not None]
         out.append({"id": exam.id, "title": exam.title, "description": exam.description,
                     "state": window_state(exam, at), "opens_at": _aware(exam.opens_at).isoformat(),
-                    "closes_at": _aware(exam.closes_at).isoformat(), "time_limit_minutes": exam.time_limit_minutes,
+                    "closes_at": _aware(exam.closes_at).isoformat(), "opens_local": _local(exam.opens_at),
+                    "closes_local": _local(exam.closes_at), "time_limit_minutes": exam.time_limit_minutes,
                     "questions": question_count(exam), "pass_percent": exam.pass_percent,
                     "max_attempts": exam.max_attempts, "attempts_used": len(attempts),
                     "current_attempt": current.id if current else None,
@@ -380,7 +381,8 @@ def attempt_data(session: Session, attempt: ExamAttempt, at: dt.datetime | None 
     left = 0 if closed else max(0, int((_aware(attempt.deadline) - at).total_seconds()))
     return {"id": attempt.id, "exam_id": exam.id, "title": exam.title, "number": attempt.number,
             "max_attempts": exam.max_attempts, "closed": closed, "closed_by": attempt.closed_by,
-            "seconds_left": left, "deadline": _aware(attempt.deadline).isoformat(), "questions": questions,
+            "seconds_left": left, "deadline": _aware(attempt.deadline).isoformat(),
+            "deadline_local": _local(attempt.deadline)[11:], "questions": questions,
             "answered": len(attempt.answers or {}), "total": len(attempt.question_ids),
             "pass_mark": pass_mark(exam, len(attempt.question_ids)),
             "correct": attempt.correct if closed else None, "passed": attempt.passed if closed else None}
