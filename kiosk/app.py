@@ -32,6 +32,7 @@ import screen_server.protocol as protocol
 from kiosk import capture, present, theme, wallplan
 from kiosk import state as st
 from kiosk.arena import ArenaDesk
+from kiosk.exams import ExamDesk
 from kiosk.board import SignInBoard
 from kiosk.desk import SignInDesk
 from kiosk.emergency import EmergencyLayer
@@ -90,6 +91,7 @@ class KioskApp(App):
     desk = ObjectProperty(None)  # the terminal's sign-in flow (kiosk.desk.SignInDesk)
     study = ObjectProperty(None)  # the terminal's study desk (kiosk.study.StudyDesk)
     arena = ObjectProperty(None)  # the terminal's contest desk (kiosk.arena.ArenaDesk)
+    exams = ObjectProperty(None)  # formal tests at the terminal (kiosk.exams.ExamDesk)
     host = ObjectProperty(None)  # hosting the room's contest at the terminal (kiosk.host.HostDesk)
     meeting = ObjectProperty(None)  # running the room's meeting at the terminal (kiosk.meetingdesk.MeetingDesk)
     instant_transitions = BooleanProperty(False)
@@ -123,6 +125,7 @@ class KioskApp(App):
         self.desk = SignInDesk(self)
         self.study = StudyDesk(self, self.outbox)
         self.arena = ArenaDesk(self)
+        self.exams = ExamDesk(self)
         self.host = HostDesk(self)
         self.meeting = MeetingDesk(self)
         self.emergency = EmergencyLayer()  # a terminal's 紧急通知, over everything (kiosk.emergency)
@@ -421,6 +424,8 @@ class KioskApp(App):
             self.arena.tick()
         elif self.sm.current == "contest_host":
             self.host.tick()
+        elif self.sm.current == "exam":
+            self.exams.tick()
 
     def rotate_wall(self) -> None:
         """The idle loop's next page, shown for its entry's seconds."""

@@ -43,6 +43,8 @@ REGISTRY: dict[str, str] = {
     "meeting_host_code": "MeetingHostCodeScreen",
     "meeting_host": "MeetingHostScreen",
     "practice": "PracticeScreen",
+    "exams": "ExamsScreen",
+    "exam": "ExamScreen",
 }
 _loaded: set[str] = set()
 
