@@ -32,10 +32,10 @@ import screen_server.protocol as protocol
 from kiosk import capture, present, theme, wallplan
 from kiosk import state as st
 from kiosk.arena import ArenaDesk
-from kiosk.exams import ExamDesk
 from kiosk.board import SignInBoard
 from kiosk.desk import SignInDesk
 from kiosk.emergency import EmergencyLayer
+from kiosk.exams import ExamDesk
 from kiosk.host import HostDesk
 from kiosk.i18n import _
 from kiosk.library import Library
