@@ -64,6 +64,7 @@ def answer(attempt_id: int) -> Any:
         position = int(body.get("position") or 0)
     except (TypeError, ValueError):
         raise Invalid(_("题号必须是数字。")) from None
+    run(exams.own_attempt, db(), member, attempt_id)  # an attempt past its time is closed (and kept) first
     attempt = run(exams.answer, db(), member, attempt_id, position, str(body.get("answer") or ""),
                   str(body.get("client_id") or ""))
     data = exams.attempt_data(db(), attempt)

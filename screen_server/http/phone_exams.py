@@ -99,6 +99,7 @@ def answer(attempt_id: int) -> WerkzeugResponse:
         return _overview(None, 401, _("请先输入党员编号和密码。"))
     position = request.form.get("position", 0, type=int) or 0
     try:
+        run(exams.own_attempt, db(), member, attempt_id)  # an attempt past its time is closed (and kept) first
         run(exams.answer, db(), member, attempt_id, position, "".join(request.form.getlist("answer")),
             request.form.get("client_id", ""))
     except DomainError as exc:
