@@ -87,7 +87,9 @@ def _parse_rules(session: Session, rules: Sequence[dict[str, Any]]) -> list[dict
 
 
 def _pool(session: Session, category_id: int | None, difficulty: int | None) -> list[int]:
-    query = select(Question.id).where(Question.status == ReviewStatus.PUBLISHED).order_by(Question.id)
+    """Published questions answerable by a tap (no fill-in-the-blank: terminals have no Chinese input)."""
+    query = (select(Question.id).where(Question.status == ReviewStatus.PUBLISHED, Question.kind != QuestionKind.FILL_BLANK)
+             .order_by(Question.id))
     if category_id:
         query = query.where(Question.category_id == category_id)
     if difficulty:
@@ -132,12 +134,16 @@ def save_exam(session: Session, user: User, *, exam_id: int | None = None, title
     if not started:
         if mode == "fixed":
             ids = list(dict.fromkeys(int(q) for q in question_ids))
-            found = set(session.scalars(select(Question.id).where(Question.id.in_(ids),
-                                                                  Question.status == ReviewStatus.PUBLISHED)))
+            found = {qid: kind for qid, kind in session.execute(select(Question.id, Question.kind).where(
+                Question.id.in_(ids), Question.status == ReviewStatus.PUBLISHED))}
             if not ids:
                 raise Invalid(_("固定试卷请至少选择一道题。"))
             if missing := [q for q in ids if q not in found]:
                 raise Invalid(_("这些题号不存在或未发布：{ids}").format(ids="、".join(map(str, missing))))
+            if blanks := [q for q in ids if found[q] == QuestionKind.FILL_BLANK]:
+                # a terminal has no Chinese input method: a test must be answerable by taps everywhere
+                raise Invalid(_("填空题无法在触摸终端作答，请换成选择题或判断题：{ids}").format(
+                    ids="、".join(map(str, blanks))))
             if len(ids) > MAX_QUESTIONS:
                 raise Invalid(_("一份试卷最多 {n} 道题。").format(n=MAX_QUESTIONS))
             paper = {"mode": mode, "question_ids": ids, "rules": []}

@@ -155,6 +155,11 @@ def test_setup_refuses_bad_input_is_audited_and_scoped(session: Session) -> None
                          ({"pass_percent": 0}, "及格线"), ({"question_ids": [99999]}, "不存在"), ({"title": " "}, "名称")):
         with pytest.raises(Invalid, match=message):
             exams.save_exam(session, admin, **(base | bad))
+    blank = Question(kind=QuestionKind.FILL_BLANK, stem="填空", answer="党章", status=ReviewStatus.PUBLISHED)
+    session.add(blank)
+    session.flush()
+    with pytest.raises(Invalid, match="填空题无法在触摸终端作答"):
+        exams.save_exam(session, admin, **(base | {"question_ids": [qs[0].id, blank.id]}))
     exam = exams.save_exam(session, admin, **base)
     actions = session.scalars(select(AuditEntry.action).where(AuditEntry.target_type == "exam")).all()
     assert actions == ["exams.created"]
