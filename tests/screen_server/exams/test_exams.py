@@ -188,3 +188,22 @@ def test_results_per_member_and_branch(session: Session) -> None:
     assert [(r["expected"], r["taken"], r["passed"]) for r in table["branches"]] == [(3, 2, 1)]
     data = results.export_xlsx(session, admin, exam.id)
     assert data[:2] == b"PK"
+
+
+def test_the_jobs_thread_closes_attempts_past_their_time(runtime: Any, settings: Any) -> None:
+    from screen_server.jobs import default_jobs
+
+    now = dt.datetime.now(dt.UTC)
+    with runtime.session_factory() as session:
+        member = make_member(session)
+        exam = _exam(session, _bank(session, 2), opens_at=now - dt.timedelta(days=1), time_limit_minutes=5)
+        attempt = exams.start(session, member, exam.id, at=now - dt.timedelta(minutes=6))
+        exams.answer(session, member, attempt.id, 1, "A", at=now - dt.timedelta(minutes=5, seconds=30))
+        session.commit()
+        attempt_id = attempt.id
+    jobs = default_jobs(settings, runtime.session_factory)
+    assert "exams" in [name for name, _job in jobs._jobs]  # noqa: SLF001 - the registration is what is checked
+    jobs.run_once()
+    with runtime.session_factory() as session:
+        closed = session.get(ExamAttempt, attempt_id)
+        assert closed is not None and closed.closed_by == "timeout" and (closed.correct, closed.passed) == (1, False)
