@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from content.models import Question, QuestionKind, ReviewStatus
@@ -269,8 +270,16 @@ def start(session: Session, member: Member, exam_id: int, at: dt.datetime | None
     deadline = min(at + dt.timedelta(minutes=exam.time_limit_minutes), _aware(exam.closes_at))
     attempt = ExamAttempt(exam_id=exam.id, member_id=member.id, number=used + 1, question_ids=ids, answers={},
                           started_at=at, deadline=deadline, total=len(ids))
-    session.add(attempt)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+    except IntegrityError:  # the same start raced in from another tap or device: resume the winner's attempt
+        winner = session.scalar(select(ExamAttempt).where(ExamAttempt.exam_id == exam.id,
+                                                          ExamAttempt.member_id == member.id,
+                                                          ExamAttempt.number == used + 1))
+        if winner is None:
+            raise
+        return winner
     return attempt
 
 
