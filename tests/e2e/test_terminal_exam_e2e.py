@@ -58,6 +58,8 @@ def test_a_member_takes_a_formal_test_at_the_terminal(demo_server: RoomServer, k
     _log_in(t, "D0007")
     t.app.arena.open_hub()
     t.until(lambda: t.app.sm.current == "contests")
+    t.frames(3)
+    t.app.save_screenshot(shots / "terminal-hub.png")
     t.tap(t.screen().ids.exams)
     t.until(lambda: t.app.sm.current == "exams" and t.app.exams.tests, timeout=10)
     t.frames(3)
