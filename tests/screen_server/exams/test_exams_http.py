@@ -20,14 +20,13 @@ from screen_server.http.signin import PHONE_COOKIE, phone_cookie_value
 from tests.helpers.factories import log_in_at, make_device, make_member, make_user
 from tests.screen_server.exams.test_exams import _bank
 
-NOW = dt.datetime.now(dt.UTC)
-
 
 def _published(session: Session, n: int = 4, **kw: object) -> int:
     qs = _bank(session, n)
     admin = make_user(session)
-    fields = {"title": "廉政测评", "question_ids": [q.id for q in qs], "opens_at": NOW - dt.timedelta(hours=1),
-              "closes_at": NOW + dt.timedelta(days=1), "time_limit_minutes": 10, "pass_percent": 50,
+    now = dt.datetime.now(dt.UTC)
+    fields = {"title": "廉政测评", "question_ids": [q.id for q in qs], "opens_at": now - dt.timedelta(hours=1),
+              "closes_at": now + dt.timedelta(days=1), "time_limit_minutes": 10, "pass_percent": 50,
               "max_attempts": 1} | kw
     exam = exams.save_exam(session, admin, **fields)  # type: ignore[arg-type]
     exams.set_published(session, admin, exam.id, True)
@@ -41,6 +40,8 @@ def test_a_terminal_past_the_time_limit_gets_the_attempt_closed_and_scored(
     device, token = make_device(session)
     log_in_at(session, device, member)
     exam_id = _published(session)
+    clock = [dt.datetime.now(dt.UTC)]
+    monkeypatch.setattr(exams, "now", lambda: clock[0])  # the server's clock, held still until moved
     auth = {"Authorization": f"Bearer {token}"}
     listed = client.get(f"/api/exams?member_id={member.id}", headers=auth).get_json()["exams"]
     assert [(e["id"], e["state"], e["attempts_used"]) for e in listed] == [(exam_id, "open", 0)]
@@ -56,7 +57,7 @@ def test_a_terminal_past_the_time_limit_gets_the_attempt_closed_and_scored(
                 json={"member_id": member.id, "position": 2, "answer": "B", "client_id": "k2"})
     resumed = client.post(f"/api/exams/{exam_id}/attempts", json={"member_id": member.id}, headers=auth).get_json()
     assert resumed["id"] == attempt["id"] and [q["given"] for q in resumed["questions"]][:3] == ["A", "B", None]
-    monkeypatch.setattr(exams, "now", lambda: NOW + dt.timedelta(minutes=11))  # the server's clock moves on
+    clock[0] += dt.timedelta(minutes=11)  # the server's clock moves past the 10-minute limit
     late = client.post(f"/api/exams/attempts/{attempt['id']}/answers", headers=auth,
                        json={"member_id": member.id, "position": 3, "answer": "A", "client_id": "k3"})
     assert late.status_code == 409 and "答题时间已到" in late.get_json()["error"]["message"]
