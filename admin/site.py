@@ -21,6 +21,7 @@ from admin.content.views import bp as content_bp
 from admin.contests.views import bp as contests_bp
 from admin.dashboard.views import bp as dashboard_bp
 from admin.devices.views import bp as devices_bp
+from admin.exams.views import bp as exams_bp
 from admin.meetings.views import bp as meetings_bp
 from admin.members.views import bp as members_bp
 from admin.messages.views import bp as messages_bp
@@ -42,7 +43,8 @@ from screen_server.org.models import Role
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 for _area in (auth_bp, dashboard_bp, members_bp, devices_bp, announcements_bp, meetings_bp, audit_bp,
               points_bp, screens_bp, contests_bp, content_bp, questions_bp, polls_bp, messages_bp,
-              alerts_bp, assessment_bp, stats_bp, setup_bp, account_bp, org_bp, users_bp, study_bp, services_bp):
+              alerts_bp, assessment_bp, stats_bp, setup_bp, account_bp, org_bp, users_bp, study_bp, services_bp,
+              exams_bp):
     bp.register_blueprint(_area)
 
 

@@ -35,6 +35,7 @@ from kiosk.arena import ArenaDesk
 from kiosk.board import SignInBoard
 from kiosk.desk import SignInDesk
 from kiosk.emergency import EmergencyLayer
+from kiosk.exams import ExamDesk
 from kiosk.host import HostDesk
 from kiosk.i18n import _
 from kiosk.library import Library
@@ -92,6 +93,7 @@ class KioskApp(App):
     study = ObjectProperty(None)  # the terminal's study desk (kiosk.study.StudyDesk)
     service_desk = ObjectProperty(None)  # 服务窗口 and 我的档案 (kiosk.servicedesk.ServiceDesk)
     arena = ObjectProperty(None)  # the terminal's contest desk (kiosk.arena.ArenaDesk)
+    exams = ObjectProperty(None)  # formal tests at the terminal (kiosk.exams.ExamDesk)
     host = ObjectProperty(None)  # hosting the room's contest at the terminal (kiosk.host.HostDesk)
     meeting = ObjectProperty(None)  # running the room's meeting at the terminal (kiosk.meetingdesk.MeetingDesk)
     instant_transitions = BooleanProperty(False)
@@ -126,6 +128,7 @@ class KioskApp(App):
         self.study = StudyDesk(self, self.outbox)
         self.service_desk = ServiceDesk(self)
         self.arena = ArenaDesk(self)
+        self.exams = ExamDesk(self)
         self.host = HostDesk(self)
         self.meeting = MeetingDesk(self)
         self.emergency = EmergencyLayer()  # a terminal's 紧急通知, over everything (kiosk.emergency)
@@ -426,6 +429,8 @@ class KioskApp(App):
             self.arena.tick()
         elif self.sm.current == "contest_host":
             self.host.tick()
+        elif self.sm.current == "exam":
+            self.exams.tick()
 
     def rotate_wall(self) -> None:
         """The idle loop's next page, shown for its entry's seconds."""

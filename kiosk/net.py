@@ -283,6 +283,14 @@ class ServerLink:
             return self.submit(self._device_call("GET", f"/api/practice/{path}?{query}"))
         return self.submit(self._device_call("POST", f"/api/practice/{path}", body=body))
 
+    def exams(self, method: str, path: str, body: dict[str, Any]) -> concurrent.futures.Future[Any] | None:
+        """A formal-test call (the list, start or resume, show, answers, submit) for the member logged in here."""
+        suffix = f"/{path}" if path else ""
+        if method == "GET":
+            query = urllib.parse.urlencode(body)
+            return self.submit(self._device_call("GET", f"/api/exams{suffix}?{query}"))
+        return self.submit(self._device_call("POST", f"/api/exams{suffix}", body=body))
+
     def login_qr(self) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._device_call("POST", "/api/device/login-qr"))
 

@@ -172,7 +172,7 @@ class QrView(ModalView):
 
 class AnswerKey(RecycleDataViewBehavior, ButtonBehavior, Label):
     label = StringProperty("")
-    mode = StringProperty("live")  # live: the room's contest; practice: on one's own
+    mode = StringProperty("live")  # live: the room's contest; practice: on one's own; exam: a formal test
 
     def refresh_view_attrs(self, rv: Any, index: int, data: dict[str, Any]) -> Any:
         self.label = str(data.get("label") or "")
@@ -183,7 +183,9 @@ class AnswerKey(RecycleDataViewBehavior, ButtonBehavior, Label):
 
     def on_release(self) -> None:
         arena = App.get_running_app().arena
-        if self.mode == "practice":
+        if self.mode == "exam":
+            App.get_running_app().exams.choose(self.label)
+        elif self.mode == "practice":
             arena.choose(self.label)
         else:
             arena.pick(self.label)

@@ -23,6 +23,7 @@ from screen_server.http import (
     content,
     contests,
     devices,
+    exams,
     headers,
     health,
     meeting_host,
@@ -34,6 +35,7 @@ from screen_server.http import (
     openapi,
     phone_challenge,
     phone_services,
+    phone_exams,
     phone_study,
     points,
     polls,
@@ -51,7 +53,7 @@ from screen_server.runtime import Runtime
 log = logging.getLogger(__name__)
 API_BLUEPRINTS = (health.bp, devices.bp, members.bp, announcements.bp, tickets.bp, openapi.bp, signin.bp,
                   meetings.bp, study.bp, points.bp, contests.bp, contests.players, wall.bp, content.bp, phone_study.bp,
-                  phone_challenge.bp, practice.bp, polls.bp, offline.bp,
+                  phone_challenge.bp, practice.bp, polls.bp, offline.bp, exams.bp, phone_exams.bp,
                   messages.bp, meeting_host.bp, meeting_phone.bp, phone_services.bp)
 
 
@@ -89,6 +91,7 @@ PHONE_AND_DEVICE_BLUEPRINTS = frozenset({
     devices.bp.name, signin.bp.name, study.bp.name, contests.players.name, practice.bp.name, polls.bp.name,
     messages.bp.name, phone_study.bp.name, phone_challenge.bp.name, meeting_host.bp.name, offline.bp.name,
     phone_services.bp.name,
+    exams.bp.name, phone_exams.bp.name,
 })
 
 

@@ -83,6 +83,7 @@ def import_all_models() -> None:
     from screen_server.audit import models as _audit  # noqa: F401
     from screen_server.contests import models as _contests  # noqa: F401
     from screen_server.devices import models as _dev  # noqa: F401
+    from screen_server.exams import models as _exams  # noqa: F401
     from screen_server.meetings import models as _meetings  # noqa: F401
     from screen_server.messages import models as _messages  # noqa: F401
     from screen_server.offline import models as _offline  # noqa: F401

@@ -85,6 +85,13 @@ def publish_scheduled_content(session: Session) -> int:
     return len(published) + len(withdrawn)
 
 
+def close_expired_attempts(session: Session) -> int:
+    """Close and score the formal tests' attempts whose time is up (also done on a request touching one)."""
+    from screen_server.exams.services import close_expired
+
+    return close_expired(session)
+
+
 def default_jobs(settings: Settings, session_factory: sessionmaker[Session], *, leases: Leases | None = None,
                  shared: SharedMap | None = None, owner: str = "") -> Jobs:
     from screen_server.alerts.services import AlertWatcher
@@ -97,5 +104,6 @@ def default_jobs(settings: Settings, session_factory: sessionmaker[Session], *, 
     jobs.register(SignInWatcher(settings, shared if shared is not None else MemoryMap()), "signin-watcher")
     jobs.register(publish_scheduled_content, "content")
     jobs.register(AlertWatcher(), "alerts")
+    jobs.register(close_expired_attempts, "exams")
     jobs.register(Housekeeping(settings), "housekeeping")
     return jobs

@@ -46,6 +46,8 @@ REGISTRY: dict[str, str] = {
     "practice": "PracticeScreen",
     "services": "ServicesScreen",
     "my_record": "MyRecordScreen",
+    "exams": "ExamsScreen",
+    "exam": "ExamScreen",
 }
 _loaded: set[str] = set()
 

@@ -371,6 +371,34 @@ STUDY_PATHS.update({
             "properties": {"member_id": {"type": "integer"}, "position": {"type": "integer"}, "answer": {"type": "string"}}}}}},
         "responses": {"200": _json(OBJ), **_errors(400, 401, 404, 409)}}},
 })
+_ATTEMPT = {"type": "object", "description": "id, exam_id, title, number, max_attempts, closed, closed_by, seconds_left, "
+            "deadline, questions [{position, stem, kind, options, given; closed: answer, explanation, correct}], "
+            "answered, total, pass_mark, correct, passed (correct answers only once closed)"}
+_ATTEMPT_ID = {"name": "attempt_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+STUDY_PATHS.update({
+    "/api/exams": {"get": {"summary": "面向本人的正式测评：开放时间、时限、及格线、已用次数、进行中的答卷", "security": _PRACTICE_AUTH,
+                           "parameters": [{"name": "member_id", "in": "query", "schema": {"type": "integer"}}],
+                           "responses": {"200": _json(OBJ), **_errors(401, 404)}}},
+    "/api/exams/{exam_id}/attempts": {"post": {
+        "summary": "开始答题，或接着答进行中的答卷（剩余时间与已答内容）；不在开放时间或次数用完被拒绝",
+        "security": _PRACTICE_AUTH, "requestBody": _MEMBER_BODY,
+        "parameters": [{"name": "exam_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"201": _json(_ATTEMPT), **_errors(401, 404, 409)}}},
+    "/api/exams/attempts/{attempt_id}": {"get": {
+        "summary": "本人的答卷（超时的答卷由服务器先交卷评分）", "security": _PRACTICE_AUTH,
+        "parameters": [_ATTEMPT_ID, {"name": "member_id", "in": "query", "schema": {"type": "integer"}}],
+        "responses": {"200": _json(_ATTEMPT), **_errors(401, 404)}}},
+    "/api/exams/attempts/{attempt_id}/answers": {"post": {
+        "summary": "保存一题的答案（同一 client_id 重发不重复保存；不返回对错）", "security": _PRACTICE_AUTH,
+        "parameters": [_ATTEMPT_ID],
+        "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["position", "answer"],
+            "properties": {"member_id": {"type": "integer"}, "position": {"type": "integer"}, "answer": {"type": "string"},
+                           "client_id": {"type": "string"}}}}}},
+        "responses": {"200": _json(OBJ), **_errors(400, 401, 404, 409)}}},
+    "/api/exams/attempts/{attempt_id}/submit": {"post": {
+        "summary": "交卷并评分（已交卷的答卷原样返回）", "security": _PRACTICE_AUTH, "requestBody": _MEMBER_BODY,
+        "parameters": [_ATTEMPT_ID], "responses": {"200": _json(_ATTEMPT), **_errors(401, 404)}}},
+})
 STUDY_PATHS["/api/device/members/{member_id}/assessment"] = {"get": {
     "summary": "量化考核：终端上已登录党员本年度四项得分、综合得分和排名", "security": DEVICE_AUTH,
     "parameters": [{"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}}],

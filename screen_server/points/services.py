@@ -29,6 +29,7 @@ VIDEO_WATCH = "video_watch"
 MEETING_SIGNIN = "meeting_signin"
 DAILY_PRACTICE = "daily_practice"
 CONTEST = "contest"
+EXAM_PASS = "exam_pass"
 
 # key, name, description, mode, points, threshold seconds, daily cap — in the spirit of the well-known
 # study apps: reading earns a point per item, watching a point per few minutes, both capped per day.
@@ -38,6 +39,7 @@ DEFAULT_RULES: tuple[tuple[str, str, str, RuleMode, int, int, int], ...] = (
     (MEETING_SIGNIN, "参加组织生活", "参加会议并签到，每次得 2 分", RuleMode.PER_EVENT, 2, 0, 0),
     (DAILY_PRACTICE, "每日答题", "完成当天的每日答题得 5 分，每日一次", RuleMode.PER_EVENT, 5, 0, 5),
     (CONTEST, "知识竞赛", "参加一场知识竞赛得 3 分", RuleMode.PER_EVENT, 3, 0, 0),
+    (EXAM_PASS, "通过测评", "通过一次正式测评得 5 分，每场测评一次", RuleMode.PER_EVENT, 5, 0, 0),
 )
 MAX_POINTS = 100
 MAX_THRESHOLD_SECONDS = 24 * 3600

@@ -30,6 +30,7 @@ from screen_server.config import Settings
 from screen_server.contests import services as contests
 from screen_server.demo import seed_demo
 from screen_server.devices.models import DeviceRole
+from screen_server.exams import services as exams
 from screen_server.http.signin import PHONE_COOKIE, phone_cookie_value
 from screen_server.identity import sessions as admin_sessions
 from screen_server.meetings import minutes, supervision
@@ -110,6 +111,11 @@ def build_world(session: Session, settings: Settings) -> World:
     contest = contests.create_contest(session, title="二楼竞赛", room_id=there.id, questions=1,
                                       question_ids=[question.id], actor_user_id=admin.id)
     practice_set = practice.daily(session, them.id)
+    exam = exams.save_exam(session, admin, title="二支部廉政测评", question_ids=[question.id], opens_at=now - dt.timedelta(hours=1),
+                           closes_at=now + dt.timedelta(days=1), time_limit_minutes=30, pass_percent=60, max_attempts=2,
+                           branch_ids=[theirs.id])
+    exams.set_published(session, admin, exam.id, True)
+    attempt = exams.start(session, them, exam.id)
     record = add_record(session, admin, member_id=them.id, kind="service", day=now.date(), amount=2, note="志愿服务")
     service_request = service_window.submit(session, them, category="hardship", text="二支部困难帮扶",
                                             client_id="walk-request-1")
@@ -140,6 +146,7 @@ def build_world(session: Session, settings: Settings) -> World:
             "photo_id": photo.id, "sig": "0" * 24, "mtype": "branch_general", "room_id": there.id,
             "request_id": service_request.id, "correction_id": correction.id,
             "publication_id": publication.id, "objection_id": objection.id, "entry_id": honour_entry.id,
+            "exam_id": exam.id, "attempt_id": attempt.id,
         },
         overrides={("admin.meetings.ballot_action", "poll_id"): ballot.id,
                    ("admin.meetings.ballot_action", "action"): "close",

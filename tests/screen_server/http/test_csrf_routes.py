@@ -23,7 +23,8 @@ NEW_ROUTES = ("POST /admin/account/sessions/<int:session_id>/end", "POST /admin/
               "POST /admin/org/branches", "POST /admin/users/<int:user_id>/deactivate", "POST /admin/members/new",
               "POST /admin/members/pins/issue", "POST /admin/meetings/<int:meeting_id>/ballots",
               "POST /admin/meetings/<int:meeting_id>/console/step", "POST /admin/polls/<int:poll_id>/reveal",
-              "POST /admin/setup/<token>", "POST /admin/reauth", "POST /admin/login/totp")
+              "POST /admin/setup/<token>", "POST /admin/reauth", "POST /admin/login/totp",
+              "POST /admin/exams", "POST /m/exams/<int:exam_id>/start", "POST /m/exams/attempts/<int:attempt_id>/answer")
 
 
 def _exempt(app: Flask) -> set[str]:

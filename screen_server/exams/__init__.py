@@ -1,0 +1,1 @@
+"""Formal tests (测评): papers, their windows and rules, and members' attempts."""
