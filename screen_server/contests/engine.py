@@ -76,6 +76,14 @@ class ContestInfo:
     team_mode: bool
     seconds: int
     questions: list[Question]
+    created_ms: int = 0
+
+    @property
+    def ref(self) -> str:
+        """The contest's name in the live store: its id and when it was made, with its code. Ids alone
+        are not enough: a database restored from a backup (or made anew) counts ids from the start
+        again while the shared store still holds the old contests under them."""
+        return f"{self.id}.{self.created_ms}.{self.code}"
 
     @property
     def total(self) -> int:
@@ -273,13 +281,14 @@ class ContestEngine:
             for q in ordered:
                 s.expunge(q)
             return ContestInfo(contest.id, contest.room_id, contest.title, contest.code, contest.team_mode,
-                               contest.question_seconds, ordered)
+                               contest.question_seconds, ordered, _ms(contest.created_at))
 
     def _meta(self, contest_id: int) -> Meta:
-        meta = self.store.meta(contest_id)
+        ref = self.info(contest_id).ref
+        meta = self.store.meta(ref)
         if meta is None:
-            self.store.init(contest_id, self._seed(contest_id))  # only the first of racing processes writes
-            meta = self.store.meta(contest_id)
+            self.store.init(ref, self._seed(contest_id))  # only the first of racing processes writes
+            meta = self.store.meta(ref)
             assert meta is not None
         return meta
 
@@ -334,10 +343,10 @@ class ContestEngine:
 
     def get(self, contest_id: int) -> LiveContest:
         info = self.info(contest_id)
-        view = self.store.view(contest_id)
+        view = self.store.view(info.ref)
         if view is None:
             self._meta(contest_id)
-            view = self.store.view(contest_id)
+            view = self.store.view(info.ref)
             assert view is not None
         return LiveContest(info, view)
 
@@ -371,7 +380,7 @@ class ContestEngine:
             return roster.by_id[known]
         with roster.lock:
             roster.add(state)
-        self.store.add_player(contest_id, state.id, state.shown_name, LOBBY_NAMES)
+        self.store.add_player(self.info(contest_id).ref, state.id, state.shown_name, LOBBY_NAMES)
         return state
 
     def player(self, contest_id: int, player_id: int, secret: str) -> PlayerState:
@@ -426,7 +435,7 @@ class ContestEngine:
         now = self.now()
         closes = now + dt.timedelta(seconds=info.seconds)
         opened = Meta(ContestStatus.QUESTION, position, _ms(now), _ms(closes))
-        if not self.store.cas(info.id, (meta.status, meta.current), opened):
+        if not self.store.cas(info.ref, (meta.status, meta.current), opened):
             return False
         with self.session_factory() as s:
             s.execute(update(ContestQuestion).where(ContestQuestion.contest_id == info.id,
@@ -443,26 +452,26 @@ class ContestEngine:
 
     def _close(self, info: ContestInfo, meta: Meta, *, publish: bool = True) -> bool:
         revealed = dataclasses.replace(meta, status=ContestStatus.REVEAL)
-        if not self.store.cas(info.id, (ContestStatus.QUESTION, meta.current), revealed):
+        if not self.store.cas(info.ref, (ContestStatus.QUESTION, meta.current), revealed):
             return False  # closed already (by the host, or by another process's clock)
         settled = self._settled(info, meta.current)
-        reveal, ranks = self._reveal(info, settled, self.store.counts(info.id, meta.current))
-        self.store.save_reveal(info.id, reveal)
+        reveal, ranks = self._reveal(info, settled, self.store.counts(info.ref, meta.current))
+        self.store.save_reveal(info.ref, reveal)
         if publish:
             self.publish(info.id)
-        self.store.save_ranks(info.id, ranks)  # after the push: only the players' own pages read them
+        self.store.save_ranks(info.ref, ranks)  # after the push: only the players' own pages read them
         self._store_scores(info, settled, status=ContestStatus.REVEAL)
         return True
 
     def _finish(self, info: ContestInfo, meta: Meta) -> bool:
         finished = Meta(ContestStatus.FINISHED, meta.current, meta.opened_ms, meta.closes_ms)
-        if not self.store.cas(info.id, (meta.status, meta.current), finished):
+        if not self.store.cas(info.ref, (meta.status, meta.current), finished):
             return False
         settled = self._settled(info, meta.current)
         reveal, ranks = self._reveal(info, settled, None)
-        self.store.save_reveal(info.id, reveal)
+        self.store.save_reveal(info.ref, reveal)
         self.publish(info.id)
-        self.store.save_ranks(info.id, ranks)
+        self.store.save_ranks(info.ref, ranks)
         self._store_scores(info, settled, status=ContestStatus.FINISHED, award=True)
         return True
 
@@ -493,7 +502,7 @@ class ContestEngine:
         The board is made from the database, not from the store: an answer a process accepted and then
         died before committing (so it was never acknowledged) must not count. When the two differ, the
         store is repaired from the database."""
-        expected = self.store.counts(info.id, position)[ANSWERED]
+        expected = self.store.counts(info.ref, position)[ANSWERED]
         deadline = time.monotonic() + SETTLE_SECONDS
         query = (select(ContestPlayer.id, ContestPlayer.member_id, ContestPlayer.name, ContestPlayer.branch,
                         func.coalesce(func.sum(ContestAnswer.points), 0),
@@ -517,7 +526,7 @@ class ContestEngine:
             log.warning("contest %s question %s: %s answers accepted, %s stored; repairing the live state",
                         info.id, position, expected, stored)
             results, counts = self._answers_of(info, position)
-            self.store.repair(info.id, position, settled.scores, results, counts)
+            self.store.repair(info.ref, position, settled.scores, results, counts)
         return settled
 
     def _answers_of(self, info: ContestInfo, position: int) -> tuple[dict[int, tuple[bool, int]], dict[str, int]]:
@@ -540,7 +549,7 @@ class ContestEngine:
         top, ranks = board.rank(settled.scores, {}, settled.names)
         for row in top:
             row["name"] = self._shown(row["name"])  # names are masked on screens (10 rows, not every player)
-        before = self.store.ranks_of(info.id, [row["player_id"] for row in top])
+        before = self.store.ranks_of(info.ref, [row["player_id"] for row in top])
         reveal: dict[str, Any] = {"board": board.with_changes(top, before)}
         if info.team_mode:
             reveal["teams"] = board.teams(settled.scores, {pid: nb[1] for pid, nb in settled.names.items()})
@@ -555,25 +564,35 @@ class ContestEngine:
         a lobby that changed, close a question whose time is up. Returns seconds until the next need."""
         wait = TICK_SECONDS
         now_ms = _ms(self.now())
-        for cid in self.store.active():
+        for ref in self.store.active():
             try:
-                if not self.leases.hold(f"contest:{cid}", self.owner, LEASE_SECONDS):
+                if not self.leases.hold(f"contest:{ref.split('.', 1)[0]}", self.owner, LEASE_SECONDS):
                     continue
-                meta = self.store.meta(cid)
-                if meta is None or meta.status == ContestStatus.FINISHED:
-                    self.store.finished(cid)
+                info = self._known(ref)
+                meta = self.store.meta(ref) if info is not None else None
+                if info is None or meta is None or meta.status == ContestStatus.FINISHED:
+                    self.store.finished(ref)
                     continue
                 if meta.status == ContestStatus.QUESTION:
                     left = meta.closes_ms - now_ms
                     if left <= 0:
-                        self._close(self.info(cid), meta)
+                        self._close(info, meta)
                     else:
                         wait = min(wait, left / 1000)
-                if self.store.take_dirty(cid):
-                    self.publish(cid)
+                if self.store.take_dirty(ref):
+                    self.publish(info.id)
             except Exception:  # one contest's trouble must not stop the others' clocks
-                log.exception("contest %s: clock step failed", cid)
+                log.exception("contest %s: clock step failed", ref)
         return wait
+
+    def _known(self, ref: str) -> ContestInfo | None:
+        """The contest a live-store name stands for, or None when this database has no such contest (the
+        store outlived it: a restored or new database)."""
+        try:
+            info = self.info(int(ref.split(".", 1)[0]))
+        except (NotFound, ValueError):
+            return None
+        return info if info.ref == ref else None
 
     # --- answers -------------------------------------------------------------------------------------------
 
@@ -595,7 +614,7 @@ class ContestEngine:
         elapsed = min(info.seconds * 1000, max(0, _ms(now) - meta.opened_ms))
         gained = points_for(correct, elapsed, info.seconds)
         counted = board.labels(question, given)
-        score = self.store.answer(contest_id, player.id, position, _ms(now), GRACE_MS, correct, gained, counted)
+        score = self.store.answer(info.ref, player.id, position, _ms(now), GRACE_MS, correct, gained, counted)
         if isinstance(score, str):
             raise self._refusal(score)
         future = self._writer.write({"contest_id": contest_id, "player_id": player.id, "position": position,
@@ -604,7 +623,7 @@ class ContestEngine:
         try:
             future.result(timeout=wait)
         except Exception:
-            self.store.undo(contest_id, player.id, position, correct, gained, counted)  # as if it never happened
+            self.store.undo(info.ref, player.id, position, correct, gained, counted)  # as if it never happened
             raise
         return Accepted(correct, gained, score, elapsed)
 
@@ -646,7 +665,7 @@ class ContestEngine:
         return state
 
     def standing(self, live: LiveContest, player: PlayerState) -> Standing:
-        return self.store.standing(live.id, player.id, live.current)
+        return self.store.standing(live.info.ref, player.id, live.current)
 
     def player_state(self, live: LiveContest, player: PlayerState) -> dict[str, Any]:
         mine = self.standing(live, player)
