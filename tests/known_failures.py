@@ -11,11 +11,6 @@ TLS_NGINX = "the shipped nginx now serves TLS (issue 13); the two-process test b
 KNOWN_FAILURES: dict[str, str] = {
     "tests/bench/test_contest.py::test_contest_bench_runs_small": CONTEST_ENGINE,
     "tests/bench/test_scale.py::test_scale_contest_bench_runs_small": CONTEST_ENGINE,
-    "tests/kiosk/test_contest_host.py::test_a_secretary_hosts_the_contest_at_the_terminal": CONTEST_ENGINE,
-    "tests/kiosk/test_contest_host.py::test_host_mode_ends_on_leaving_and_on_the_idle_logout": CONTEST_ENGINE,
-    "tests/kiosk/test_contest_host.py::test_idle_never_ends_hosting_until_the_contest_is_over": CONTEST_ENGINE,
-    "tests/e2e/test_terminal_host_e2e.py::test_a_secretary_hosts_the_contest_from_the_terminal": CONTEST_ENGINE,
-    "tests/e2e/test_terminal_contest_e2e.py::test_a_member_plays_at_the_terminal": CONTEST_ENGINE,
     "tests/deploy/test_scale.py::test_two_processes_behind_nginx_run_one_contest": TLS_NGINX,
     "tests/e2e/test_study_e2e.py::test_publish_study_and_study_offline": TERMINAL_LOGIN,
     "tests/e2e/test_wall_stats_e2e.py::test_idle_wall_shows_live_activity_panels": TERMINAL_LOGIN,
