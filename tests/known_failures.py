@@ -4,13 +4,11 @@ session's closing note. Remove an entry as soon as its test passes; this list mu
 
 from __future__ import annotations
 
-CONTEST_ENGINE = "contest host steps on the shared-store contest engine (issue 14 merge): host screen/bench not yet adapted"
 TERMINAL_LOGIN = "terminals now need a member logged in there before reading or reporting study (issue 13): test not yet adapted"
 TLS_NGINX = "the shipped nginx now serves TLS (issue 13); the two-process test builds its config from it without a certificate"
 
 KNOWN_FAILURES: dict[str, str] = {
-    "tests/bench/test_contest.py::test_contest_bench_runs_small": CONTEST_ENGINE,
-    "tests/bench/test_scale.py::test_scale_contest_bench_runs_small": CONTEST_ENGINE,
+    "tests/bench/test_scale.py::test_scale_contest_bench_runs_small": TLS_NGINX,
     "tests/deploy/test_scale.py::test_two_processes_behind_nginx_run_one_contest": TLS_NGINX,
     "tests/e2e/test_study_e2e.py::test_publish_study_and_study_offline": TERMINAL_LOGIN,
     "tests/e2e/test_wall_stats_e2e.py::test_idle_wall_shows_live_activity_panels": TERMINAL_LOGIN,
