@@ -28,7 +28,4 @@ KNOWN_FAILURES: dict[str, str] = {
         "not yet diagnosed after the merge",
     "tests/kiosk/test_emergency_terminal.py::test_one_terminal_gets_it_over_everything":
         "asserts arrival within 1 s of wall time: fails under CI load (timing belongs in make bench)",
-    "tests/screen_server/push/test_audience.py::test_the_signin_qr_reaches_only_the_rooms_walls_and_terminals":
-        "on PostgreSQL + Redis the wall can miss signin.opened (the watcher under its lease announces before the "
-        "subscription): not yet diagnosed; passes on SQLite",
 }

@@ -492,11 +492,25 @@ def snapshot_part(session: Session, settings: Settings, viewer: Viewer) -> dict[
     return {"signin": signin_state(session, settings, meeting) if meeting else None}
 
 
+def _made(meeting: Meeting) -> int:
+    return round(meeting.created_at.timestamp() * 1000)
+
+
+def _announced(entry: str | None, meeting: Meeting) -> int | None:
+    """The QR window announced for ``meeting`` by a watcher entry, or None when the entry is another
+    meeting's that had the same id (or there is none)."""
+    window, _sep, made = (entry or "").partition(":")
+    return int(window) if window and made == str(_made(meeting)) else None
+
+
 class SignInWatcher:
     """The job that tells walls when a sign-in window opens or closes and when the QR rotates.
 
     Which QR window was last announced for each meeting is kept in ``shown`` (a ``leases.SharedMap``:
     Redis when scaling out), so a process that takes the job over from a dead one announces nothing twice.
+    Each entry also names when its meeting was made: a database restored or made anew hands out meeting
+    ids again, and an entry left by an older meeting with the same id must not pass for this one's (its
+    wall would never be told that sign-in opened).
     """
 
     __name__ = "signin-watcher"
@@ -511,11 +525,11 @@ class SignInWatcher:
         open_now = list(session.scalars(select(Meeting).where(
             Meeting.cancelled.is_(False), Meeting.room_id.is_not(None), Meeting.signin_opens_at <= now,
             Meeting.signin_closes_at > now)))
-        shown = {int(k): int(v) for k, v in self._map.get(self.KEY).items()}  # meeting id → QR window announced
+        shown = {int(k): v for k, v in self._map.get(self.KEY).items()}  # meeting id → "window:made"
         changed = 0
         for meeting in open_now:
             window = qr.window_of(now, self._settings.qr_rotate_seconds)
-            last = shown.get(meeting.id)
+            last = _announced(shown.get(meeting.id), meeting)
             if last is None:
                 state = signin_state(session, self._settings, meeting)
                 emit(session, protocol.Event(protocol.SIGNIN_OPENED, {"signin": state}, room_id=meeting.room_id))
@@ -523,13 +537,14 @@ class SignInWatcher:
                 emit(session, protocol.Event(protocol.SIGNIN_QR, {"meeting_id": meeting.id,
                      "qr": qr_data(self._settings, meeting, now)}, room_id=meeting.room_id))
             if last != window:
-                self._map.set(self.KEY, str(meeting.id), str(window))
+                self._map.set(self.KEY, str(meeting.id), f"{window}:{_made(meeting)}")
                 changed += 1
         still_open = {m.id for m in open_now}
         for meeting_id in set(shown) - still_open:
             self._map.delete(self.KEY, str(meeting_id))
             closed = session.get(Meeting, meeting_id)
-            if closed is not None and closed.room_id is not None:
+            announced = closed is not None and _announced(shown[meeting_id], closed) is not None
+            if closed is not None and closed.room_id is not None and announced:
                 emit(session, protocol.Event(protocol.SIGNIN_CLOSED, {"meeting_id": meeting_id},
                                              room_id=closed.room_id))
             changed += 1
