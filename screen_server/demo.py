@@ -203,6 +203,34 @@ def _seed_history(session: Session, settings: Settings, admin: User, branches: l
             for i, member in enumerate(sorted(meeting.expected, key=lambda m: m.number)[:present]):
                 record_sign_in(session, settings, meeting_id=meeting.id, member_id=member.id, method=SignInMethod.QR,
                                now=start - dt.timedelta(minutes=15 - i % 10))
+        _seed_monthly(session, settings, admin, branch, room, today)
+
+
+def _seed_monthly(session: Session, settings: Settings, admin: User, branch: Branch, room: Room,
+                  today: dt.date) -> None:
+    """Last month's 支委会 (the 支部委员) and each group's 党小组会, all present: held on time, so the demo's
+    alerts stay the two above."""
+    from screen_server.meetings.models import Meeting, MeetingType, SignInMethod
+    from screen_server.meetings.services import LOCAL_TZ, create_meeting
+    from screen_server.meetings.signins import record_sign_in
+    from screen_server.meetings.templates import expected_for
+
+    name = branch.short_name or branch.name
+    # The demo's 职务 are jobs, not party posts: its 支委 are the branch's last three members by number.
+    committee = expected_for(session, "committee", branch.id) or expected_for(session, "branch", branch.id)[-3:]
+    plans = [(MeetingType.BRANCH_COMMITTEE, f"{name}支部委员会：研究本月工作", committee, 12)]
+    plans += [(MeetingType.GROUP, f"{name}{g.name}会：学习交流", expected_for(session, "group", branch.id, g.id), 8)
+              for g in branch.groups if g.active]
+    for kind, title, member_ids, days_ago in plans:
+        if not member_ids or session.scalar(select(Meeting.id).where(Meeting.title == title)) is not None:
+            continue
+        start = dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(16), LOCAL_TZ)
+        meeting = create_meeting(session, settings, admin, title=title, type=kind, branch_ids=[branch.id],
+                                 room_id=room.id, starts_at=start, ends_at=start + dt.timedelta(hours=1),
+                                 host=f"{name}书记", expected_member_ids=member_ids)
+        for member_id in member_ids:
+            record_sign_in(session, settings, meeting_id=meeting.id, member_id=member_id, method=SignInMethod.QR,
+                           now=start - dt.timedelta(minutes=5))
 
 
 SERVICE_NOTES = ("社区防汛志愿服务", "文明城市创建志愿服务", "关爱空巢老人走访", "义务植树", "社区核酸检测秩序维护")

@@ -33,13 +33,15 @@ from screen_server.errors import Invalid, NotFound
 from screen_server.i18n import _
 from screen_server.meetings.models import MEETING_TYPE_LABELS, Meeting, MeetingType, meeting_branches
 from screen_server.meetings.services import LOCAL_TZ
-from screen_server.org.models import Branch, Member
+from screen_server.org.models import Branch, Member, PartyGroup
 from screen_server.study.models import StudySpan
 
 ATTENDANCE = "attendance"
 STUDY = "study"
 GAP_LECTURE = f"gap:{MeetingType.PARTY_LECTURE.value}"
 GAP_GENERAL = f"gap:{MeetingType.BRANCH_GENERAL.value}"
+GAP_COMMITTEE = f"gap:{MeetingType.BRANCH_COMMITTEE.value}"
+GAP_GROUP = f"gap:{MeetingType.GROUP.value}"
 EVALUATE_EVERY_SECONDS = 60.0
 
 
@@ -56,6 +58,9 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
     Indicator(ATTENDANCE, "组织生活出勤率", 0.8, 90, "percent"),
     Indicator(GAP_LECTURE, "按期开展党课", 90, 90, "days"),
     Indicator(GAP_GENERAL, "按期召开支部党员大会", 90, 90, "days"),
+    # 支委会 and 党小组会 are monthly (《中国共产党支部工作条例（试行）》第十八条): a month and a few days' grace.
+    Indicator(GAP_COMMITTEE, "按期召开支部委员会", 35, 35, "days"),
+    Indicator(GAP_GROUP, "按期召开党小组会", 35, 35, "days"),
     Indicator(STUDY, "人均学习时长", 20, 30, "minutes"),
 )}
 
@@ -201,6 +206,9 @@ def _check_gap(meeting_type: MeetingType) -> Callable[..., dict[int, Check]]:
 
     def check(session: Session, branches: list[Branch], limits: dict[int, Threshold],
               today: dt.date, now: dt.datetime) -> dict[int, Check]:
+        if meeting_type is MeetingType.GROUP:  # only a branch that has party groups holds 党小组会
+            with_groups = set(session.scalars(select(PartyGroup.branch_id).where(PartyGroup.active.is_(True))))
+            limits = {b: t for b, t in limits.items() if b in with_groups}
         last: dict[int, dt.datetime] = dict(session.execute(  # type: ignore[arg-type]
             select(meeting_branches.c.branch_id, func.max(Meeting.starts_at))
             .join(Meeting, Meeting.id == meeting_branches.c.meeting_id)
@@ -257,6 +265,8 @@ CHECKS: dict[str, Callable[..., dict[int, Check]]] = {
     ATTENDANCE: _check_attendance,
     GAP_LECTURE: _check_gap(MeetingType.PARTY_LECTURE),
     GAP_GENERAL: _check_gap(MeetingType.BRANCH_GENERAL),
+    GAP_COMMITTEE: _check_gap(MeetingType.BRANCH_COMMITTEE),
+    GAP_GROUP: _check_gap(MeetingType.GROUP),
     STUDY: _check_study,
 }
 

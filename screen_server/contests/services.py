@@ -105,7 +105,7 @@ def by_typed_code(session: Session, code: str, *, lockouts: Lockouts, ip: str, j
     code = (code or "").strip()
     audit: dict[str, Any] = {"action": "contest.code", "actor_user_id": None, "actor_name": "", "ip": ip,
                              "target_type": "contest", "details": {"code": code[:12]}}
-    attempt = lockouts.begin("code", "", ip, audit=audit)
+    attempt = lockouts.begin("code", "", ip, audit=audit, reserve=False)  # a room's phones share an address
     try:
         contest = by_code(session, code)
     except NotFound:

@@ -44,6 +44,7 @@ class Attempt:
     account: str
     ip: str
     keys: tuple[str, ...]
+    reserved: bool = True  # a check was reserved (``pending``) for each key; False: only the lock is checked
 
 
 def lock_message(until: dt.datetime, now: dt.datetime) -> str:
@@ -69,10 +70,13 @@ class Lockouts:
 
     # --- the three steps of a try ----------------------------------------------------------------------
 
-    def begin(self, kind: str, account: str, ip: str, *, audit: dict[str, Any]) -> Attempt:
+    def begin(self, kind: str, account: str, ip: str, *, audit: dict[str, Any], reserve: bool = True) -> Attempt:
         """Reserve one check at ``account`` from ``ip``; refuse it if either is locked or at the limit.
 
         ``audit`` holds the audit entry's fields (``action`` is the kind's prefix, e.g. ``member.pin``).
+        ``reserve=False`` is for a cheap check that many honest people make at once from one address (a
+        room of phones behind one Wi-Fi typing the contest code): only a lock refuses it, and only a wrong
+        answer counts (``failed``), so a burst of right answers is never held up as "too many at once".
 
         Raises:
             LockedOut: locked (or the limit's worth of checks are under way); the secret must not be
@@ -81,6 +85,16 @@ class Lockouts:
         account = (account or "").strip()[:120]
         keys = tuple(k for k in (f"{kind}:acct:{account}" if account else "", f"{kind}:addr:{ip}" if ip else "") if k)
         now = self.now()
+        if not reserve:
+            with self._engine.connect() as conn:
+                ends = [u for u in conn.execute(select(T.c.locked_until).where(T.c.key.in_(keys))).scalars()
+                        if u is not None]
+            ends = [u if u.tzinfo else u.replace(tzinfo=dt.UTC) for u in ends]
+            until = max((u for u in ends if u > now), default=None)
+            if until is not None:
+                self._audit(audit, "refused", result="refused", details={"locked_until": until.isoformat()})
+                raise LockedOut(lock_message(until, now), details={"locked_until": until.isoformat()})
+            return Attempt(kind, account, ip, keys, reserved=False)
         until, taken = None, []
         for key in keys:
             reserved, locked_until = self._reserve(key, now)
@@ -106,8 +120,11 @@ class Lockouts:
         started = []
         with self._engine.begin() as conn:
             for key in attempt.keys:
-                conn.execute(update(T).where(T.c.key == key).values(
-                    count=T.c.count + 1, pending=case((T.c.pending > 0, T.c.pending - 1), else_=0)))
+                if attempt.reserved:
+                    conn.execute(update(T).where(T.c.key == key).values(
+                        count=T.c.count + 1, pending=case((T.c.pending > 0, T.c.pending - 1), else_=0)))
+                else:
+                    self._count_unreserved(conn, key, now)
                 res = conn.execute(update(T).where(T.c.key == key, T.c.count >= self.failures,
                                                    or_(T.c.locked_until.is_(None), T.c.locked_until <= now))
                                    .values(locked_until=until))
@@ -124,7 +141,8 @@ class Lockouts:
             with self._engine.begin() as conn:
                 conn.execute(delete(T).where(T.c.key == attempt.keys[0],
                                              or_(T.c.locked_until.is_(None), T.c.locked_until <= self.now())))
-        self._release(attempt.keys[1:] if attempt.account else attempt.keys)
+        if attempt.reserved:
+            self._release(attempt.keys[1:] if attempt.account else attempt.keys)
         if audit is not None:
             self._audit(audit, "", result="ok")
 
@@ -163,6 +181,18 @@ class Lockouts:
         if locked_until is not None and locked_until.tzinfo is None:
             locked_until = locked_until.replace(tzinfo=dt.UTC)
         return False, locked_until if locked_until is not None and locked_until > now else None
+
+    def _count_unreserved(self, conn: Any, key: str, now: dt.datetime) -> None:
+        """Count one wrong answer of an unreserved try, starting a fresh window when the last has run out."""
+        locked = and_(T.c.locked_until.is_not(None), T.c.locked_until > now)  # a lock began meanwhile: keep it
+        expired = or_(T.c.locked_until.is_not(None), T.c.window_started_at <= now - self.window)
+        insert = postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
+        conn.execute(insert(T).values(key=key, count=0, pending=0, window_started_at=now, locked_until=None)
+                     .on_conflict_do_nothing(index_elements=[T.c.key]))
+        conn.execute(update(T).where(T.c.key == key, ~locked).values(
+            count=case((expired, 1), else_=T.c.count + 1),
+            window_started_at=case((expired, literal(now, UTCDateTime)), else_=T.c.window_started_at),
+            locked_until=None))
 
     def _release(self, keys: list[str] | tuple[str, ...]) -> None:
         if not keys:

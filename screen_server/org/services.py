@@ -13,7 +13,7 @@ from screen_server.audit.services import record
 from screen_server.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from screen_server.i18n import _
 from screen_server.identity.lockouts import Lockouts
-from screen_server.org.models import Branch, Committee, Member, PartyGroup, Role, User
+from screen_server.org.models import Branch, Committee, Member, Role, User
 from screen_server.security import hash_secret, verify_secret
 
 _DUMMY_HASH: list[str] = []
@@ -224,52 +224,3 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def create_branch(session: Session, *, actor_user_id: int | None, committee_id: int, name: str,
-                  short_name: str = "", position: int | None = None) -> Branch:
-    """Create a branch (党支部) under the committee; a name already used is refused. Audited.
-
-    Minimal on purpose: the roster import uses it for the branches a file names (the organisation tree
-    page may grow it)."""
-    name, short_name = " ".join((name or "").split()), " ".join((short_name or "").split())
-    if not name:
-        raise Invalid(_("请填写支部名称。"))
-    if len(name) > 100 or len(short_name) > 40:
-        raise Invalid(_("支部名称不能超过100个字符，简称不能超过40个字符。"))
-    if session.get(Committee, committee_id) is None:
-        raise Invalid(_("党委不存在，请先为党委命名。"))
-    if session.scalar(select(Branch.id).where(Branch.name == name)) is not None:
-        raise Invalid(_("已有名为“{n}”的支部。").format(n=name))
-    if position is None:
-        position = (session.scalar(select(func.max(Branch.position))) or 0) + 1
-    branch = Branch(committee_id=committee_id, name=name, short_name=short_name, position=position)
-    session.add(branch)
-    session.flush()
-    record(session, actor_user_id=actor_user_id, action="branch.create", target_type="branch", target_id=branch.id,
-           details={"name": name, "short_name": short_name})
-    return branch
-
-
-def create_group(session: Session, *, actor_user_id: int | None, branch_id: int, name: str,
-                 position: int | None = None) -> PartyGroup:
-    """Create a party group (党小组) in a branch; a name already used in that branch is refused. Audited."""
-    name = " ".join((name or "").split())
-    if not name:
-        raise Invalid(_("请填写党小组名称。"))
-    if len(name) > 100:
-        raise Invalid(_("党小组名称不能超过100个字符。"))
-    if session.get(Branch, branch_id) is None:
-        raise Invalid(_("所选支部不存在。"))
-    if session.scalar(select(PartyGroup.id).where(PartyGroup.branch_id == branch_id,
-                                                  PartyGroup.name == name)) is not None:
-        raise Invalid(_("该支部已有名为“{n}”的党小组。").format(n=name))
-    if position is None:
-        position = (session.scalar(select(func.max(PartyGroup.position))
-                                   .where(PartyGroup.branch_id == branch_id)) or 0) + 1
-    group = PartyGroup(branch_id=branch_id, name=name, position=position)
-    session.add(group)
-    session.flush()
-    record(session, actor_user_id=actor_user_id, action="group.create", target_type="party_group",
-           target_id=group.id, details={"branch_id": branch_id, "name": name})
-    return group

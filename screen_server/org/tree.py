@@ -112,10 +112,19 @@ def _check_branch_name(session: Session, name: str, *, except_id: int | None = N
 
 
 def create_branch(session: Session, user: User, *, name: str, short_name: str = "", position: int | None = None) -> Branch:
-    """Add a branch under the committee, last in order unless ``position`` says otherwise."""
+    """Add a branch under the committee, last in order unless ``position`` says otherwise (admins only)."""
     _require_admin(user)
+    return add_branch(session, actor_user_id=user.id, name=name, short_name=short_name, position=position)
+
+
+def add_branch(session: Session, *, actor_user_id: int | None, name: str, short_name: str = "",
+               position: int | None = None) -> Branch:
+    """The rules of a new branch, whoever asks (the tree page, or the roster import for the branches a file
+    names): a unique name under the committee, last in order by default. Audited."""
     name = _clean_name(name, _("支部名称"))
-    short_name = " ".join((short_name or "").split())[:40]
+    short_name = " ".join((short_name or "").split())
+    if len(short_name) > 40:
+        raise Invalid(_("{w}不能超过 {n} 个字符。").format(w=_("支部简称"), n=40))
     committee = session.scalar(select(Committee).order_by(Committee.id).limit(1))
     if committee is None:
         raise Invalid(_("请先填写党委名称，再添加支部。"))
@@ -125,8 +134,8 @@ def create_branch(session: Session, user: User, *, name: str, short_name: str = 
     branch = Branch(committee_id=committee.id, name=name, short_name=short_name, position=position, active=True)
     session.add(branch)
     session.flush()
-    record(session, actor_user_id=user.id, action="org.branch.create", target_type="branch", target_id=branch.id,
-           details={"name": name, "short_name": short_name})
+    record(session, actor_user_id=actor_user_id, action="org.branch.create", target_type="branch",
+           target_id=branch.id, details={"name": name, "short_name": short_name})
     return branch
 
 
@@ -219,8 +228,14 @@ def _check_group_name(session: Session, branch: Branch, name: str, *, except_id:
 
 
 def create_group(session: Session, user: User, branch_id: int, *, name: str) -> PartyGroup:
-    """Add a party group at the end of a branch's groups."""
+    """Add a party group at the end of a branch's groups (the admin, or that branch's secretary)."""
     branch = _branch_for_groups(session, user, branch_id)
+    return add_group(session, actor_user_id=user.id, branch=branch, name=name)
+
+
+def add_group(session: Session, *, actor_user_id: int | None, branch: Branch, name: str) -> PartyGroup:
+    """The rules of a new party group, whoever asks: an active branch, a name unique in it, last in order.
+    Audited."""
     if not branch.active:
         raise Invalid(_("“{b}”已停用，不能添加党小组。").format(b=branch.name))
     name = _clean_name(name, _("党小组名称"))
@@ -229,8 +244,8 @@ def create_group(session: Session, user: User, branch_id: int, *, name: str) -> 
     group = PartyGroup(branch_id=branch.id, name=name, position=position, active=True)
     session.add(group)
     session.flush()
-    record(session, actor_user_id=user.id, action="org.group.create", target_type="party_group", target_id=group.id,
-           details={"branch_id": branch.id, "name": name})
+    record(session, actor_user_id=actor_user_id, action="org.group.create", target_type="party_group",
+           target_id=group.id, details={"branch_id": branch.id, "name": name})
     return group
 
 

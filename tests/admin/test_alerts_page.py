@@ -35,7 +35,7 @@ def test_demo_breach_raises_alerts_and_fixing_the_data_clears_one(client: FlaskC
     page = _check(client)
     assert "新增预警 3 条" in page
     card = _dashboard_alerts(client)
-    assert "机关二支部 · 组织生活出勤率" in card and "出勤率 63.3%（2 次会议，应到 30 人次，实到 19 人次），低于 80%" in card
+    assert "机关二支部 · 组织生活出勤率" in card and "出勤率 77.1%（5 次会议，应到 48 人次，实到 37 人次），低于 80%" in card
     assert "生产支部 · 按期开展党课" in card and "已 130 天未开展党课" in card
     assert "离退休支部 · 人均学习时长" in card
 
@@ -57,7 +57,7 @@ def test_demo_breach_raises_alerts_and_fixing_the_data_clears_one(client: FlaskC
     assert "组织生活出勤率" not in card and "按期开展党课" in card
     page = client.get(PAGE).get_data(as_text=True)
     cleared = page[page.index('id="cleared-alerts"'):]
-    assert "机关二支部" in cleared and "63.3%" in cleared
+    assert "机关二支部" in cleared and "77.1%" in cleared
     demo.expire_all()
     alert = demo.scalar(select(Alert).where(Alert.branch_id == branch.id, Alert.indicator == "attendance"))
     assert alert is not None and alert.cleared_at is not None
@@ -70,7 +70,8 @@ def test_admin_sets_thresholds_and_bad_input_changes_nothing(client: FlaskClient
     html = r.get_data(as_text=True)
     assert "预警阈值已保存" in html and "近 90 天低于 90%" in html
     card = _dashboard_alerts(client)
-    assert "机关一支部 · 组织生活出勤率" in card and "离退休支部 · 组织生活出勤率" in card  # 86.7% and 80% < 90%
+    assert "机关二支部 · 组织生活出勤率" in card and "离退休支部 · 组织生活出勤率" in card  # 77.1% and 87.5% < 90%
+    assert "机关一支部 · 组织生活出勤率" not in card  # its monthly 支委会 and 党小组会, all present, lift it over 90%
     assert demo.scalar(select(AuditEntry).where(AuditEntry.action == "alerts.threshold_set")) is not None
 
     for bad, message in (({"threshold": "abc"}, "“阈值”必须是数字"), ({"threshold": "150"}, "出勤率下限应在 1% 到 100% 之间"),

@@ -19,6 +19,7 @@ from screen_server.org.models import Member, User
 from screen_server.runner import RoomServer
 from tests.admin.forms import ADMIN
 from tests.helpers.browser import chromium
+from tests.helpers.phone import post_form
 
 pytestmark = pytest.mark.browser
 WAIT_MS = 10_000  # every wait is bounded: the page asks every 3 s
@@ -69,7 +70,7 @@ def test_a_post_appears_in_the_open_moderation_page(server: RoomServer, artifact
         earlier.get_by_placeholder("原因（可不填）").fill(REASON)  # a moderator busy with another row
 
         phone = requests.Session()  # another client: a member posting from their phone
-        r = phone.post(f"{base}/w/{topic_id}", data={"text": NEW, "number": "D0021", "pin": MEMBER_PIN}, timeout=10)
+        r = post_form(phone, f"{base}/w/{topic_id}", {"text": NEW, "number": "D0021", "pin": MEMBER_PIN})
         assert r.status_code == 200 and "留言已提交" in r.text
 
         added = page.locator("tr[data-message]", has_text=NEW)

@@ -40,6 +40,7 @@ from screen_server.runtime import Runtime
 from tests.helpers.cluster import Cluster, pg_database
 from tests.helpers.factories import make_branch, make_device, make_member, make_room
 from tests.helpers.nginx import run_nginx
+from tests.helpers.phone import post_form
 from tests.helpers.shared import REDIS_URL, namespace, redis_or_skip
 from tests.helpers.wall import WallListener
 
@@ -168,7 +169,7 @@ def _play(cluster: Cluster, port: int, client: redis.Redis, ns: str, cid: int, c
 
     class _M:  # what phone_cookie_value reads of a member
         def __init__(self, mid: int, pin_hash: str) -> None:
-            self.id, self.pin_hash = mid, pin_hash
+            self.id, self.pin_hash, self.phone_generation = mid, pin_hash, 0
 
     engine = make_engine(cluster.database_url)
     with make_session_factory(engine)() as s:
@@ -182,7 +183,7 @@ def _play(cluster: Cluster, port: int, client: redis.Redis, ns: str, cid: int, c
         phones.append(sess)
 
     def join(i: int) -> None:
-        r = phones[i].post(f"{servers[i % 2]}/c/{code}", allow_redirects=False, timeout=15)
+        r = post_form(phones[i], f"{servers[i % 2]}/c/{code}", {}, allow_redirects=False, timeout=15)
         assert r.status_code == 302, r.text  # the phone cookie of the shared secret: a one-tap join
 
     with ThreadPoolExecutor(16) as pool:

@@ -36,6 +36,7 @@ from screen_server.polls.models import Poll
 from screen_server.runner import RoomServer
 from tests.admin.forms import ADMIN, SECRETARY, SECRETARY_BRANCH, login, post
 from tests.helpers.browser import chromium
+from tests.helpers.phone import TOKEN, post_form
 from tests.helpers.ws import RoomClient
 
 pytestmark = [pytest.mark.kiosk, pytest.mark.browser]
@@ -121,8 +122,9 @@ def test_a_branch_general_meeting_end_to_end(demo_server: RoomServer, kiosk: Any
         code = qr.current(settings.secret_key, meeting_id, dt.datetime.now(dt.UTC), settings.qr_rotate_seconds)
         form = phone.get(base + code.path, timeout=10).text
         scan_pass = form.split('name="pass" value="')[1].split('"')[0]
-        done = phone.post(f"{base}/s/{meeting_id}", data={"pass": scan_pass, "number": number, "pin": MEMBER_PIN},
-                          timeout=10)
+        token = TOKEN.search(form).group(1)  # type: ignore[union-attr]
+        done = phone.post(f"{base}/s/{meeting_id}", timeout=10,
+                          data={"pass": scan_pass, "number": number, "pin": MEMBER_PIN, "csrf_token": token})
         assert "签到成功" in done.text
         phones[member_id] = phone
     wall.until(lambda: (wall.app.state.signin or {}).get("counts", {}).get("signed") == 10, timeout=10)
@@ -173,15 +175,16 @@ def test_a_branch_general_meeting_end_to_end(demo_server: RoomServer, kiosk: Any
     wall.until(lambda: wall.app.sm.current == "wall_poll" and wall.app.poll.get("open"), timeout=10)
 
     outsider = people[11]  # not signed in: no ballot
-    refused = requests.post(f"{base}/v/{poll_id}", data={"number": outsider[1], "pin": MEMBER_PIN}, timeout=10)
+    refused = post_form(requests.Session(), f"{base}/v/{poll_id}", {"number": outsider[1], "pin": MEMBER_PIN})
     assert refused.status_code == 403 and "已签到参会" in refused.text
     for n, (member_id, _number, _name) in enumerate(people[:9]):
         ballot = phones[member_id].get(f"{base}/v/{poll_id}", timeout=10).text
         assert "当前结果" not in ballot and "结果（" not in ballot
         subjects = sorted(set(int(x) for x in re.findall(r'name="rate_(\d+)"', ballot)))
         assert member_id not in subjects and len(subjects) == len(people) - 1
+        rates = {f"rate_{s_id}": str((n + s_id) % 4) for s_id in subjects}
         done = phones[member_id].post(f"{base}/v/{poll_id}", timeout=10,
-                                      data={f"rate_{s_id}": str((n + s_id) % 4) for s_id in subjects})
+                                      data=rates | {"csrf_token": TOKEN.search(ballot).group(1)})  # type: ignore[union-attr]
         assert "投票成功" in done.text and "当前结果" not in done.text
         if n == 4:
             wall.until(lambda: wall.app.poll.get("voters") == 5, timeout=10)

@@ -17,6 +17,7 @@ from screen_server.devices.models import Room
 from screen_server.meetings.models import Meeting
 from screen_server.runner import RoomServer
 from tests.admin.forms import ADMIN, login, post
+from tests.helpers.phone import post_form
 
 pytestmark = [pytest.mark.kiosk]
 
@@ -37,8 +38,8 @@ def test_a_running_poll_on_the_wall(demo_server: RoomServer, kiosk: Any, artifac
     wall.until(lambda: wall.app.sm.current == "wall_poll" and wall.app.poll, timeout=5)
     poll_id = wall.app.poll["id"]
     for number, choice in (("D0011", "0"), ("D0012", "0"), ("D0013", "1")):
-        done = requests.post(f"{demo_server.http_url}/v/{poll_id}",
-                             data={"choice": choice, "number": number, "pin": MEMBER_PIN}, timeout=10)
+        done = post_form(requests.Session(), f"{demo_server.http_url}/v/{poll_id}",
+                         {"choice": choice, "number": number, "pin": MEMBER_PIN})
         assert "投票成功" in done.text
     wall.until(lambda: wall.app.poll.get("voters") == 3, timeout=10)
     screen = wall.screen()

@@ -14,7 +14,8 @@ import requests
 from sqlalchemy import select, update
 
 from content.models import Item, ItemKind, ReviewStatus
-from screen_server.devices.models import DeviceRole
+from screen_server.demo import MEMBER_PIN
+from screen_server.devices.models import DeviceLogin, DeviceRole
 from screen_server.meetings.models import Meeting
 from screen_server.org.models import Member
 from screen_server.runner import RoomServer
@@ -43,13 +44,21 @@ def test_idle_wall_shows_live_activity_panels(demo_server: RoomServer, kiosk: An
         s.commit()
         assert member is not None and item is not None
         member_id, item_id = member.id, item.id
+    auth = {"Authorization": f"Bearer {token}"}
+    login = requests.post(f"{demo_server.http_url}/api/device/members/login", headers=auth, timeout=10,
+                          json={"number": "D0003", "pin": MEMBER_PIN})  # a terminal reports only its member's study
+    assert login.status_code == 200, login.text
     now = dt.datetime.now(dt.UTC)
+    with demo_server.runtime.session_factory() as s:  # … five minutes ago, so the span below lies inside it
+        s.execute(update(DeviceLogin).where(DeviceLogin.member_id == member_id)
+                  .values(started_at=now - dt.timedelta(minutes=5)))
+        s.commit()
     span = {"id": uuid.uuid4().hex, "member_id": member_id, "item_id": item_id,
             "started_at": (now - dt.timedelta(minutes=4)).isoformat(), "ended_at": now.isoformat(),
             "active_seconds": 240}
     r = requests.post(f"{demo_server.http_url}/api/study/spans", json={"spans": [span]},
                       headers={"Authorization": f"Bearer {token}"}, timeout=10)
-    assert r.status_code == 200 and r.json()["accepted"] == [span["id"]]
+    assert r.status_code == 200 and r.json()["accepted"] == [span["id"]], r.json()
     wall.until(lambda: int(screen.today_minutes) >= before + 4, timeout=10)
     assert wall.app.stats["figures"]["week"]["study_minutes"] >= week["study_minutes"] + 4
     wall.frames(40)  # let the bars finish growing before the picture

@@ -33,3 +33,12 @@ class PhoneFormClient(FlaskClient):
         match = TOKEN.search(super().open(TOKEN_PAGE, method="GET").get_data(as_text=True))
         assert match, "the phone page has no CSRF token"
         return match.group(1)
+
+
+def post_form(browser: Any, url: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    """Post a phone form to a live server as a phone's browser does: load the page first (its cookie and
+    CSRF token), then submit. ``browser`` is a ``requests.Session``."""
+    page = browser.get(url, timeout=kwargs.get("timeout", 10))
+    match = TOKEN.search(page.text)
+    assert match, f"the page {url} has no CSRF token ({page.status_code})"
+    return browser.post(url, data={**data, "csrf_token": match.group(1)}, **{"timeout": 10, **kwargs})

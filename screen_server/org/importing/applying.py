@@ -99,23 +99,23 @@ def _create_units(session: Session, report: ImportReport, actor_user_id: int | N
     if not report.new_branches and not report.new_groups:
         return [], []
     from screen_server.org.importing.values import key
-    from screen_server.org.services import create_branch, create_group
+    from screen_server.org.tree import add_branch, add_group
 
     if report.new_branches and report.committee_id is None:
         raise Invalid(_("系统中还没有党委，无法创建支部：请先为党委命名。"))
     branches: dict[str, int] = {}
     for name in report.new_branches:
-        branches[key(name)] = create_branch(session, actor_user_id=actor_user_id,
-                                            committee_id=report.committee_id or 0, name=name).id
+        branches[key(name)] = add_branch(session, actor_user_id=actor_user_id, name=name).id
     for branch in session.scalars(select(Branch)):
         branches.setdefault(key(branch.name), branch.id)
     groups: dict[tuple[str, str], int] = {}
     for g in report.new_groups:
         branch_id = branches.get(key(g.branch))
-        if branch_id is None:
+        target = session.get(Branch, branch_id) if branch_id is not None else None
+        if target is None:
             raise Conflict(_("支部“{b}”刚被修改或删除，请重新检查后导入").format(b=g.branch))
-        groups[(key(g.branch), key(g.name))] = create_group(session, actor_user_id=actor_user_id,
-                                                            branch_id=branch_id, name=g.name).id
+        groups[(key(g.branch), key(g.name))] = add_group(session, actor_user_id=actor_user_id,
+                                                         branch=target, name=g.name).id
     for row in report.rows_ok:
         if row.new_branch:
             row.branch_id = branches[key(row.branch_name)]

@@ -104,6 +104,8 @@ def check_member_rows(
         report.file_errors.append(_("指定的支部不存在"))
     elif default_branch and allowed_branch_ids is not None and default_branch.id not in allowed_branch_ids:
         report.file_errors.append(_("无权导入其他支部的党员"))
+    elif default_branch and not default_branch.active:
+        report.file_errors.append(_("“{name}”已停用，不能再导入党员").format(name=default_branch.name))
     if report.file_errors:
         return report
 
@@ -304,6 +306,10 @@ class _RowChecker:
         if len(matches) > 1:
             return None, [RowError(row.row, column, shown, _("这个名称对应多个支部，请写支部全称"))]
         branch = matches[0]
+        if not branch.active:
+            return None, [RowError(row.row, column, shown, _(
+                "“{name}”已停用，不能再导入党员：请改写为现在所在的支部，或先在“组织架构”中恢复它").format(
+                name=branch.name))]
         if self.allowed is not None and branch.id not in self.allowed:
             return None, [RowError(row.row, column, shown, _("无权导入其他支部的党员"))]
         if self.default_branch is not None and branch.id != self.default_branch.id:
@@ -334,6 +340,10 @@ class _RowChecker:
             column = self.header.headers.get("group", label("group"))
             reason = _("“{branch}”中没有这个党小组（请先在系统中建立，或选择“创建文件中的新支部和党小组”）").format(
                 branch=branch_name)
+            return None, [RowError(row.row, column, v.display(value), reason)]
+        if not group.active:
+            column = self.header.headers.get("group", label("group"))
+            reason = _("党小组“{name}”已停用：请改写为现在的党小组，或先在“组织架构”中恢复它").format(name=group.name)
             return None, [RowError(row.row, column, v.display(value), reason)]
         return group, []
 

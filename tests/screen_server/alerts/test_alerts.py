@@ -25,7 +25,7 @@ from screen_server.meetings.models import (
     meeting_expected,
 )
 from screen_server.meetings.services import LOCAL_TZ
-from screen_server.org.models import Branch, Member
+from screen_server.org.models import Branch, Member, PartyGroup
 from screen_server.study import services as study
 from tests.helpers.factories import make_branch, make_member
 
@@ -41,7 +41,8 @@ def _meeting(session: Session, branch: Branch, kind: MeetingType, members: list[
     session.add(meeting)
     session.flush()
     session.execute(meeting_branches.insert().values(meeting_id=meeting.id, branch_id=branch.id))
-    session.execute(meeting_expected.insert(), [{"meeting_id": meeting.id, "member_id": m.id} for m in members])
+    if members:
+        session.execute(meeting_expected.insert(), [{"meeting_id": meeting.id, "member_id": m.id} for m in members])
     for m in present:
         session.add(Attendance(meeting_id=meeting.id, member_id=m.id, signed_at=start, method=SignInMethod.QR))
     session.flush()
@@ -70,13 +71,14 @@ def test_each_indicator_raises_with_its_figures_and_clears_when_fixed(session: S
     branch = make_branch(session, short_name="一支部")
     a, b, c, d = (make_member(session, branch_id=branch.id) for _ in range(4))
     general = _meeting(session, branch, MeetingType.BRANCH_GENERAL, [a, b, c, d], [a, b], days_ago=10)
+    _meeting(session, branch, MeetingType.BRANCH_COMMITTEE, [], [], days_ago=10)  # held; nobody in the rate
     _study(session, a, 30)
 
     changes = alerts.evaluate(session, now=NOON)
     opened = _open(session)
     assert {x.indicator for x in changes.raised} == set(opened) == {alerts.ATTENDANCE, alerts.GAP_LECTURE, alerts.STUDY}
     attendance = opened[alerts.ATTENDANCE]
-    assert attendance.value == 0.5 and attendance.figures == {"days": 90, "meetings": 1, "expected": 4, "present": 2,
+    assert attendance.value == 0.5 and attendance.figures == {"days": 90, "meetings": 2, "expected": 4, "present": 2,
                                                               "rate": 0.5}
     assert "出勤率 50%" in attendance.message and "应到 4 人次，实到 2 人次" in attendance.message
     assert "从未开展党课" in opened[alerts.GAP_LECTURE].message
@@ -114,12 +116,30 @@ def test_a_meeting_gap_counts_days_since_the_last_one(session: Session) -> None:
     assert "已 95 天未开展党课" in gap.message
 
 
+def test_a_branch_without_a_committee_meeting_for_40_days_has_an_alert(session: Session) -> None:
+    """支委会 and 党小组会 are monthly; a branch without party groups holds no 党小组会 and is not told to."""
+    with_groups, without = make_branch(session), make_branch(session)
+    session.add(PartyGroup(branch_id=with_groups.id, name="第一党小组", position=1))
+    for branch in (with_groups, without):
+        members = [make_member(session, branch_id=branch.id) for _ in range(2)]
+        _meeting(session, branch, MeetingType.BRANCH_COMMITTEE, members, members, days_ago=40)
+    _meeting(session, with_groups, MeetingType.GROUP, members, members, days_ago=20)
+    alerts.evaluate(session, now=NOON)
+    opened = {(a.indicator, a.branch_id): a for a in alerts.list_alerts(session)}
+    committee = opened[(alerts.GAP_COMMITTEE, with_groups.id)]
+    assert committee.value == 40 and "已 40 天未开展支部委员会" in committee.message
+    assert (alerts.GAP_COMMITTEE, without.id) in opened
+    assert (alerts.GAP_GROUP, with_groups.id) not in opened  # held 20 days ago
+    assert (alerts.GAP_GROUP, without.id) not in opened  # no party groups
+
+
 def test_a_branch_threshold_overrides_the_default_and_is_audited(session: Session) -> None:
     one, two = make_branch(session), make_branch(session)
     for branch in (one, two):
         members = [make_member(session, branch_id=branch.id) for _ in range(4)]
         _meeting(session, branch, MeetingType.BRANCH_GENERAL, members, members[:3], days_ago=5)  # 75%
         _meeting(session, branch, MeetingType.PARTY_LECTURE, members, members[:3], days_ago=6)
+        _meeting(session, branch, MeetingType.BRANCH_COMMITTEE, [], [], days_ago=7)
         for m in members:
             _study(session, m, 25)
     alerts.evaluate(session, now=NOON)
@@ -163,9 +183,9 @@ def test_the_job_checks_about_once_a_minute(session: Session) -> None:
     make_member(session)  # a branch with a member who never studied, never met
     now = [0.0]
     watcher = alerts.AlertWatcher(every=60, clock=lambda: now[0])
-    assert watcher(session) == 3  # no 党课, no 党员大会, no study (no meetings: no attendance rate)
+    assert watcher(session) == 4  # no 党课, 党员大会 or 支委会, no study (no meetings: no attendance rate)
     now[0] = 30
     assert watcher(session) == 0  # not yet
     now[0] = 61
-    assert watcher(session) == 3  # checked again: the same three alerts, updated
-    assert session.scalar(select(func.count(Alert.id))) == 3
+    assert watcher(session) == 4  # checked again: the same four alerts, updated
+    assert session.scalar(select(func.count(Alert.id))) == 4

@@ -109,7 +109,7 @@ def test_a_study_span_the_server_refuses_becomes_an_offline_conflict(client: Fla
     for _ in range(2):  # sent again after a lost answer: still one conflict
         body = client.post("/api/study/spans", headers={"Authorization": f"Bearer {token}"},
                            json={"spans": [span]}).get_json()
-        assert body["rejected"] == [{"id": "span-ghost-1", "error": "学习内容不存在。"}]
+        assert body["rejected"] == [{"id": "span-ghost-1", "error": "学习内容不存在。", "reason": "invalid"}]
     (conflict,) = session.scalars(select(OfflineConflict)).all()
     assert (conflict.kind, conflict.member_id, conflict.reason) == ("study", members[0], "学习内容不存在。")
     assert conflict.made_at == start and conflict.payload["item_id"] == 99999

@@ -161,7 +161,7 @@ def test_create_branches_dry_run_lists_them_and_writes_nothing(
         assert members["HY001"].name == "王建国" and members["HY003"].party_status.value == "probationary"
         assert members["HY007"].branch.name == "机关党支部"
         actions = sorted(e.action for e in s.scalars(select(AuditEntry)))
-        assert actions.count("branch.create") == 3 and actions.count("group.create") == 2
+        assert actions.count("org.branch.create") == 3 and actions.count("org.group.create") == 2
         assert "member.import" in actions
 
 

@@ -91,8 +91,10 @@ def reasons(report: ImportReport) -> list[tuple[int, str | None, str]]:
     return [(e.row, e.column, e.reason) for e in report.errors]
 
 
-def good_row(number: str = "D0001", name: str = "张三", branch_name: str = "第一党支部") -> list[Any]:
-    return [1, number, name, "男", "1985-03-12", "2005-07-01", branch_name, "", "13812345678"]
+def good_row(
+    number: str = "D0001", name: str = "张三", branch_name: str = "第一党支部", group_name: str = ""
+) -> list[Any]:
+    return [1, number, name, "男", "1985-03-12", "2005-07-01", branch_name, group_name, "13812345678"]
 
 
 # --- the messy hand-made workbook -------------------------------------------------------------------------
@@ -339,6 +341,22 @@ def test_secretary_imports_only_into_their_own_branch(session: Session) -> None:
     assert scoped.file_errors == ["无权导入其他支部的党员"]
     own = check(session, rows[:3], allowed_branch_ids={first.id}, default_branch_id=first.id)
     assert reasons(own) == [(3, "所在支部", "无权导入其他支部的党员")]
+
+
+def test_a_deactivated_branch_or_group_takes_no_one(session: Session) -> None:
+    first, second = branch(session, "第一党支部"), branch(session, "第二党支部")
+    second.active = False
+    group = session.scalars(select(PartyGroup).where(PartyGroup.branch_id == first.id)).one()
+    group.active = False
+    session.commit()
+    rows = [HEADER, good_row("D0001", branch_name="二支部"), good_row("D0002", group_name="第一党小组")]
+    report = check(session, rows)
+    assert reasons(report) == [
+        (2, "所在支部", "“第二党支部”已停用，不能再导入党员：请改写为现在所在的支部，或先在“组织架构”中恢复它"),
+        (3, "党小组", "党小组“第一党小组”已停用：请改写为现在的党小组，或先在“组织架构”中恢复它"),
+    ]
+    one_branch = check(session, [["编号", "姓名"], ["D5", "甲"]], default_branch_id=second.id)
+    assert one_branch.file_errors == ["“第二党支部”已停用，不能再导入党员"]
 
 
 # --- all or nothing ---------------------------------------------------------------------------------------

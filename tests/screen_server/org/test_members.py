@@ -13,7 +13,7 @@ from screen_server.audit.models import AuditEntry
 from screen_server.config import Settings
 from screen_server.errors import Forbidden, Invalid, NotAuthenticated
 from screen_server.meetings.models import Attendance, MeetingType, SignInMethod, meeting_expected
-from screen_server.meetings.services import create_meeting
+from screen_server.meetings.services import LOCAL_TZ, create_meeting
 from screen_server.meetings.signins import record_sign_in
 from screen_server.org import members as people
 from screen_server.org import services as org
@@ -148,7 +148,7 @@ def test_a_move_keeps_records_with_the_branch_they_were_made_in(session: Session
                              ends_at=now - dt.timedelta(hours=1), signin_opens_at=now - dt.timedelta(hours=3),
                              signin_closes_at=now + dt.timedelta(hours=1))
     record_sign_in(session, settings, meeting_id=meeting.id, member_id=mover.id, method=SignInMethod.QR)
-    today = now.date()
+    today = now.astimezone(LOCAL_TZ).date()  # the ledger's days are Beijing days
 
     def rates() -> dict[int, tuple[int, int]]:
         return {r["id"]: (r["expected"], r["present"])
