@@ -94,7 +94,8 @@ def run(*, quick: bool = False, players: int = PLAYERS) -> dict[str, dict[str, A
                 for m in members.values():
                     _ = m.branch  # loaded before the session closes
                 joined = [engine.join(contest_id, members[mid]) for mid in member_ids]
-            ticket = server.runtime.ws_tickets.issue({"kind": "player", "room_id": room_id})
+            ticket = server.runtime.ws_tickets.issue({"kind": "player", "room_id": room_id,
+                                                      "contest_id": contest_id})
             phones = Child([sys.executable, "-m", "bench.ws_clients", "--url", server.ws_url, "--clients",
                             str(players), "--ticket", ticket, "--concurrency", "100"],
                            name="phones", log_dir=base, stdin=True, lines=True, env=clean_env())

@@ -185,7 +185,8 @@ def contest(*, quick: bool = False, players: int = PLAYERS) -> dict[str, dict[st
                "ACTIVITY_ROOM_WS_TICKET_SECONDS": "600"}
         ports = _servers(tmp, kids, 2, env, "server")
         proxy = _nginx(tmp, kids, ports, "nginx", connections=4 * players)
-        ticket = Tickets(SECRET, "ws-ticket", 600).issue({"kind": "player", "room_id": seeded["room_id"]})
+        ticket = Tickets(SECRET, "ws-ticket", 600).issue({"kind": "player", "room_id": seeded["room_id"],
+                                                          "contest_id": cid})
         phones = Child([sys.executable, "-m", "bench.ws_clients", "--url", f"ws://{proxy}/ws", "--clients",
                         str(players), "--ticket", ticket, "--concurrency", "100"],
                        name="phones", log_dir=tmp, stdin=True, lines=True, env=clean_env())

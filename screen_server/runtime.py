@@ -52,7 +52,7 @@ class Runtime:
     contest_hosts: HostGate = field(init=False)  # host codes typed at terminals, and their lockouts
     # Wrong passwords, PINs and codes, counted in the database for every process (``identity.lockouts``).
     lockouts: Lockouts = field(init=False)
-    meeting_hosts: HostGate = field(init=False)  # the same for meetings' host codes (meetings.console)
+    meeting_hosts: MeetingHostGate = field(init=False)  # the same for meetings' host codes (meetings.console)
     push: PushServer | None = None
     ws_port: int = 0  # the port actually bound (differs from settings when 0 was asked)
     # The clock of lockouts and admin sessions; tests replace it to move time without sleeping.

@@ -1,5 +1,6 @@
-"""The live contest engine: joining, the host's steps, answers and scoring, the question clock, and a
-writer that group-commits answers. Any server process runs any of it for any contest.
+"""The live contest engine: joining, the host's steps, answers and scoring, and the question clock. Any
+server process runs any of it for any contest. Beside it: ``parts`` (the plain data it hands around),
+``writer`` (the thread that group-commits answers), ``closing`` (the board and scores at a close).
 
 Every decision is made on the servers' clock (kept in sync): whether the question is open, whether
 this player already answered, whether the request really is this player's (their secret), and the
@@ -22,26 +23,21 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import queue
 import secrets
 import threading
-import time
-from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from content.models import Question
 from content.questions import is_correct
 from screen_server import protocol
-from screen_server.batching import take_batch
 from screen_server.bus import Bus
-from screen_server.contests import board
-from screen_server.contests.live import ANSWERED, LiveStore, Meta, Seed, Standing, View
+from screen_server.contests import board, closing
+from screen_server.contests.live import LiveStore, Meta, Seed, Standing
 from screen_server.contests.models import (
     Contest,
     ContestAnswer,
@@ -49,11 +45,23 @@ from screen_server.contests.models import (
     ContestQuestion,
     ContestStatus,
 )
+from screen_server.contests.parts import (
+    Accepted,
+    ContestInfo,
+    LiveContest,
+    PlayerState,
+    Roster,
+    Settled,
+    ms,
+    points_for,
+)
+from screen_server.contests.writer import AnswerWriter
 from screen_server.errors import Conflict, Forbidden, Invalid, NotFound
 from screen_server.i18n import _
 from screen_server.leases import Leases, new_owner
 from screen_server.org.services import mask_name
-from screen_server.points import services as points
+
+__all__ = ["LEASE_SECONDS", "TICK_SECONDS", "ContestEngine", "LiveContest", "PlayerState", "points_for"]
 
 log = logging.getLogger(__name__)
 LOBBY_NAMES = 40
@@ -61,170 +69,6 @@ TOP = board.TOP
 GRACE_MS = 300  # an answer sent in the last instant may arrive this much after the close
 LEASE_SECONDS = 3.0  # a dead holder's contests are taken over after this (plus one tick)
 TICK_SECONDS = 0.5  # lobby pushes at most twice a second; non-holders look for lapsed leases this often
-BATCH = 500
-SETTLE_SECONDS = 1.0  # at a close, how long answers accepted just before it may take to be committed
-
-
-@dataclasses.dataclass
-class ContestInfo:
-    """What does not change while a contest runs (cached per process)."""
-
-    id: int
-    room_id: int | None
-    title: str
-    code: str
-    team_mode: bool
-    seconds: int
-    questions: list[Question]
-
-    @property
-    def total(self) -> int:
-        return len(self.questions)
-
-    def question(self, position: int) -> Question | None:
-        return self.questions[position - 1] if 1 <= position <= self.total else None
-
-
-@dataclasses.dataclass(frozen=True)
-class PlayerState:
-    id: int
-    member_id: int
-    name: str
-    shown_name: str
-    branch: str
-    secret: str
-
-
-class _Roster:
-    """The players of one contest known to this process (refreshed from the database on a miss)."""
-
-    def __init__(self) -> None:
-        self.by_id: dict[int, PlayerState] = {}
-        self.by_member: dict[int, int] = {}
-        self.lock = threading.Lock()
-
-    def add(self, p: PlayerState) -> None:
-        self.by_id[p.id] = p
-        self.by_member[p.member_id] = p.id
-
-
-@dataclasses.dataclass
-class _Settled:
-    """Every player of a contest at a close, as the database has them."""
-
-    scores: dict[int, tuple[int, int]] = dataclasses.field(default_factory=dict)  # id → (score, right answers)
-    names: dict[int, tuple[str, str]] = dataclasses.field(default_factory=dict)  # id → (name, branch)
-    members: dict[int, int] = dataclasses.field(default_factory=dict)  # id → member id
-
-
-@dataclasses.dataclass(frozen=True)
-class LiveContest:
-    """A contest as it stands at one instant: its fixed parts and a view of the live store."""
-
-    info: ContestInfo
-    view: View
-
-    @property
-    def id(self) -> int:
-        return self.info.id
-
-    @property
-    def room_id(self) -> int | None:
-        return self.info.room_id
-
-    @property
-    def status(self) -> ContestStatus:
-        return ContestStatus(self.view.meta.status)
-
-    @property
-    def current(self) -> int:
-        return self.view.meta.current
-
-    @property
-    def board(self) -> list[dict[str, Any]]:
-        return list((self.view.reveal or {}).get("board", []))
-
-    def question(self) -> Question | None:
-        return self.info.question(self.current)
-
-
-@dataclasses.dataclass(frozen=True)
-class Accepted:
-    correct: bool
-    points: int
-    score: int
-    elapsed_ms: int
-
-
-def points_for(correct: bool, elapsed_ms: int, seconds: int) -> int:
-    """500 for a right answer plus up to 500 more for speed; nothing for a wrong one."""
-    if not correct:
-        return 0
-    remaining = max(0.0, 1.0 - elapsed_ms / (seconds * 1000))
-    return 500 + round(500 * remaining)
-
-
-def _ms(at: dt.datetime | None) -> int:
-    return round(at.timestamp() * 1000) if at is not None else 0
-
-
-def _at(ms: int) -> dt.datetime | None:
-    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC) if ms else None
-
-
-class AnswerWriter:
-    """One thread inserting queued answers in batches, one commit per batch, then resolving each future.
-
-    It starts with the first answer and stops through its queue (``close``)."""
-
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self._session_factory = session_factory
-        self._queue: queue.Queue[tuple[dict[str, Any], Future[None]] | None] = queue.Queue()
-        self.busy_since: float | None = None  # monotonic start of the batch being written (the watchdog)
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def write(self, row: dict[str, Any]) -> Future[None]:
-        if self._thread is None:
-            with self._lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(target=self._run, name="contest-writer", daemon=True)
-                    self._thread.start()
-        future: Future[None] = Future()
-        self._queue.put((row, future))
-        return future
-
-    def close(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = take_batch(self._queue, first, BATCH)
-            self.busy_since = time.monotonic()
-            try:
-                with self._session_factory() as session:
-                    session.execute(insert(ContestAnswer), [row for row, _f in batch])
-                    session.commit()
-            except Exception as exc:  # every answer of the batch is refused (and its points taken back)
-                log.exception("contest answers not stored")
-                for _row, future in batch:
-                    future.set_exception(exc)
-            else:
-                for _row, future in batch:
-                    future.set_result(None)
-            finally:
-                self.busy_since = None
-
-    def is_stalled(self, limit: float) -> bool:
-        """Whether the writer died, or has been inside one batch for more than ``limit`` seconds."""
-        busy = self.busy_since
-        dead = self._thread is not None and not self._thread.is_alive()
-        return dead or (busy is not None and time.monotonic() - busy > limit)
 
 
 class ContestEngine:
@@ -237,7 +81,7 @@ class ContestEngine:
         self.owner = owner or new_owner("contests")
         self.mask_names = mask_names
         self._infos: dict[int, ContestInfo] = {}
-        self._rosters: dict[int, _Roster] = {}
+        self._rosters: dict[int, Roster] = {}
         self._lock = threading.Lock()  # guards the two caches above (dictionary work only)
         self._writer = AnswerWriter(session_factory)
         self.on_change: Callable[[], None] = lambda: None  # the clock's wake-up
@@ -273,13 +117,14 @@ class ContestEngine:
             for q in ordered:
                 s.expunge(q)
             return ContestInfo(contest.id, contest.room_id, contest.title, contest.code, contest.team_mode,
-                               contest.question_seconds, ordered)
+                               contest.question_seconds, ordered, ms(contest.created_at))
 
     def _meta(self, contest_id: int) -> Meta:
-        meta = self.store.meta(contest_id)
+        ref = self.info(contest_id).ref
+        meta = self.store.meta(ref)
         if meta is None:
-            self.store.init(contest_id, self._seed(contest_id))  # only the first of racing processes writes
-            meta = self.store.meta(contest_id)
+            self.store.init(ref, self._seed(contest_id))  # only the first of racing processes writes
+            meta = self.store.meta(ref)
             assert meta is not None
         return meta
 
@@ -293,30 +138,30 @@ class ContestEngine:
                 raise NotFound(_("竞赛不存在。"))
             current = s.scalar(select(ContestQuestion).where(ContestQuestion.contest_id == contest_id,
                                                              ContestQuestion.position == contest.current))
-            meta = Meta(str(contest.status), contest.current, _ms(current.opened_at if current else None),
-                        _ms(current.closes_at if current else None))
+            meta = Meta(str(contest.status), contest.current, ms(current.opened_at if current else None),
+                        ms(current.closes_at if current else None))
             scores = {pid: (0, 0) for pid in roster.by_id}
             for pid, score, right in s.execute(
                     select(ContestAnswer.player_id, func.sum(ContestAnswer.points),
                            func.count().filter(ContestAnswer.correct.is_(True)))
                     .where(ContestAnswer.contest_id == contest_id).group_by(ContestAnswer.player_id)):
                 scores[pid] = (int(score or 0), int(right or 0))
-        results, counts = self._answers_of(info, contest.current)
+        results, counts = closing.answers_of(self.session_factory, info, contest.current)
         order = sorted(roster.by_id)
         lobby = [roster.by_id[p].shown_name for p in order[-LOBBY_NAMES:]]
         reveal = None
         ranks: dict[int, int] = {}
         if meta.status in (ContestStatus.REVEAL, ContestStatus.FINISHED):
-            settled = _Settled(scores, {pid: (p.name, p.branch) for pid, p in roster.by_id.items()})
-            reveal, ranks = self._reveal(info, settled, counts)
+            settled = Settled(scores, {pid: (p.name, p.branch) for pid, p in roster.by_id.items()})
+            reveal, ranks = closing.reveal(self.store, info, settled, counts, self._shown)
         return Seed(meta, scores, results, counts, lobby, reveal, ranks)
 
     def _roster(self, contest_id: int, *, refresh: bool = False, member_id: int | None = None,
-                player_id: int | None = None) -> _Roster:
+                player_id: int | None = None) -> Roster:
         """This process's players of the contest; ``refresh`` loads the ones it does not know yet (all of
         them, or the one member or player asked for: they joined through another process)."""
         with self._lock:
-            roster = self._rosters.setdefault(contest_id, _Roster())
+            roster = self._rosters.setdefault(contest_id, Roster())
         if refresh or member_id is not None or player_id is not None:
             query = select(ContestPlayer).where(ContestPlayer.contest_id == contest_id)
             if member_id is not None:
@@ -334,10 +179,10 @@ class ContestEngine:
 
     def get(self, contest_id: int) -> LiveContest:
         info = self.info(contest_id)
-        view = self.store.view(contest_id)
+        view = self.store.view(info.ref)
         if view is None:
             self._meta(contest_id)
-            view = self.store.view(contest_id)
+            view = self.store.view(info.ref)
             assert view is not None
         return LiveContest(info, view)
 
@@ -371,7 +216,7 @@ class ContestEngine:
             return roster.by_id[known]
         with roster.lock:
             roster.add(state)
-        self.store.add_player(contest_id, state.id, state.shown_name, LOBBY_NAMES)
+        self.store.add_player(self.info(contest_id).ref, state.id, state.shown_name, LOBBY_NAMES)
         return state
 
     def player(self, contest_id: int, player_id: int, secret: str) -> PlayerState:
@@ -425,8 +270,8 @@ class ContestEngine:
     def _open(self, info: ContestInfo, meta: Meta, position: int) -> bool:
         now = self.now()
         closes = now + dt.timedelta(seconds=info.seconds)
-        opened = Meta(ContestStatus.QUESTION, position, _ms(now), _ms(closes))
-        if not self.store.cas(info.id, (meta.status, meta.current), opened):
+        opened = Meta(ContestStatus.QUESTION, position, ms(now), ms(closes))
+        if not self.store.cas(info.ref, (meta.status, meta.current), opened):
             return False
         with self.session_factory() as s:
             s.execute(update(ContestQuestion).where(ContestQuestion.contest_id == info.id,
@@ -443,110 +288,30 @@ class ContestEngine:
 
     def _close(self, info: ContestInfo, meta: Meta, *, publish: bool = True) -> bool:
         revealed = dataclasses.replace(meta, status=ContestStatus.REVEAL)
-        if not self.store.cas(info.id, (ContestStatus.QUESTION, meta.current), revealed):
+        if not self.store.cas(info.ref, (ContestStatus.QUESTION, meta.current), revealed):
             return False  # closed already (by the host, or by another process's clock)
-        settled = self._settled(info, meta.current)
-        reveal, ranks = self._reveal(info, settled, self.store.counts(info.id, meta.current))
-        self.store.save_reveal(info.id, reveal)
+        settled = closing.settle(self.session_factory, self.store, info, meta.current)
+        counts = self.store.counts(info.ref, meta.current)
+        reveal, ranks = closing.reveal(self.store, info, settled, counts, self._shown)
+        self.store.save_reveal(info.ref, reveal)
         if publish:
             self.publish(info.id)
-        self.store.save_ranks(info.id, ranks)  # after the push: only the players' own pages read them
-        self._store_scores(info, settled, status=ContestStatus.REVEAL)
+        self.store.save_ranks(info.ref, ranks)  # after the push: only the players' own pages read them
+        closing.store_scores(self.session_factory, info, settled, status=ContestStatus.REVEAL, now=self.now())
         return True
 
     def _finish(self, info: ContestInfo, meta: Meta) -> bool:
         finished = Meta(ContestStatus.FINISHED, meta.current, meta.opened_ms, meta.closes_ms)
-        if not self.store.cas(info.id, (meta.status, meta.current), finished):
+        if not self.store.cas(info.ref, (meta.status, meta.current), finished):
             return False
-        settled = self._settled(info, meta.current)
-        reveal, ranks = self._reveal(info, settled, None)
-        self.store.save_reveal(info.id, reveal)
+        settled = closing.settle(self.session_factory, self.store, info, meta.current)
+        reveal, ranks = closing.reveal(self.store, info, settled, None, self._shown)
+        self.store.save_reveal(info.ref, reveal)
         self.publish(info.id)
-        self.store.save_ranks(info.id, ranks)
-        self._store_scores(info, settled, status=ContestStatus.FINISHED, award=True)
+        self.store.save_ranks(info.ref, ranks)
+        closing.store_scores(self.session_factory, info, settled, status=ContestStatus.FINISHED, now=self.now(),
+                             award=True)
         return True
-
-    def _store_scores(self, info: ContestInfo, settled: _Settled, *, status: ContestStatus,
-                      award: bool = False) -> None:
-        """Write the scores and the status at a close; at the end, award every player the points."""
-        now = self.now()
-        with self.session_factory() as s:
-            rows = [{"id": pid, "score": sc, "correct": right} for pid, (sc, right) in settled.scores.items()]
-            if rows:
-                s.execute(update(ContestPlayer), rows)  # bulk UPDATE by primary key
-            values: dict[str, Any] = {"status": status}
-            if status == ContestStatus.FINISHED:
-                values["finished_at"] = now
-            s.execute(update(Contest).where(Contest.id == info.id).values(**values))
-            if award:
-                rule = points.get_rule(s, points.CONTEST)
-                day = points.local_day(now)
-                for member_id in settled.members.values():
-                    points.award(s, member_id, points.CONTEST, ref=f"contest:{info.id}", day=day,
-                                 reason=_("参加知识竞赛《{t}》").format(t=info.title), rule=rule)
-            s.commit()
-
-    def _settled(self, info: ContestInfo, position: int) -> _Settled:
-        """Every player with their score and right answers as committed, once the answers the store
-        accepted for ``position`` are all in the database (or ``SETTLE_SECONDS`` passed). One query.
-
-        The board is made from the database, not from the store: an answer a process accepted and then
-        died before committing (so it was never acknowledged) must not count. When the two differ, the
-        store is repaired from the database."""
-        expected = self.store.counts(info.id, position)[ANSWERED]
-        deadline = time.monotonic() + SETTLE_SECONDS
-        query = (select(ContestPlayer.id, ContestPlayer.member_id, ContestPlayer.name, ContestPlayer.branch,
-                        func.coalesce(func.sum(ContestAnswer.points), 0),
-                        func.count(ContestAnswer.id).filter(ContestAnswer.correct.is_(True)),
-                        func.count(ContestAnswer.id).filter(ContestAnswer.position == position))
-                 .outerjoin(ContestAnswer, ContestAnswer.player_id == ContestPlayer.id)
-                 .where(ContestPlayer.contest_id == info.id).group_by(ContestPlayer.id))
-        while True:
-            settled = _Settled()
-            stored = 0
-            with self.session_factory() as s:
-                for pid, member_id, name, branch, score, right, here in s.execute(query):
-                    settled.scores[pid] = (int(score or 0), int(right or 0))
-                    settled.names[pid] = (name, branch)
-                    settled.members[pid] = member_id
-                    stored += int(here or 0)
-            if stored >= expected or time.monotonic() > deadline:
-                break
-            time.sleep(0.02)  # a commit in flight; bounded by the deadline
-        if stored != expected:
-            log.warning("contest %s question %s: %s answers accepted, %s stored; repairing the live state",
-                        info.id, position, expected, stored)
-            results, counts = self._answers_of(info, position)
-            self.store.repair(info.id, position, settled.scores, results, counts)
-        return settled
-
-    def _answers_of(self, info: ContestInfo, position: int) -> tuple[dict[int, tuple[bool, int]], dict[str, int]]:
-        """One question's stored answers: each player's result, and the distribution."""
-        results: dict[int, tuple[bool, int]] = {}
-        counts: dict[str, int] = {}
-        q = info.question(position)
-        with self.session_factory() as s:
-            for pid, given, right, pts in s.execute(
-                    select(ContestAnswer.player_id, ContestAnswer.answer, ContestAnswer.correct, ContestAnswer.points)
-                    .where(ContestAnswer.contest_id == info.id, ContestAnswer.position == position)):
-                results[pid] = (bool(right), int(pts))
-                for label in board.labels(q, given) if q is not None else []:
-                    counts[label] = counts.get(label, 0) + 1
-                counts[ANSWERED] = counts.get(ANSWERED, 0) + 1
-        return results, counts
-
-    def _reveal(self, info: ContestInfo, settled: _Settled, counts: Any) -> tuple[dict[str, Any], dict[int, int]]:
-        """The board (rank changes against the ranks saved at the last close), the teams and the counts."""
-        top, ranks = board.rank(settled.scores, {}, settled.names)
-        for row in top:
-            row["name"] = self._shown(row["name"])  # names are masked on screens (10 rows, not every player)
-        before = self.store.ranks_of(info.id, [row["player_id"] for row in top])
-        reveal: dict[str, Any] = {"board": board.with_changes(top, before)}
-        if info.team_mode:
-            reveal["teams"] = board.teams(settled.scores, {pid: nb[1] for pid, nb in settled.names.items()})
-        if counts is not None:
-            reveal["counts"] = dict(counts)
-        return reveal, ranks
 
     # --- the clock -----------------------------------------------------------------------------------------
 
@@ -554,26 +319,36 @@ class ContestEngine:
         """One pass over the running contests whose lease this process holds (taking lapsed ones): push
         a lobby that changed, close a question whose time is up. Returns seconds until the next need."""
         wait = TICK_SECONDS
-        now_ms = _ms(self.now())
-        for cid in self.store.active():
+        now_ms = ms(self.now())
+        for ref in self.store.active():
             try:
-                if not self.leases.hold(f"contest:{cid}", self.owner, LEASE_SECONDS):
+                if not self.leases.hold(f"contest:{ref.split('.', 1)[0]}", self.owner, LEASE_SECONDS):
                     continue
-                meta = self.store.meta(cid)
-                if meta is None or meta.status == ContestStatus.FINISHED:
-                    self.store.finished(cid)
+                info = self._known(ref)
+                meta = self.store.meta(ref) if info is not None else None
+                if info is None or meta is None or meta.status == ContestStatus.FINISHED:
+                    self.store.finished(ref)
                     continue
                 if meta.status == ContestStatus.QUESTION:
                     left = meta.closes_ms - now_ms
                     if left <= 0:
-                        self._close(self.info(cid), meta)
+                        self._close(info, meta)
                     else:
                         wait = min(wait, left / 1000)
-                if self.store.take_dirty(cid):
-                    self.publish(cid)
+                if self.store.take_dirty(ref):
+                    self.publish(info.id)
             except Exception:  # one contest's trouble must not stop the others' clocks
-                log.exception("contest %s: clock step failed", cid)
+                log.exception("contest %s: clock step failed", ref)
         return wait
+
+    def _known(self, ref: str) -> ContestInfo | None:
+        """The contest a live-store name stands for, or None when this database has no such contest (the
+        store outlived it: a restored or new database)."""
+        try:
+            info = self.info(int(ref.split(".", 1)[0]))
+        except (NotFound, ValueError):
+            return None
+        return info if info.ref == ref else None
 
     # --- answers -------------------------------------------------------------------------------------------
 
@@ -592,10 +367,10 @@ class ContestEngine:
         if not given:
             raise Invalid(_("请选择答案。"))
         correct = is_correct(question, given)
-        elapsed = min(info.seconds * 1000, max(0, _ms(now) - meta.opened_ms))
+        elapsed = min(info.seconds * 1000, max(0, ms(now) - meta.opened_ms))
         gained = points_for(correct, elapsed, info.seconds)
         counted = board.labels(question, given)
-        score = self.store.answer(contest_id, player.id, position, _ms(now), GRACE_MS, correct, gained, counted)
+        score = self.store.answer(info.ref, player.id, position, ms(now), GRACE_MS, correct, gained, counted)
         if isinstance(score, str):
             raise self._refusal(score)
         future = self._writer.write({"contest_id": contest_id, "player_id": player.id, "position": position,
@@ -604,7 +379,7 @@ class ContestEngine:
         try:
             future.result(timeout=wait)
         except Exception:
-            self.store.undo(contest_id, player.id, position, correct, gained, counted)  # as if it never happened
+            self.store.undo(info.ref, player.id, position, correct, gained, counted)  # as if it never happened
             raise
         return Accepted(correct, gained, score, elapsed)
 
@@ -619,34 +394,10 @@ class ContestEngine:
     # --- what screens show -----------------------------------------------------------------------------------
 
     def public_state(self, live: LiveContest) -> dict[str, Any]:
-        info, view = live.info, live.view
-        q = live.question()
-        status = live.status
-        state: dict[str, Any] = {
-            "id": info.id, "title": info.title, "code": info.code, "status": str(status),
-            "team_mode": info.team_mode, "index": live.current, "total": info.total, "seconds": info.seconds,
-            "players": view.players, "lobby": view.lobby,
-        }
-        if q is not None and status in (ContestStatus.QUESTION, ContestStatus.REVEAL):
-            opened, closes = _at(view.meta.opened_ms), _at(view.meta.closes_ms)
-            state["question"] = {"stem": q.stem, "kind": str(q.kind), "options": board.options(q),
-                                 "opened_at": opened.isoformat() if opened else None,
-                                 "closes_at": closes.isoformat() if closes else None}
-        if status in (ContestStatus.REVEAL, ContestStatus.FINISHED):
-            reveal = view.reveal or {}
-            if q is not None and status == ContestStatus.REVEAL:
-                counts: Counter[str] = Counter(reveal.get("counts") or {})
-                state["answer"] = q.answer
-                state["explanation"] = q.explanation
-                state["distribution"] = board.distribution(q, counts)
-                state["answered"] = counts[ANSWERED]
-            state["board"] = reveal.get("board", [])
-            if info.team_mode:
-                state["teams"] = reveal.get("teams", [])
-        return state
+        return live.public_state()
 
     def standing(self, live: LiveContest, player: PlayerState) -> Standing:
-        return self.store.standing(live.id, player.id, live.current)
+        return self.store.standing(live.info.ref, player.id, live.current)
 
     def player_state(self, live: LiveContest, player: PlayerState) -> dict[str, Any]:
         mine = self.standing(live, player)

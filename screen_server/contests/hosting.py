@@ -2,9 +2,9 @@
 
 A branch secretary who hosts at the terminal proves it with the contest's *host code*: six digits shown
 on the admin's contest page (only those who may see that page), derived from the contest id with the
-server's secret (HMAC-SHA256), so it needs no column and cannot be guessed from the join code on the
-wall. Wrong codes count in the shared lockout store (five per terminal and contest, or per address, lock
-for fifteen minutes, in every process; see ``identity.lockouts``).
+server's secret (``identity.host_codes``), so it needs no column and cannot be guessed from the join
+code on the wall. Wrong codes count in the shared lockout store (five per terminal and contest, or per
+address, lock for fifteen minutes, in every process; see ``identity.lockouts``).
 
 The host's actions drive ``engine.ContestEngine`` exactly as the admin's buttons do; each is recorded
 in the audit log with the device. No Flask here.
@@ -12,9 +12,6 @@ in the audit log with the device. No Flask here.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from collections.abc import Callable
 from typing import Any, Final
 
 from sqlalchemy.orm import Session
@@ -25,31 +22,28 @@ from screen_server.contests.models import ContestStatus
 from screen_server.devices.models import Device
 from screen_server.errors import Conflict, Forbidden, Invalid
 from screen_server.i18n import _
+from screen_server.identity.host_codes import HostCodes, code_for, typed
 from screen_server.identity.lockouts import Lockouts
 
-CODE_DIGITS: Final = 6
 CHECK: Final = "check"  # proves the code and changes nothing (the terminal enters host mode)
 ACTIONS: Final = (CHECK, "start", "next", "close", "finish")
+PURPOSE: Final = "contest-host"
 
 
 def host_code(secret_key: str, contest_id: int) -> str:
     """The contest's six-digit host code: an HMAC of its id with the server's secret."""
-    mac = hmac.new(secret_key.encode("utf-8"), f"contest-host:{int(contest_id)}".encode(), hashlib.sha256)
-    return f"{int.from_bytes(mac.digest()[:8], 'big') % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
+    return code_for(secret_key, PURPOSE, contest_id)
 
 
 class HostGate:
-    """Checks host codes in constant time; wrong codes count in the shared lockout store
-    (``identity.lockouts``), per contest and terminal and per address, so the lock holds in every
-    process and across restarts.
-    """
+    """Checks contests' host codes (``identity.host_codes``); wrong codes count per contest and
+    terminal and per address, so the lock holds in every process and across restarts."""
 
     def __init__(self, secret_key: str, lockouts: Lockouts) -> None:
-        self._secret_key = secret_key
-        self._lockouts = lockouts
+        self._codes = HostCodes(secret_key, lockouts, PURPOSE)
 
     def code(self, contest_id: int) -> str:
-        return host_code(self._secret_key, contest_id)
+        return self._codes.code(contest_id)
 
     def check(self, contest_id: int, device_id: int, code: str, *, ip: str = "", device_name: str = "") -> None:
         """Let a right code through (forgetting earlier misses of this terminal).
@@ -58,24 +52,11 @@ class HostGate:
             TooManyAttempts: this terminal (or address) is locked out for now (the code is not looked at).
             Forbidden: the code is wrong (the fifth miss also starts the lock).
         """
-        given = "".join(ch for ch in str(code or "") if not ch.isspace())
+        given = typed(code)
         audit = {"action": "contest.host_code", "actor_user_id": None, "actor_name": device_name[:50], "ip": ip,
                  "target_type": "contest", "target_id": int(contest_id), "details": {"device_id": int(device_id)}}
-        self.admit(f"c{int(contest_id)}:d{int(device_id)}", ip, audit,
-                   lambda: hmac.compare_digest(given.encode("utf-8"), self.code(contest_id).encode("utf-8")))
-
-    def admit(self, account: str, ip: str, audit: dict[str, Any], is_right: Callable[[], bool]) -> None:
-        """The counting behind ``check``, for any secret: ``is_right`` is asked only when not locked.
-
-        Raises:
-            TooManyAttempts: locked for now. Forbidden: wrong (the fifth miss also starts the lock).
-        """
-        attempt = self._lockouts.begin("host", account, ip, audit=audit)
-        if is_right():
-            self._lockouts.succeeded(attempt)
-            return
-        self._lockouts.failed(attempt, audit=audit)
-        raise Forbidden(_("主持码不正确。"), code="host_code_wrong")
+        self._codes.admit(f"c{int(contest_id)}:d{int(device_id)}", ip, audit,
+                          lambda: self._codes.matches(given, contest_id))
 
 
 def host(session: Session, engine: ContestEngine, gate: HostGate, *, contest_id: int, device: Device, code: str,

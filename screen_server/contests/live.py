@@ -11,6 +11,9 @@ answer counts, the last board and ranks, the newest names in the lobby. Two stor
   and the counts. So two processes can never both accept a player's answer, and no process lock is
   needed at all. Steps of the host are compare-and-set scripts on the contest's status.
 
+A contest is named here by its ``ref`` (its id, when it was made and its join code: see
+``engine.ContestInfo.ref``), never by its id alone.
+
 Times are epoch milliseconds from the process that writes them: server clocks must be in sync
 (docs/operations.md). A store knows nothing of questions or scoring rules (``engine`` decides those).
 """
@@ -69,25 +72,25 @@ class Standing:
 
 
 class LiveStore(Protocol):
-    def meta(self, cid: int) -> Meta | None: ...
-    def init(self, cid: int, seed: Seed) -> bool: ...
-    def cas(self, cid: int, expect: tuple[str, int], meta: Meta) -> bool: ...
-    def add_player(self, cid: int, pid: int, shown: str, lobby: int) -> bool: ...
-    def answer(self, cid: int, pid: int, pos: int, now_ms: int, grace_ms: int, correct: bool, points: int,
+    def meta(self, ref: str) -> Meta | None: ...
+    def init(self, ref: str, seed: Seed) -> bool: ...
+    def cas(self, ref: str, expect: tuple[str, int], meta: Meta) -> bool: ...
+    def add_player(self, ref: str, pid: int, shown: str, lobby: int) -> bool: ...
+    def answer(self, ref: str, pid: int, pos: int, now_ms: int, grace_ms: int, correct: bool, points: int,
                labels: list[str]) -> int | str: ...
-    def undo(self, cid: int, pid: int, pos: int, correct: bool, points: int, labels: list[str]) -> None: ...
-    def scores(self, cid: int) -> dict[int, tuple[int, int]]: ...
-    def counts(self, cid: int, pos: int) -> Counter[str]: ...
-    def ranks_of(self, cid: int, pids: list[int]) -> dict[int, int]: ...
-    def save_reveal(self, cid: int, reveal: dict[str, Any]) -> None: ...
-    def save_ranks(self, cid: int, ranks: dict[int, int]) -> None: ...
-    def repair(self, cid: int, pos: int, scores: dict[int, tuple[int, int]], results: dict[int, tuple[bool, int]],
+    def undo(self, ref: str, pid: int, pos: int, correct: bool, points: int, labels: list[str]) -> None: ...
+    def scores(self, ref: str) -> dict[int, tuple[int, int]]: ...
+    def counts(self, ref: str, pos: int) -> Counter[str]: ...
+    def ranks_of(self, ref: str, pids: list[int]) -> dict[int, int]: ...
+    def save_reveal(self, ref: str, reveal: dict[str, Any]) -> None: ...
+    def save_ranks(self, ref: str, ranks: dict[int, int]) -> None: ...
+    def repair(self, ref: str, pos: int, scores: dict[int, tuple[int, int]], results: dict[int, tuple[bool, int]],
                counts: dict[str, int]) -> None: ...
-    def view(self, cid: int) -> View | None: ...
-    def standing(self, cid: int, pid: int, pos: int) -> Standing: ...
-    def take_dirty(self, cid: int) -> bool: ...
-    def active(self) -> set[int]: ...
-    def finished(self, cid: int) -> None: ...
+    def view(self, ref: str) -> View | None: ...
+    def standing(self, ref: str, pid: int, pos: int) -> Standing: ...
+    def take_dirty(self, ref: str) -> bool: ...
+    def active(self) -> set[str]: ...
+    def finished(self, ref: str) -> None: ...
 
 
 class _Contest:
@@ -106,17 +109,17 @@ class MemoryLiveStore:
     """The live state of one process's contests, in dictionaries under one short lock."""
 
     def __init__(self) -> None:
-        self._contests: dict[int, _Contest] = {}
-        self._active: set[int] = set()
+        self._contests: dict[str, _Contest] = {}
+        self._active: set[str] = set()
         self._lock = threading.Lock()
 
-    def meta(self, cid: int) -> Meta | None:
-        c = self._contests.get(cid)
+    def meta(self, ref: str) -> Meta | None:
+        c = self._contests.get(ref)
         return c.meta if c is not None else None
 
-    def init(self, cid: int, seed: Seed) -> bool:
+    def init(self, ref: str, seed: Seed) -> bool:
         with self._lock:
-            if cid in self._contests:
+            if ref in self._contests:
                 return False
             c = _Contest(seed.meta)
             c.scores = {pid: [s, r] for pid, (s, r) in seed.scores.items()}
@@ -124,24 +127,24 @@ class MemoryLiveStore:
             c.counts = {seed.meta.current: Counter(seed.counts)}
             c.lobby = list(seed.lobby)
             c.reveal, c.ranks = seed.reveal, dict(seed.ranks)
-            self._contests[cid] = c
+            self._contests[ref] = c
             if seed.meta.status != "finished":
-                self._active.add(cid)
+                self._active.add(ref)
             return True
 
-    def cas(self, cid: int, expect: tuple[str, int], meta: Meta) -> bool:
+    def cas(self, ref: str, expect: tuple[str, int], meta: Meta) -> bool:
         with self._lock:
-            c = self._contests[cid]
+            c = self._contests[ref]
             if (c.meta.status, c.meta.current) != expect:
                 return False
             c.meta = meta
             if meta.status == "finished":
-                self._active.discard(cid)
+                self._active.discard(ref)
             return True
 
-    def add_player(self, cid: int, pid: int, shown: str, lobby: int) -> bool:
+    def add_player(self, ref: str, pid: int, shown: str, lobby: int) -> bool:
         with self._lock:
-            c = self._contests[cid]
+            c = self._contests[ref]
             if pid in c.scores:
                 return False
             c.scores[pid] = [0, 0]
@@ -149,10 +152,10 @@ class MemoryLiveStore:
             c.dirty = True
             return True
 
-    def answer(self, cid: int, pid: int, pos: int, now_ms: int, grace_ms: int, correct: bool, points: int,
+    def answer(self, ref: str, pid: int, pos: int, now_ms: int, grace_ms: int, correct: bool, points: int,
                labels: list[str]) -> int | str:
         with self._lock:
-            c = self._contests[cid]
+            c = self._contests[ref]
             m = c.meta
             if m.status != "question" or pos != m.current:
                 return "not_open" if pos > m.current or m.status == "lobby" else "late"
@@ -170,9 +173,9 @@ class MemoryLiveStore:
             counts[ANSWERED] += 1
             return score[0]
 
-    def undo(self, cid: int, pid: int, pos: int, correct: bool, points: int, labels: list[str]) -> None:
+    def undo(self, ref: str, pid: int, pos: int, correct: bool, points: int, labels: list[str]) -> None:
         with self._lock:
-            c = self._contests[cid]
+            c = self._contests[ref]
             if c.results.get(pos, {}).pop(pid, None) is None:
                 return
             c.scores[pid][0] -= points
@@ -180,64 +183,64 @@ class MemoryLiveStore:
             c.counts[pos].subtract(labels)
             c.counts[pos][ANSWERED] -= 1
 
-    def scores(self, cid: int) -> dict[int, tuple[int, int]]:
+    def scores(self, ref: str) -> dict[int, tuple[int, int]]:
         with self._lock:
-            return {pid: (s[0], s[1]) for pid, s in self._contests[cid].scores.items()}
+            return {pid: (s[0], s[1]) for pid, s in self._contests[ref].scores.items()}
 
-    def counts(self, cid: int, pos: int) -> Counter[str]:
+    def counts(self, ref: str, pos: int) -> Counter[str]:
         with self._lock:
-            return Counter(self._contests[cid].counts.get(pos, Counter()))
+            return Counter(self._contests[ref].counts.get(pos, Counter()))
 
-    def ranks_of(self, cid: int, pids: list[int]) -> dict[int, int]:
+    def ranks_of(self, ref: str, pids: list[int]) -> dict[int, int]:
         with self._lock:
-            ranks = self._contests[cid].ranks
+            ranks = self._contests[ref].ranks
             return {p: ranks[p] for p in pids if p in ranks}
 
-    def save_reveal(self, cid: int, reveal: dict[str, Any]) -> None:
+    def save_reveal(self, ref: str, reveal: dict[str, Any]) -> None:
         with self._lock:
-            self._contests[cid].reveal = reveal
+            self._contests[ref].reveal = reveal
 
-    def save_ranks(self, cid: int, ranks: dict[int, int]) -> None:
+    def save_ranks(self, ref: str, ranks: dict[int, int]) -> None:
         with self._lock:
-            self._contests[cid].ranks = dict(ranks)
+            self._contests[ref].ranks = dict(ranks)
 
-    def repair(self, cid: int, pos: int, scores: dict[int, tuple[int, int]], results: dict[int, tuple[bool, int]],
+    def repair(self, ref: str, pos: int, scores: dict[int, tuple[int, int]], results: dict[int, tuple[bool, int]],
                counts: dict[str, int]) -> None:
         """Put the database's truth back (answers accepted here whose row was never committed)."""
         with self._lock:
-            c = self._contests[cid]
+            c = self._contests[ref]
             c.scores = {pid: [s, r] for pid, (s, r) in scores.items()}
             c.results[pos] = dict(results)
             c.counts[pos] = Counter(counts)
 
-    def view(self, cid: int) -> View | None:
+    def view(self, ref: str) -> View | None:
         with self._lock:
-            c = self._contests.get(cid)
+            c = self._contests.get(ref)
             if c is None:
                 return None
             return View(c.meta, len(c.scores), c.lobby[::-1], c.reveal)
 
-    def standing(self, cid: int, pid: int, pos: int) -> Standing:
+    def standing(self, ref: str, pid: int, pos: int) -> Standing:
         with self._lock:
-            c = self._contests[cid]
+            c = self._contests[ref]
             s = c.scores.get(pid, [0, 0])
             return Standing(s[0], s[1], c.ranks.get(pid), c.results.get(pos, {}).get(pid))
 
-    def take_dirty(self, cid: int) -> bool:
+    def take_dirty(self, ref: str) -> bool:
         with self._lock:
-            c = self._contests.get(cid)
+            c = self._contests.get(ref)
             if c is None or not c.dirty:
                 return False
             c.dirty = False
             return True
 
-    def active(self) -> set[int]:
+    def active(self) -> set[str]:
         with self._lock:
             return set(self._active)
 
-    def finished(self, cid: int) -> None:
+    def finished(self, ref: str) -> None:
         with self._lock:
-            self._active.discard(cid)
+            self._active.discard(ref)
 
 
 # --- Redis ---------------------------------------------------------------------------------------------
@@ -317,12 +320,12 @@ class RedisLiveStore:
         self._answer = client.register_script(_ANSWER)
         self._undo = client.register_script(_UNDO)
 
-    def _k(self, cid: int, name: str) -> str:
-        return f"{self._ns}:{{contest:{cid}}}:{name}"
+    def _k(self, ref: str, name: str) -> str:
+        return f"{self._ns}:{{contest:{ref}}}:{name}"
 
-    def _keys(self, cid: int, pos: int) -> list[str]:
-        return [self._k(cid, "meta"), self._k(cid, f"ans:{pos}"), self._k(cid, f"cnt:{pos}"),
-                self._k(cid, "score"), self._k(cid, "right")]
+    def _keys(self, ref: str, pos: int) -> list[str]:
+        return [self._k(ref, "meta"), self._k(ref, f"ans:{pos}"), self._k(ref, f"cnt:{pos}"),
+                self._k(ref, "score"), self._k(ref, "right")]
 
     @staticmethod
     def _meta(raw: list[Any]) -> Meta | None:
@@ -330,10 +333,10 @@ class RedisLiveStore:
             return None
         return Meta(_s(raw[0]), int(raw[1] or 0), int(raw[2] or 0), int(raw[3] or 0))
 
-    def meta(self, cid: int) -> Meta | None:
-        return self._meta(self._r.hmget(self._k(cid, "meta"), "status", "current", "opened_ms", "closes_ms"))
+    def meta(self, ref: str) -> Meta | None:
+        return self._meta(self._r.hmget(self._k(ref, "meta"), "status", "current", "opened_ms", "closes_ms"))
 
-    def init(self, cid: int, seed: Seed) -> bool:
+    def init(self, ref: str, seed: Seed) -> bool:
         m = seed.meta
         data = {"status": m.status, "current": m.current, "opened_ms": m.opened_ms, "closes_ms": m.closes_ms,
                 "scores": {str(p): [s, r] for p, (s, r) in seed.scores.items()} or {"": [0, 0]},
@@ -341,108 +344,108 @@ class RedisLiveStore:
                 "counts": dict(seed.counts) or {ANSWERED: 0}, "lobby": list(seed.lobby[::-1]) or [""],
                 "reveal": json.dumps(seed.reveal, ensure_ascii=False) if seed.reveal else "",
                 "ranks": {str(p): r for p, r in seed.ranks.items()} or {"": 0}}
-        keys = [self._k(cid, "meta"), self._k(cid, "score"), self._k(cid, "right"), self._k(cid, f"ans:{m.current}"),
-                self._k(cid, f"cnt:{m.current}"), self._k(cid, "lobby"), self._k(cid, "reveal"),
-                self._k(cid, "ranks"), self._active_key]
-        done = bool(self._init(keys=keys, args=[json.dumps(data, ensure_ascii=False), cid]))
+        keys = [self._k(ref, "meta"), self._k(ref, "score"), self._k(ref, "right"), self._k(ref, f"ans:{m.current}"),
+                self._k(ref, f"cnt:{m.current}"), self._k(ref, "lobby"), self._k(ref, "reveal"),
+                self._k(ref, "ranks"), self._active_key]
+        done = bool(self._init(keys=keys, args=[json.dumps(data, ensure_ascii=False), ref]))
         if done:
             # cjson cannot tell an empty object from an empty list: drop the placeholders written above
             pipe = self._r.pipeline(transaction=False)
-            for key in (self._k(cid, "score"), self._k(cid, "right"), self._k(cid, f"ans:{m.current}"),
-                        self._k(cid, "ranks")):
+            for key in (self._k(ref, "score"), self._k(ref, "right"), self._k(ref, f"ans:{m.current}"),
+                        self._k(ref, "ranks")):
                 pipe.hdel(key, "")
-            pipe.lrem(self._k(cid, "lobby"), 0, "")
+            pipe.lrem(self._k(ref, "lobby"), 0, "")
             pipe.execute()
             if m.status == "finished":
-                self._expire(cid)
+                self._expire(ref)
         return done
 
-    def cas(self, cid: int, expect: tuple[str, int], meta: Meta) -> bool:
-        done = bool(self._cas(keys=[self._k(cid, "meta"), self._active_key],
+    def cas(self, ref: str, expect: tuple[str, int], meta: Meta) -> bool:
+        done = bool(self._cas(keys=[self._k(ref, "meta"), self._active_key],
                               args=[expect[0], expect[1], meta.status, meta.current, meta.opened_ms, meta.closes_ms,
-                                    cid]))
+                                    ref]))
         if done and meta.status == "finished":
-            self._expire(cid)
+            self._expire(ref)
         return done
 
-    def _expire(self, cid: int) -> None:
+    def _expire(self, ref: str) -> None:
         pipe = self._r.pipeline(transaction=False)
-        for key in self._r.scan_iter(match=self._k(cid, "*"), count=200):
+        for key in self._r.scan_iter(match=self._k(ref, "*"), count=200):
             pipe.expire(key, FINISHED_TTL_S)
         pipe.execute()
 
-    def add_player(self, cid: int, pid: int, shown: str, lobby: int) -> bool:
-        return bool(self._join(keys=[self._k(cid, "score"), self._k(cid, "right"), self._k(cid, "lobby"),
-                                     self._k(cid, "dirty")], args=[pid, shown, lobby]))
+    def add_player(self, ref: str, pid: int, shown: str, lobby: int) -> bool:
+        return bool(self._join(keys=[self._k(ref, "score"), self._k(ref, "right"), self._k(ref, "lobby"),
+                                     self._k(ref, "dirty")], args=[pid, shown, lobby]))
 
-    def answer(self, cid: int, pid: int, pos: int, now_ms: int, grace_ms: int, correct: bool, points: int,
+    def answer(self, ref: str, pid: int, pos: int, now_ms: int, grace_ms: int, correct: bool, points: int,
                labels: list[str]) -> int | str:
-        out = self._answer(keys=self._keys(cid, pos),
+        out = self._answer(keys=self._keys(ref, pos),
                            args=[pos, now_ms, grace_ms, pid, int(correct), points, *labels])
         return int(out) if isinstance(out, int) else _s(out)
 
-    def undo(self, cid: int, pid: int, pos: int, correct: bool, points: int, labels: list[str]) -> None:
-        self._undo(keys=self._keys(cid, pos), args=[pid, int(correct), points, *labels])
+    def undo(self, ref: str, pid: int, pos: int, correct: bool, points: int, labels: list[str]) -> None:
+        self._undo(keys=self._keys(ref, pos), args=[pid, int(correct), points, *labels])
 
-    def scores(self, cid: int) -> dict[int, tuple[int, int]]:
+    def scores(self, ref: str) -> dict[int, tuple[int, int]]:
         pipe = self._r.pipeline(transaction=False)
-        pipe.hgetall(self._k(cid, "score"))
-        pipe.hgetall(self._k(cid, "right"))
+        pipe.hgetall(self._k(ref, "score"))
+        pipe.hgetall(self._k(ref, "right"))
         scores, right = pipe.execute()
         return {int(p): (int(s), int(right.get(p, 0))) for p, s in scores.items()}
 
-    def counts(self, cid: int, pos: int) -> Counter[str]:
-        return Counter({_s(k): int(v) for k, v in self._r.hgetall(self._k(cid, f"cnt:{pos}")).items()})
+    def counts(self, ref: str, pos: int) -> Counter[str]:
+        return Counter({_s(k): int(v) for k, v in self._r.hgetall(self._k(ref, f"cnt:{pos}")).items()})
 
-    def ranks_of(self, cid: int, pids: list[int]) -> dict[int, int]:
+    def ranks_of(self, ref: str, pids: list[int]) -> dict[int, int]:
         if not pids:
             return {}
-        got = self._r.hmget(self._k(cid, "ranks"), [str(p) for p in pids])
+        got = self._r.hmget(self._k(ref, "ranks"), [str(p) for p in pids])
         return {p: int(r) for p, r in zip(pids, got, strict=True) if r is not None}
 
-    def save_reveal(self, cid: int, reveal: dict[str, Any]) -> None:
-        self._r.set(self._k(cid, "reveal"), json.dumps(reveal, ensure_ascii=False))
+    def save_reveal(self, ref: str, reveal: dict[str, Any]) -> None:
+        self._r.set(self._k(ref, "reveal"), json.dumps(reveal, ensure_ascii=False))
 
-    def save_ranks(self, cid: int, ranks: dict[int, int]) -> None:
+    def save_ranks(self, ref: str, ranks: dict[int, int]) -> None:
         pipe = self._r.pipeline(transaction=True)
-        pipe.delete(self._k(cid, "ranks"))
+        pipe.delete(self._k(ref, "ranks"))
         if ranks:
-            pipe.hset(self._k(cid, "ranks"), mapping={str(p): r for p, r in ranks.items()})
+            pipe.hset(self._k(ref, "ranks"), mapping={str(p): r for p, r in ranks.items()})
         pipe.execute()
 
-    def repair(self, cid: int, pos: int, scores: dict[int, tuple[int, int]], results: dict[int, tuple[bool, int]],
+    def repair(self, ref: str, pos: int, scores: dict[int, tuple[int, int]], results: dict[int, tuple[bool, int]],
                counts: dict[str, int]) -> None:
         """Put the database's truth back (answers accepted by a process that died before committing them)."""
         pipe = self._r.pipeline(transaction=True)
         for name in ("score", "right", f"ans:{pos}", f"cnt:{pos}"):
-            pipe.delete(self._k(cid, name))
+            pipe.delete(self._k(ref, name))
         if scores:
-            pipe.hset(self._k(cid, "score"), mapping={str(p): s for p, (s, _r) in scores.items()})
-            pipe.hset(self._k(cid, "right"), mapping={str(p): r for p, (_s, r) in scores.items()})
+            pipe.hset(self._k(ref, "score"), mapping={str(p): s for p, (s, _r) in scores.items()})
+            pipe.hset(self._k(ref, "right"), mapping={str(p): r for p, (_s, r) in scores.items()})
         if results:
-            pipe.hset(self._k(cid, f"ans:{pos}"), mapping={str(p): f"{int(c)},{pts}" for p, (c, pts) in results.items()})
+            pipe.hset(self._k(ref, f"ans:{pos}"), mapping={str(p): f"{int(c)},{pts}" for p, (c, pts) in results.items()})
         if counts:
-            pipe.hset(self._k(cid, f"cnt:{pos}"), mapping=counts)
+            pipe.hset(self._k(ref, f"cnt:{pos}"), mapping=counts)
         pipe.execute()
 
-    def view(self, cid: int) -> View | None:
+    def view(self, ref: str) -> View | None:
         pipe = self._r.pipeline(transaction=False)
-        pipe.hmget(self._k(cid, "meta"), "status", "current", "opened_ms", "closes_ms")
-        pipe.hlen(self._k(cid, "score"))
-        pipe.lrange(self._k(cid, "lobby"), 0, -1)
-        pipe.get(self._k(cid, "reveal"))
+        pipe.hmget(self._k(ref, "meta"), "status", "current", "opened_ms", "closes_ms")
+        pipe.hlen(self._k(ref, "score"))
+        pipe.lrange(self._k(ref, "lobby"), 0, -1)
+        pipe.get(self._k(ref, "reveal"))
         raw, players, lobby, reveal = pipe.execute()
         meta = self._meta(raw)
         if meta is None:
             return None
         return View(meta, int(players), [_s(n) for n in lobby][::-1], json.loads(reveal) if reveal else None)
 
-    def standing(self, cid: int, pid: int, pos: int) -> Standing:
+    def standing(self, ref: str, pid: int, pos: int) -> Standing:
         pipe = self._r.pipeline(transaction=False)
-        pipe.hget(self._k(cid, "score"), pid)
-        pipe.hget(self._k(cid, "right"), pid)
-        pipe.hget(self._k(cid, "ranks"), pid)
-        pipe.hget(self._k(cid, f"ans:{pos}"), pid)
+        pipe.hget(self._k(ref, "score"), pid)
+        pipe.hget(self._k(ref, "right"), pid)
+        pipe.hget(self._k(ref, "ranks"), pid)
+        pipe.hget(self._k(ref, f"ans:{pos}"), pid)
         score, right, rank, result = pipe.execute()
         got: tuple[bool, int] | None = None
         if result:
@@ -450,11 +453,13 @@ class RedisLiveStore:
             got = (c == "1", int(pts))
         return Standing(int(score or 0), int(right or 0), int(rank) if rank else None, got)
 
-    def take_dirty(self, cid: int) -> bool:
-        return bool(self._r.getdel(self._k(cid, "dirty")))
+    def take_dirty(self, ref: str) -> bool:
+        return bool(self._r.getdel(self._k(ref, "dirty")))
 
-    def active(self) -> set[int]:
-        return {int(c) for c in self._r.smembers(self._active_key)}
+    def active(self) -> set[str]:
+        return {_s(ref) for ref in self._r.smembers(self._active_key)}
 
-    def finished(self, cid: int) -> None:
-        self._r.srem(self._active_key, cid)
+    def finished(self, ref: str) -> None:
+        """Stop clocking the contest; its keys go an hour later (it finished, or the database lost it)."""
+        self._r.srem(self._active_key, ref)
+        self._expire(ref)

@@ -27,11 +27,12 @@ from screen_server import protocol
 from screen_server.audit.services import record
 from screen_server.bus import emit
 from screen_server.config import Settings
-from screen_server.contests.hosting import HostGate
 from screen_server.db import utcnow
 from screen_server.devices.models import Device, DeviceRole
 from screen_server.errors import Conflict, Forbidden, Invalid, NotFound
 from screen_server.i18n import _
+from screen_server.identity.host_codes import HostCodes, code_for, typed
+from screen_server.identity.lockouts import Lockouts
 from screen_server.meetings.models import MEETING_TYPE_LABELS, Meeting, MeetingPhoto
 from screen_server.meetings.services import (
     counts,
@@ -64,10 +65,12 @@ class Host:
                target_type="meeting", target_id=meeting.id, details=details | extra, ip=self.ip)
 
 
+HOST_PURPOSE = "meeting-host"
+
+
 def host_code(secret_key: str, meeting_id: int) -> str:
     """The meeting's six-digit host code: an HMAC of its id with the server's secret (no column)."""
-    mac = hmac.new(secret_key.encode("utf-8"), f"meeting-host:{int(meeting_id)}".encode(), hashlib.sha256)
-    return f"{int.from_bytes(mac.digest()[:8], 'big') % 10**6:06d}"
+    return code_for(secret_key, HOST_PURPOSE, meeting_id)
 
 
 def meeting_for(session: Session, host: Host, meeting_id: int) -> Meeting:
@@ -274,12 +277,16 @@ def get_photo(session: Session, settings: Settings, photo_id: int, sig: str) -> 
     return photo
 
 
-class MeetingHostGate(HostGate):
-    """The contests' gate, for meetings' host codes: a terminal that gives five wrong codes in a row is
-    locked out (``identity.lockouts``, shared by every process). Keyed by the device, since the terminal names no meeting: the code does."""
+class MeetingHostGate:
+    """Checks meetings' host codes (``identity.host_codes``): a terminal that gives five wrong codes in a
+    row is locked out (shared by every process). Keyed by the device, since the terminal names no
+    meeting: the code does."""
+
+    def __init__(self, secret_key: str, lockouts: Lockouts) -> None:
+        self._codes = HostCodes(secret_key, lockouts, HOST_PURPOSE)
 
     def code(self, meeting_id: int) -> str:
-        return host_code(self._secret_key, meeting_id)
+        return self._codes.code(meeting_id)
 
     def check_room(self, device_id: int, code: str, meeting_ids: list[int], *, ip: str = "",
                    device_name: str = "") -> int:
@@ -289,20 +296,21 @@ class MeetingHostGate(HostGate):
         Raises:
             TooManyAttempts: locked for now (the code is not looked at); Forbidden: no meeting has this code.
         """
-        given = "".join(ch for ch in str(code or "") if not ch.isspace())
+        given = typed(code)
         found: list[int] = []
 
         def is_right() -> bool:
-            found[:] = [m for m in meeting_ids if hmac.compare_digest(given.encode(), self.code(m).encode())]
+            found[:] = [m for m in meeting_ids if self._codes.matches(given, m)]
             return bool(found)
 
         audit = {"action": "meeting.host_code", "actor_user_id": None, "actor_name": device_name[:50], "ip": ip,
                  "target_type": "device", "target_id": int(device_id)}
-        self.admit(f"room:d{int(device_id)}", ip, audit, is_right)  # every meeting of the terminal's room
+        self._codes.admit(f"room:d{int(device_id)}", ip, audit, is_right)  # every meeting of the terminal's room
         return found[0]
 
 
-def meeting_by_code(session: Session, gate: HostGate, device: Device, code: str, *, ip: str = "") -> Meeting:
+def meeting_by_code(session: Session, gate: MeetingHostGate, device: Device, code: str, *,
+                    ip: str = "") -> Meeting:
     """The meeting of the terminal's room, held today, whose host code this is (counted by the gate).
     Only a terminal hosts: a wall has no keypad, and its token must not stand in for one."""
     if device.role is not DeviceRole.TERMINAL:
@@ -313,13 +321,11 @@ def meeting_by_code(session: Session, gate: HostGate, device: Device, code: str,
     candidates = list(session.scalars(select(Meeting).where(
         Meeting.room_id == device.room_id, Meeting.cancelled.is_(False),
         Meeting.starts_at < now + dt.timedelta(hours=12), Meeting.ends_at > now - dt.timedelta(hours=12))))
-    if not isinstance(gate, MeetingHostGate):
-        raise TypeError("a MeetingHostGate is needed")
     meeting_id = gate.check_room(device.id, code, [m.id for m in candidates], ip=ip, device_name=device.name or "")
     return next(m for m in candidates if m.id == meeting_id)
 
 
-def host_at_terminal(session: Session, settings: Settings, gate: HostGate, *, device: Device, code: str,
+def host_at_terminal(session: Session, settings: Settings, gate: MeetingHostGate, *, device: Device, code: str,
                      action: str, step: str = "", ref: int | None = None, reason: str = "", minutes: int = 15,
                      ip: str = "") -> dict[str, Any]:
     """One tap of the terminal's meeting host screen: ``check`` (enter host mode), ``close_signin``,

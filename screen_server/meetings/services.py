@@ -492,11 +492,25 @@ def snapshot_part(session: Session, settings: Settings, viewer: Viewer) -> dict[
     return {"signin": signin_state(session, settings, meeting) if meeting else None}
 
 
+def _made(meeting: Meeting) -> int:
+    return round(meeting.created_at.timestamp() * 1000)
+
+
+def _announced(entry: str | None, meeting: Meeting) -> int | None:
+    """The QR window announced for ``meeting`` by a watcher entry, or None when the entry is another
+    meeting's that had the same id (or there is none)."""
+    window, _sep, made = (entry or "").partition(":")
+    return int(window) if window and made == str(_made(meeting)) else None
+
+
 class SignInWatcher:
     """The job that tells walls when a sign-in window opens or closes and when the QR rotates.
 
     Which QR window was last announced for each meeting is kept in ``shown`` (a ``leases.SharedMap``:
     Redis when scaling out), so a process that takes the job over from a dead one announces nothing twice.
+    Each entry also names when its meeting was made: a database restored or made anew hands out meeting
+    ids again, and an entry left by an older meeting with the same id must not pass for this one's (its
+    wall would never be told that sign-in opened).
     """
 
     __name__ = "signin-watcher"
@@ -506,24 +520,19 @@ class SignInWatcher:
         self._settings = settings
         self._map: SharedMap = shown if shown is not None else MemoryMap()
 
-    @staticmethod
-    def _key(meeting: Meeting) -> str:
-        """A window's key: the meeting and when its sign-in opened. Ids come back after a database is
-        restored (or, in tests, recreated) while the shared map lives on in Redis: a leftover entry of
-        another meeting with the same id must not pass for this one."""
-        return f"{meeting.id}:{int(meeting.signin_opens_at.timestamp())}"
-
     def __call__(self, session: Session) -> int:
         now = utcnow()
         open_now = list(session.scalars(select(Meeting).where(
             Meeting.cancelled.is_(False), Meeting.room_id.is_not(None), Meeting.signin_opens_at <= now,
             Meeting.signin_closes_at > now)))
-        shown = {k: int(v) for k, v in self._map.get(self.KEY).items()}  # window key → QR window announced
+        entries = self._map.get(self.KEY)
+        shown = {int(k): v for k, v in entries.items() if k.isdigit()}  # meeting id → "window:made"
+        if len(shown) < len(entries):  # not written by this version: forget them rather than fail each tick
+            self._map.delete(self.KEY, *(k for k in entries if not k.isdigit()))
         changed = 0
         for meeting in open_now:
             window = qr.window_of(now, self._settings.qr_rotate_seconds)
-            key = self._key(meeting)
-            last = shown.get(key)
+            last = _announced(shown.get(meeting.id), meeting)
             if last is None:
                 state = signin_state(session, self._settings, meeting)
                 emit(session, protocol.Event(protocol.SIGNIN_OPENED, {"signin": state}, room_id=meeting.room_id))
@@ -531,16 +540,14 @@ class SignInWatcher:
                 emit(session, protocol.Event(protocol.SIGNIN_QR, {"meeting_id": meeting.id,
                      "qr": qr_data(self._settings, meeting, now)}, room_id=meeting.room_id))
             if last != window:
-                self._map.set(self.KEY, key, str(window))
+                self._map.set(self.KEY, str(meeting.id), f"{window}:{_made(meeting)}")
                 changed += 1
-        still_open = {self._key(m) for m in open_now}
-        for key in set(shown) - still_open:
-            self._map.delete(self.KEY, key)
-            changed += 1
-            meeting_id = int(key.split(":", 1)[0]) if key.split(":", 1)[0].isdigit() else 0
-            closed = session.get(Meeting, meeting_id) if meeting_id else None
-            # Only the window this entry was for closes (not an unrelated meeting that has its id now).
-            if closed is not None and closed.room_id is not None and self._key(closed) == key:
+        still_open = {m.id for m in open_now}
+        for meeting_id in set(shown) - still_open:
+            self._map.delete(self.KEY, str(meeting_id))
+            closed = session.get(Meeting, meeting_id)
+            announced = closed is not None and _announced(shown[meeting_id], closed) is not None
+            if closed is not None and closed.room_id is not None and announced:
                 emit(session, protocol.Event(protocol.SIGNIN_CLOSED, {"meeting_id": meeting_id},
                                              room_id=closed.room_id))
         return changed

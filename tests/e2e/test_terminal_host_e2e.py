@@ -33,6 +33,12 @@ pytestmark = [pytest.mark.kiosk]
 WAIT = 10.0
 
 
+def settled(t: Any, headline: str) -> None:
+    """Wait until the host screen shows ``headline`` and the reply to the tap is in: the new state comes by
+    the room's push, the reply to the host's request may come a moment later (the button says 请稍候… till then)."""
+    t.until(lambda: t.screen().ids.headline.text == headline and not t.app.host.busy, timeout=WAIT)
+
+
 class WallListener:
     """The room's wall as far as the contest goes: a wall device on the WebSocket, keeping every
     contest state it is sent (the snapshot's, then each ``contest.state``)."""
@@ -143,24 +149,26 @@ def test_a_secretary_hosts_the_contest_from_the_terminal(demo_server: RoomServer
         t.screenshot("contest-host-1920-lobby")
 
         t.tap(ids.first)  # 开始竞赛
-        t.until(lambda: ids.headline.text == "第 1 / 2 题" and ids.detail.text.startswith("剩余"), timeout=WAIT)
+        settled(t, "第 1 / 2 题")
+        t.until(lambda: ids.detail.text.startswith("剩余"), timeout=WAIT)
         t.screenshot("contest-host-1920-question")
         sent = phone.post(f"{base}/api/contests/{contest_id}/answers", json={"index": 1, "answer": answers[0]},
                           timeout=WAIT)
         assert sent.status_code == 201, sent.text
         t.tap(ids.first)  # 结束本题
-        t.until(lambda: ids.headline.text == "本题已结束", timeout=WAIT)
+        settled(t, "本题已结束")
         assert ids.detail.text == "第 1 / 2 题 · 已作答 1 人" and ids.first.text == "下一题"
         t.screenshot("contest-host-1920-reveal")
         me = phone.get(f"{base}/api/contests/{contest_id}/me", timeout=WAIT).json()["me"]
         assert me["last"] == {"index": 1, "correct": True, "points": me["score"]} and me["score"] >= 500
 
         t.tap(ids.first)  # 下一题
-        t.until(lambda: ids.headline.text == "第 2 / 2 题", timeout=WAIT)
+        settled(t, "第 2 / 2 题")
         t.tap(ids.first)  # 结束本题 (nobody answered this one)
-        t.until(lambda: ids.headline.text == "本题已结束" and ids.first.text == "公布最终成绩", timeout=WAIT)
+        settled(t, "本题已结束")
+        assert ids.first.text == "公布最终成绩"
         t.tap(ids.first)  # 公布最终成绩
-        t.until(lambda: ids.headline.text == "已结束", timeout=WAIT)
+        settled(t, "已结束")
         assert not t.app.host.active and ids.first.text == "返回"
         t.screenshot("contest-host-1920-finished")
         t.until(lambda: wall.phases()[-1:] == ["finished:2"], timeout=WAIT)

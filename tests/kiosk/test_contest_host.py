@@ -69,6 +69,12 @@ def assert_stacked(*widgets: Any) -> None:
     assert all(bottoms[i] >= tops[i + 1] for i in range(len(widgets) - 1)), (tops, bottoms)
 
 
+def settled(k: Any, headline: str) -> None:
+    """Wait until the host screen shows ``headline`` and the reply to the tap is in: the new state comes by
+    the room's push, the reply to the host's request may come a moment later (the button says 请稍候… till then)."""
+    k.until(lambda: k.screen().ids.headline.text == headline and not k.app.host.busy, timeout=10)
+
+
 def status(server: RoomServer, contest_id: int) -> ContestStatus:
     return server.runtime.contests.get(contest_id).status
 
@@ -111,7 +117,8 @@ def test_a_secretary_hosts_the_contest_at_the_terminal(kiosk: Any, server: RoomS
     k.screenshot("contest-host-1280-lobby")
 
     k.tap(ids.first)  # 开始竞赛
-    k.until(lambda: ids.headline.text == "第 1 / 2 题" and ids.detail.text.startswith("剩余"), timeout=10)
+    settled(k, "第 1 / 2 题")
+    k.until(lambda: ids.detail.text.startswith("剩余"), timeout=10)
     assert status(server, contest_id) == ContestStatus.QUESTION
     assert "党的根本宗旨" in ids.note.text and (ids.first.text, ids.second.text) == ("结束本题", "结束竞赛")
     k.screenshot("contest-host-1280-question")
@@ -134,12 +141,12 @@ def test_a_secretary_hosts_the_contest_at_the_terminal(kiosk: Any, server: RoomS
     k.app.offline = False
 
     k.tap(ids.first)  # 结束本题
-    k.until(lambda: ids.headline.text == "本题已结束", timeout=10)
+    settled(k, "本题已结束")
     assert ids.error.text == "" and ids.detail.text == "第 1 / 2 题 · 已作答 0 人"
     assert ids.first.text == "下一题" and status(server, contest_id) == ContestStatus.REVEAL
     k.screenshot("contest-host-1280-reveal")
     k.tap(ids.first)  # 下一题
-    k.until(lambda: ids.headline.text == "第 2 / 2 题", timeout=10)
+    settled(k, "第 2 / 2 题")
     assert_stacked(ids.headline, ids.detail, ids.note, ids.first)
     assert 0 < ids.note.texture_size[1] <= ids.note.height  # whole lines of the long stem, none cut
     k.screenshot("contest-host-1280-long-question")
@@ -151,14 +158,15 @@ def test_a_secretary_hosts_the_contest_at_the_terminal(kiosk: Any, server: RoomS
     assert ids.headline.text == "第 2 / 2 题" and status(server, contest_id) == ContestStatus.QUESTION
     k.tap(ids.second)
     k.tap(ids.first)  # 确定结束
-    k.until(lambda: ids.headline.text == "已结束", timeout=10)
+    settled(k, "已结束")
     assert status(server, contest_id) == ContestStatus.FINISHED
     assert not k.app.host.active and ids.first.text == "返回" and ids.second.opacity == 0  # host mode is over
     k.screenshot("contest-host-1280-finished")
     with server.runtime.session_factory() as s:
         audited = [(e.action, e.details["device_id"]) for e in s.scalars(
             select(AuditEntry).where(AuditEntry.action.startswith("contest.host")).order_by(AuditEntry.id))]
-    assert audited == [("contest.host_start", seeded.device_id), ("contest.host_close", seeded.device_id),
+    assert audited == [("contest.host_code_failed", seeded.device_id),  # the wrong code typed first
+                       ("contest.host_start", seeded.device_id), ("contest.host_close", seeded.device_id),
                        ("contest.host_next", seeded.device_id), ("contest.host_finish", seeded.device_id)]
     k.tap(ids.first)  # 返回
     k.until(lambda: k.app.sm.current == "contests")
@@ -230,21 +238,21 @@ def test_idle_never_ends_hosting_until_the_contest_is_over(kiosk: Any, server: R
 
     still_hosting("等待开始")  # the lobby
     k.tap(ids.first)  # 开始竞赛: the code is still known, the server takes it
-    k.until(lambda: ids.headline.text == "第 1 / 2 题", timeout=10)
+    settled(k, "第 1 / 2 题")
     still_hosting("第 1 / 2 题")  # a question running
     assert ids.detail.text.startswith("剩余") and ids.first.text == "结束本题"
     shot = k.screenshot("contest-host-1280-after-long-idle")
     assert shot.stat().st_size > 10_000
     k.tap(ids.first)  # 结束本题
-    k.until(lambda: ids.headline.text == "本题已结束", timeout=10)
+    settled(k, "本题已结束")
     still_hosting("本题已结束")  # the answer shown, between questions
     k.tap(ids.first)  # 下一题
-    k.until(lambda: ids.headline.text == "第 2 / 2 题", timeout=10)
+    settled(k, "第 2 / 2 题")
     still_hosting("第 2 / 2 题")
     assert status(server, contest_id) == ContestStatus.QUESTION
 
     server.runtime.contests.finish(contest_id)  # ended from the admin's page, nobody at the terminal
-    k.until(lambda: ids.headline.text == "已结束", timeout=10)
+    settled(k, "已结束")
     assert not k.app.host.active and not k.app.host.hosting()
     k.app.check_idle()  # idle counts from the end of the contest: no timeout at once for the long wait
     k.frames(2)

@@ -124,7 +124,7 @@ def test_refusals_change_no_score(session: Session, game: dict[str, Any]) -> Non
     clock.advance(21)
     with pytest.raises(Conflict, match="时间已过"):
         engine.answer(contest.id, b.id, b.secret, 1, "B")  # late
-    assert engine.store.scores(contest.id) == {a.id: (1000, 1), b.id: (0, 0)}
+    assert engine.store.scores(engine.info(contest.id).ref) == {a.id: (1000, 1), b.id: (0, 0)}
     live = engine.get(contest.id)
     assert engine.standing(live, a).result == (True, 1000) and engine.standing(live, b).result is None
     assert session.scalar(select(func.count()).select_from(ContestAnswer)) == 1

@@ -15,6 +15,7 @@ from content.models import Question, QuestionKind, QuestionOption, ReviewStatus
 from screen_server import protocol
 from screen_server.contests import services as contests
 from screen_server.contests.engine import LEASE_SECONDS, ContestEngine
+from screen_server.contests.live import Meta, Seed
 from screen_server.errors import Conflict
 from screen_server.leases import MemoryLeases
 from screen_server.runtime import Runtime
@@ -100,9 +101,24 @@ def test_an_answer_accepted_but_never_committed_does_not_count(pair: dict[str, A
     clock.advance(1)
     b.answer(cid, p1.id, p1.secret, 1, "B")
     # A process accepts p2's answer in the live store, then dies before its commit (never acknowledged).
-    assert a.store.answer(cid, p2.id, 1, int(clock().timestamp() * 1000), 300, True, 975, ["B"]) == 975
+    assert a.store.answer(a.info(cid).ref, p2.id, 1, int(clock().timestamp() * 1000), 300, True, 975, ["B"]) == 975
     b.close_now(cid)
     reveal = b.public_state(b.get(cid))
     assert [(r["player_id"], r["score"]) for r in reveal["board"]] == [(p1.id, 975), (p2.id, 0)]
     assert reveal["answered"] == 1
-    assert a.store.scores(cid)[p2.id] == (0, 0)  # the live state was repaired from the database
+    assert a.store.scores(a.info(cid).ref)[p2.id] == (0, 0)  # the live state was repaired from the database
+
+
+def test_a_store_that_outlived_its_database_does_not_leak_into_a_new_contest(pair: dict[str, Any]) -> None:
+    """A database restored from a backup (or made anew) counts contest ids from the start again while the
+    shared store still holds the old contests: a new contest with an old id starts from its own lobby."""
+    a, cid = pair["a"], pair["id"]
+    old = f"{cid}.1.123456"  # the same id, made at another time with another code
+    a.store.init(old, Seed(Meta("question", 1, 1, 2), {999: (900, 1)}, {999: (True, 900)}, {"B": 1}, ["张**"]))
+    assert a.info(cid).ref != old and old in a.store.active()
+    player = a.join(cid, pair["members"][0])  # the old contest was in a question: this one is in its lobby
+    live = a.get(cid)
+    assert live.status == "lobby" and live.view.players == 1 and len(live.view.lobby) == 1
+    assert a.store.scores(a.info(cid).ref) == {player.id: (0, 0)}
+    a.tick()  # the clock lets go of the contest this database does not know
+    assert old not in a.store.active() and a.info(cid).ref in a.store.active()

@@ -6,12 +6,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from screen_server import protocol
 from screen_server.audit.models import AuditEntry
 from screen_server.config import Settings
 from screen_server.errors import Forbidden, Invalid
+from screen_server.leases import MemoryMap
 from screen_server.meetings import services as meetings
 from screen_server.meetings import signins
 from screen_server.meetings.models import Attendance, AttendanceCorrection, MeetingType, SignInMethod
+from screen_server.meetings.services import SignInWatcher
+from screen_server.runtime import Runtime
+from tests.helpers.events import EventLog
 from tests.helpers.factories import make_branch
 from tests.screen_server.meetings.conftest import OpenMeeting
 
@@ -106,3 +111,24 @@ def test_wall_snapshot_shows_the_open_meeting(session: Session, settings: Settin
     name = open_meeting.members[0].name
     assert state["recent"][0]["name"] == name[0] + "*" * (len(name) - 2) + name[-1]  # masked
     assert meetings.snapshot_part(session, settings, Viewer("device", room_id=None))["signin"] is None
+
+
+def test_the_signin_watcher_tells_a_meeting_that_took_an_older_meetings_id(
+        runtime: Runtime, session: Session, settings: Settings, open_meeting: OpenMeeting) -> None:
+    """A database restored or made anew hands out meeting ids again while the shared map (Redis) still
+    holds what was announced for the older meeting with that id: the new meeting's opening is still told."""
+    shown = MemoryMap()
+    meeting_id = open_meeting.meeting.id
+    shown.set(SignInWatcher.KEY, str(meeting_id), "123:1")  # announced, for a meeting made at another time
+    shown.set(SignInWatcher.KEY, "999999", "123:1")  # and for one this database never had
+    log = EventLog(runtime.bus)
+    watcher = SignInWatcher(settings, shown)
+    watcher(session)
+    session.commit()
+    opened = log.of(protocol.SIGNIN_OPENED)
+    assert len(opened) == 1 and opened[0].room_id == open_meeting.meeting.room_id
+    assert not log.of(protocol.SIGNIN_CLOSED)  # the stale entry goes without a word
+    assert set(shown.get(SignInWatcher.KEY)) == {str(meeting_id)}
+    watcher(session)
+    session.commit()
+    assert len(log.of(protocol.SIGNIN_OPENED)) == 1  # announced once
