@@ -16,7 +16,4 @@ KNOWN_FAILURES: dict[str, str] = {
     "tests/e2e/test_terminal_contest_e2e.py::test_a_member_plays_at_the_terminal": CONTEST_ENGINE,
     "tests/screen_server/http/test_schemathesis.py::test_the_api_keeps_to_its_description":
         "18 operations only 401/403 after re-authentication and terminal logins were required (issue 13)",
-    "tests/screen_server/push/test_audience.py::test_the_signin_qr_reaches_only_the_rooms_walls_and_terminals":
-        "on PostgreSQL + Redis the wall can miss signin.opened (the watcher under its lease announces before the "
-        "subscription): not yet diagnosed; passes on SQLite",
 }

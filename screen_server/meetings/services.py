@@ -497,6 +497,10 @@ class SignInWatcher:
 
     Which QR window was last announced for each meeting is kept in ``shown`` (a ``leases.SharedMap``:
     Redis when scaling out), so a process that takes the job over from a dead one announces nothing twice.
+    Each entry also names the meeting it was made for (``window@created``): the shared map outlives the
+    database it was written against (a restored backup, a rebuilt database), and an entry left by another
+    meeting with the same id must neither silence this one's opening nor close its room's sign-in.
+    Walls that connect after an announcement learn the open window from their snapshot (``snapshot_part``).
     """
 
     __name__ = "signin-watcher"
@@ -506,16 +510,30 @@ class SignInWatcher:
         self._settings = settings
         self._map: SharedMap = shown if shown is not None else MemoryMap()
 
+    @staticmethod
+    def _mark(meeting: Meeting) -> str:
+        return str(int(meeting.created_at.timestamp() * 1000))
+
+    @staticmethod
+    def _entry(value: str) -> tuple[int, str | None]:
+        window, _, mark = value.partition("@")
+        # An entry without a mark (written by an older server): its meeting is announced open once more
+        # (harmless: a wall just takes the state again) or, if its window is over, closed as before.
+        return int(window), mark or None
+
     def __call__(self, session: Session) -> int:
         now = utcnow()
         open_now = list(session.scalars(select(Meeting).where(
             Meeting.cancelled.is_(False), Meeting.room_id.is_not(None), Meeting.signin_opens_at <= now,
             Meeting.signin_closes_at > now)))
-        shown = {int(k): int(v) for k, v in self._map.get(self.KEY).items()}  # meeting id → QR window announced
+        # meeting id → (QR window announced, the meeting it was announced for)
+        shown = {int(k): self._entry(v) for k, v in self._map.get(self.KEY).items()}
         changed = 0
         for meeting in open_now:
             window = qr.window_of(now, self._settings.qr_rotate_seconds)
-            last = shown.get(meeting.id)
+            mark = self._mark(meeting)
+            entry = shown.get(meeting.id)
+            last = entry[0] if entry is not None and entry[1] == mark else None
             if last is None:
                 state = signin_state(session, self._settings, meeting)
                 emit(session, protocol.Event(protocol.SIGNIN_OPENED, {"signin": state}, room_id=meeting.room_id))
@@ -523,13 +541,14 @@ class SignInWatcher:
                 emit(session, protocol.Event(protocol.SIGNIN_QR, {"meeting_id": meeting.id,
                      "qr": qr_data(self._settings, meeting, now)}, room_id=meeting.room_id))
             if last != window:
-                self._map.set(self.KEY, str(meeting.id), str(window))
+                self._map.set(self.KEY, str(meeting.id), f"{window}@{mark}")
                 changed += 1
         still_open = {m.id for m in open_now}
         for meeting_id in set(shown) - still_open:
             self._map.delete(self.KEY, str(meeting_id))
             closed = session.get(Meeting, meeting_id)
-            if closed is not None and closed.room_id is not None:
+            if (closed is not None and closed.room_id is not None
+                    and shown[meeting_id][1] in (self._mark(closed), None)):
                 emit(session, protocol.Event(protocol.SIGNIN_CLOSED, {"meeting_id": meeting_id},
                                              room_id=closed.room_id))
             changed += 1

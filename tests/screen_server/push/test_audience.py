@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 
 from screen_server import protocol
 from screen_server.config import Settings
@@ -20,7 +21,7 @@ from screen_server.meetings import services as meetings
 from screen_server.org.models import Role
 from screen_server.push.viewer import Viewer
 from screen_server.runner import RoomServer
-from screen_server.runtime import build_runtime
+from screen_server.runtime import Runtime, build_runtime
 from tests.helpers.factories import make_branch, make_device, make_room, make_user
 from tests.helpers.ws import RoomClient
 
@@ -36,7 +37,7 @@ def fast_server(settings: Settings) -> Iterator[RoomServer]:
     srv.stop()
 
 
-def _setup(server: RoomServer) -> dict[str, Any]:
+def _setup(server: RoomServer, *, with_meeting: bool = True) -> dict[str, Any]:
     tickets = server.runtime.ws_tickets
     with server.runtime.session_factory() as s:
         admin, editor = make_user(s, Role.ADMIN), make_user(s, Role.EDITOR)
@@ -45,15 +46,13 @@ def _setup(server: RoomServer) -> dict[str, Any]:
         _wall, wall_token = make_device(s, DeviceRole.WALL, room_id=here.id)
         _terminal, terminal_token = make_device(s, DeviceRole.TERMINAL, room_id=here.id)
         _other, other_token = make_device(s, DeviceRole.WALL, room_id=there.id)
-        now = dt.datetime.now(dt.UTC)
-        meeting = meetings.create_meeting(
-            s, server.settings, admin, title="主题党日", type="theme_day", branch_ids=[make_branch(s).id],
-            room_id=here.id, starts_at=now + dt.timedelta(seconds=2), ends_at=now + dt.timedelta(hours=1),
-            signin_opens_at=now + dt.timedelta(seconds=1),
-            signin_closes_at=now + dt.timedelta(seconds=1 + WINDOW_SECONDS))
         s.commit()
-        ids = {"meeting": meeting.id, "here": here.id, "admin": admin.id, "editor": editor.id,
-               "secretary": secretary.id}
+        ids: dict[str, Any] = {"here": here.id, "admin": admin.id, "editor": editor.id,
+                               "secretary": secretary.id, "branch": make_branch(s).id,
+                               "admin_id": admin.id}
+        s.commit()
+    if with_meeting:
+        ids["meeting"] = _open_meeting(server, ids)
     return ids | {
         "wall": {"device_token": wall_token},
         "terminal": {"device_token": terminal_token},
@@ -66,17 +65,30 @@ def _setup(server: RoomServer) -> dict[str, Any]:
     }
 
 
+def _open_meeting(server: RoomServer, ids: dict[str, Any]) -> int:
+    """A meeting in the room whose sign-in window is open now, for ``WINDOW_SECONDS``."""
+    from screen_server.org.models import User
+
+    with server.runtime.session_factory() as s:
+        now = dt.datetime.now(dt.UTC)
+        meeting = meetings.create_meeting(
+            s, server.settings, s.get_one(User, ids["admin_id"]), title="主题党日", type="theme_day",
+            branch_ids=[ids["branch"]], room_id=ids["here"], starts_at=now + dt.timedelta(seconds=1),
+            ends_at=now + dt.timedelta(hours=1), signin_opens_at=now,
+            signin_closes_at=now + dt.timedelta(seconds=WINDOW_SECONDS))
+        s.commit()
+        return meeting.id
+
+
 MEANT = ("wall", "terminal", "web_wall")
 NOT_MEANT = ("other_room_wall", "player", "editor", "secretary", "admin")
 
 
 def test_the_signin_qr_reaches_only_the_rooms_walls_and_terminals(fast_server: RoomServer) -> None:
-    ids = _setup(fast_server)
-    qr_path = f"/s/{ids['meeting']}?t="
+    ids = _setup(fast_server, with_meeting=False)
+    names = MEANT + NOT_MEANT
 
-    async def watch(name: str) -> list[dict[str, Any]]:
-        client = await RoomClient.open(fast_server.ws_url, **ids[name])
-        assert client.welcome["type"] == protocol.WELCOME, (name, client.welcome)
+    async def watch(client: RoomClient, name: str) -> list[dict[str, Any]]:
         seen = [client.snapshot]
         try:
             async with asyncio.timeout(WINDOW_SECONDS + 6):
@@ -92,20 +104,62 @@ def test_the_signin_qr_reaches_only_the_rooms_walls_and_terminals(fast_server: R
         return seen
 
     async def scenario() -> dict[str, list[dict[str, Any]]]:
-        names = MEANT + NOT_MEANT
-        results = await asyncio.gather(*(watch(n) for n in names))
+        # Everyone is connected, with a snapshot showing no sign-in, before the window opens: what each
+        # then learns, it learns from the announcements (late joiners' snapshots: the next test).
+        clients = [await RoomClient.open(fast_server.ws_url, **ids[n]) for n in names]
+        for name, client in zip(names, clients, strict=True):
+            assert client.welcome["type"] == protocol.WELCOME, (name, client.welcome)
+            assert not client.snapshot["state"].get("signin"), (name, client.snapshot)
+        ids["meeting"] = await asyncio.to_thread(_open_meeting, fast_server, ids)
+        results = await asyncio.gather(*(watch(c, n) for c, n in zip(clients, names, strict=True)))
         return dict(zip(names, results, strict=True))
 
     seen = asyncio.run(scenario())
+    qr_path = f"/s/{ids['meeting']}?t="
     for name in MEANT:
         types = [m["type"] for m in seen[name]]
         assert protocol.SIGNIN_OPENED in types and protocol.SIGNIN_CLOSED in types, (name, types)
         assert types.count(protocol.SIGNIN_QR) >= 2, (name, types)  # it turned while we watched
+        opened = next(m for m in seen[name] if m["type"] == protocol.SIGNIN_OPENED)
+        assert opened["signin"]["meeting"]["id"] == ids["meeting"], name
     for name in NOT_MEANT:
         text = json.dumps(seen[name], ensure_ascii=False)
         types = {m["type"] for m in seen[name]}
         assert not types & {protocol.SIGNIN_OPENED, protocol.SIGNIN_QR}, (name, types)
         assert qr_path not in text, name
+
+
+def test_an_announcement_left_by_another_meeting_with_the_same_id_silences_nothing(
+        runtime: Runtime, session: Session) -> None:
+    """The shared map of announced windows outlives the database (a restore, a rebuilt database): an
+    entry another meeting numbered the same left behind neither hides this one's opening nor closes it."""
+    from screen_server.leases import MemoryMap
+    from tests.helpers.events import EventLog
+
+    admin, room = make_user(session, Role.ADMIN), make_room(session)
+    now = dt.datetime.now(dt.UTC)
+    meeting = meetings.create_meeting(
+        session, runtime.settings, admin, title="主题党日", type="theme_day", branch_ids=[make_branch(session).id],
+        room_id=room.id, starts_at=now + dt.timedelta(minutes=5), ends_at=now + dt.timedelta(hours=1),
+        signin_opens_at=now - dt.timedelta(minutes=1), signin_closes_at=now + dt.timedelta(minutes=30))
+    session.commit()
+    shown = MemoryMap()
+    shown.set(meetings.SignInWatcher.KEY, str(meeting.id), "12345@1")  # another meeting, long ago
+    log = EventLog(runtime.bus)
+    watcher = meetings.SignInWatcher(runtime.settings, shown)
+    watcher(session)
+    session.commit()
+    assert [e.payload["signin"]["meeting"]["id"] for e in log.of(protocol.SIGNIN_OPENED)] == [meeting.id]
+    assert not log.of(protocol.SIGNIN_CLOSED)
+    watcher(session)  # announced now, for this meeting: nothing twice
+    session.commit()
+    assert len(log.of(protocol.SIGNIN_OPENED)) == 1 and not log.of(protocol.SIGNIN_CLOSED)
+
+    shown.set(meetings.SignInWatcher.KEY, str(meeting.id + 1), "12345@1")  # no such meeting here
+    watcher(session)
+    session.commit()
+    assert not log.of(protocol.SIGNIN_CLOSED)
+    assert set(shown.get(meetings.SignInWatcher.KEY)) == {str(meeting.id)}
 
 
 def test_late_joiners_snapshots_carry_the_qr_only_for_the_room(fast_server: RoomServer) -> None:
