@@ -14,6 +14,4 @@ KNOWN_FAILURES: dict[str, str] = {
     "tests/kiosk/test_contest_host.py::test_idle_never_ends_hosting_until_the_contest_is_over": CONTEST_ENGINE,
     "tests/e2e/test_terminal_host_e2e.py::test_a_secretary_hosts_the_contest_from_the_terminal": CONTEST_ENGINE,
     "tests/e2e/test_terminal_contest_e2e.py::test_a_member_plays_at_the_terminal": CONTEST_ENGINE,
-    "tests/screen_server/http/test_schemathesis.py::test_the_api_keeps_to_its_description":
-        "18 operations only 401/403 after re-authentication and terminal logins were required (issue 13)",
 }
