@@ -184,12 +184,6 @@ def touches_db(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from tests.known_failures import KNOWN_FAILURES
-
-    for item in items:  # expected to fail, with their reason (tests/known_failures.py)
-        reason = KNOWN_FAILURES.get(item.nodeid)
-        if reason is not None:
-            item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
     for item in items:
         if touches_db(item):
             item.add_marker(pytest.mark.db)

@@ -24,8 +24,18 @@ def device_host() -> Any:
     state = run(console.host_at_terminal, db(), runtime().settings, runtime().meeting_hosts, device=device,
                 code=str(body.get("code") or ""), action=str(body.get("action") or "check"),
                 step=str(body.get("step") or ""), ref=int(str(ref)) if str(ref or "").isdigit() else None,
-                reason=str(body.get("reason") or ""), minutes=int(body.get("minutes") or 15), ip=client_ip())
+                reason=str(body.get("reason") or ""), minutes=_minutes(body.get("minutes")), ip=client_ip())
     return jsonify(state)
+
+
+def _minutes(value: Any) -> int:
+    """How long to reopen sign-in: 15 when not given; anything but a whole number becomes 0, which the
+    console refuses with its message (and ignores for the other actions)."""
+    if value is None:
+        return 15
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() else 0
 
 
 @bp.get("/meeting-photos/<int:photo_id>/<sig>")

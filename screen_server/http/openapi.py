@@ -529,7 +529,7 @@ def spec() -> dict[str, Any]:
         "components": {
             "securitySchemes": {
                 "deviceToken": {"type": "http", "scheme": "bearer"},
-                "adminSession": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "adminSession": {"type": "apiKey", "in": "cookie", "name": "ar_admin"},
                 "phoneCookie": {"type": "apiKey", "in": "cookie", "name": "ar_phone"},
             },
             "schemas": {

@@ -159,6 +159,10 @@ def test_terminal_host_over_http(client: FlaskClient, session: Session, settings
     r = client.post("/api/device/meeting-host", json={"code": "123", "action": "check"}, headers=auth)
     assert r.status_code == 403 and "主持码" in r.json["error"]["message"]
     assert client.post("/api/device/meeting-host", json={"code": code}).status_code == 401
+    for bad in ([None, None], "半小时", True):  # Schemathesis's finds: a clear refusal, never a 500
+        r = client.post("/api/device/meeting-host", headers=auth,
+                        json={"code": code, "action": "reopen_signin", "reason": "补签", "minutes": bad})
+        assert r.status_code in (400, 409) and r.json["error"]["message"], (bad, r.json)
 
 
 def test_template_fills_in_the_meeting(session: Session, settings: Settings) -> None:
