@@ -150,6 +150,7 @@ class KioskApp(App):
         return root
 
     def on_start(self) -> None:
+        self.type_scale.reset()  # a kiosk starts in standard type (tests start many apps in one process)
         self._seed_from_disk()
         Window.bind(on_touch_down=self._on_any_touch, size=self._on_resize)
         self._on_resize(Window, Window.size)
