@@ -60,7 +60,26 @@ def overflowing(root: Any, slack: float = 2.0) -> list[str]:
                 needed = needed * label.max_lines / lines
             if needed > text_h + slack:
                 problems.append(f"{label.text[:20]!r}: needs {needed:.0f} tall, has {text_h:.0f} (max_lines {label.max_lines}, {label.font_size:.0f})")
-    return problems + overlapping(root, slack)
+    return problems + overlapping(root, slack) + outside_parent(root, slack)
+
+
+def outside_parent(root: Any, slack: float = 2.0) -> list[str]:
+    """Labels (and buttons) that stick out of the layout box that places them."""
+    from kivy.uix.anchorlayout import AnchorLayout
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.gridlayout import GridLayout
+
+    problems = []
+    for label in drawn_labels(root):
+        parent = label.parent
+        if not isinstance(parent, BoxLayout | GridLayout | AnchorLayout) or getattr(label, "fixed_type", False):
+            continue
+        lx0, ly0 = label.to_window(label.x, label.y)
+        px0, py0 = parent.to_window(parent.x, parent.y)
+        if (lx0 < px0 - slack or ly0 < py0 - slack or lx0 + label.width > px0 + parent.width + slack
+                or ly0 + label.height > py0 + parent.height + slack):
+            problems.append(f"{label.text[:20]!r} sticks out of its {type(parent).__name__}")
+    return problems
 
 
 def overlapping(root: Any, slack: float = 2.0) -> list[str]:
