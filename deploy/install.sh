@@ -55,7 +55,7 @@ log() { printf '==> %s\n' "$*"; }
 packages=(python3 python3-venv ca-certificates curl)
 [ "$WITH_SERVER" -eq 0 ] || packages+=(sqlite3)
 # Kivy's wheel brings SDL2; the screen needs an X server, Mesa, and mtdev for touch panels.
-[ "$WITH_KIOSK" -eq 0 ] || packages+=(xserver-xorg xinit libgl1-mesa-dri libegl1 libmtdev1)
+[ "$WITH_KIOSK" -eq 0 ] || packages+=(xserver-xorg xinit libgl1-mesa-dri libegl1 libmtdev1 espeak-ng)
 log "apt packages: ${packages[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq

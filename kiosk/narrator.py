@@ -33,6 +33,7 @@ from kiosk.i18n import _
 
 log = logging.getLogger(__name__)
 PREFETCH = 1  # chunks made ahead of the one being read
+STALL_SECONDS = 5  # past a chunk's length: its playback is taken as stuck
 
 
 class Player(Protocol):
@@ -52,11 +53,9 @@ class SoundPlayer:
         self._sound: Any = None
 
     def play(self, path: Path, on_end: Callable[[], None]) -> bool:
-        from kivy.core.audio import SoundLoader
-
         self.stop()
         try:
-            sound = SoundLoader.load(str(path))
+            sound = _load_sound(path)
         except Exception:  # a broken audio stack must not take the kiosk down
             log.exception("read-aloud: cannot load %s", path)
             sound = None
@@ -65,7 +64,14 @@ class SoundPlayer:
         self._sound = sound
         sound.bind(on_stop=lambda *_a: self._ended(sound, on_end))
         sound.play()
+        # an audio stack that accepts a sound and never plays it must not leave the reading stuck
+        Clock.schedule_once(lambda _dt: self._overdue(sound), float(sound.length or 0) + STALL_SECONDS)
         return True
+
+    def _overdue(self, sound: Any) -> None:
+        if sound is self._sound:
+            log.warning("read-aloud: a chunk did not finish playing; going on")
+            sound.stop()  # dispatches on_stop: _ended goes on to the next chunk
 
     def _ended(self, sound: Any, on_end: Callable[[], None]) -> None:
         if sound is self._sound:  # played out, not stopped by us
@@ -78,6 +84,23 @@ class SoundPlayer:
         if sound is not None:
             sound.stop()
             sound.unload()
+
+
+def _load_sound(path: Path) -> Any:
+    # SDL2 audio first: Kivy's default provider here is ffpyplayer, whose audio thread stalls on eSpeak's
+    # 22 kHz mono WAV ("Channel layout change is not supported") and never reaches the end.
+    try:
+        from kivy.core.audio.audio_sdl2 import SoundSDL2
+    except ImportError:
+        SoundSDL2 = None
+    if SoundSDL2 is not None:
+        sound = SoundSDL2(source=str(path))
+        sound.load()
+        if sound.length > 0:
+            return sound
+    from kivy.core.audio import SoundLoader
+
+    return SoundLoader.load(str(path))
 
 
 class FilePlayer:
