@@ -1,6 +1,6 @@
 """Offline Mandarin speech for read-aloud (朗读): text → WAV, with no window and no network.
 
-The engine is eSpeak NG (Debian's ``espeak-ng``, voice ``cmn``), run as a process per chunk: 13 MB,
+The engine is eSpeak NG (Debian's ``espeak-ng``, voice ``cmn-latn-pinyin``), run as a process per chunk: 13 MB,
 ~0.1 s for a sentence on these 2 cores, no model to download. The Python packages that ship a Chinese
 neural voice with their model were tried and compared in docs/architecture.md (「朗读」); none installs
 within reason. ``find_engine()`` answers None when no engine is installed, and the kiosk then hides the
@@ -45,7 +45,9 @@ class EspeakEngine:
     """eSpeak NG's Mandarin voice, one process per chunk (it starts in ~20 ms)."""
 
     binary: str
-    voice: str = "cmn"
+    # "cmn" (Debian's default Mandarin voice) hands many characters' pinyin to its English voice ("xue2" is
+    # read "zju: two"); "cmn-latn-pinyin" reads them all as Mandarin syllables with their tones.
+    voice: str = "cmn-latn-pinyin"
     name: str = "espeak-ng"
 
     def synthesize(self, text: str, speed: int) -> bytes:
@@ -65,7 +67,7 @@ def find_engine() -> Engine | None:
 
 def speakable(text: str) -> str:
     """Text as it is read: Kivy markup removed, list bullets and runs of space folded."""
-    text = _MARKUP.sub("", text).replace("•", "")
+    text = _MARKUP.sub("", text).replace("•", "").replace("/", "，")
     return re.sub(r"[ \t\u3000]+", " ", text).strip()
 
 
