@@ -124,7 +124,8 @@ SERVER=$KIOSK_SERVER
 MODE=$KIOSK_MODE
 # More options, e.g.: --size 1920x1080 --name 一楼大屏 --idle-seconds 180 --lang en
 KIOSK_ARGS=
-# Sound for videos (the kiosk is silent by default):
+# Sound for videos and read-aloud (朗读, voice: espeak-ng): without a sound card (/dev/snd) the kiosk
+# plays into nothing; to choose SDL's audio driver:
 # SDL_AUDIODRIVER=alsa
 EOF
     chmod 0644 "$ETC/kiosk.env"
