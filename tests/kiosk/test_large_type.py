@@ -108,3 +108,22 @@ def test_large_type_holds_across_screens_and_ends_with_the_session(kiosk: Any, t
     k.app.check_idle()
     k.frames(3)
     assert k.app.sm.current == "attract" and not k.app.type_scale.large
+
+
+def test_every_terminal_screen_with_a_top_bar_has_the_toggle(kiosk: Any, tmp_path: Path) -> None:
+    """Screens share TopBar/Header (widgets.kv), so a new screen gets 大字 for free; the stats screen,
+    which has its own header, carries it at a terminal and not on the wall."""
+    from kivy.uix.label import Label
+
+    seed(tmp_path / "state")
+    k = kiosk(size=(1920, 1080))
+    k.receive(snapshot())
+    for name in ("home", "library", "reader", "practice", "announcement", "announcements", "search",
+                 "study_login", "contests"):
+        open_screen(k, name)
+        assert k.find(k.screen(), "LargeTypeToggle").width > 0, name
+    k.app.open_tile("stats")
+    k.until(lambda: k.app.sm.current == "wall_stats")
+    toggle(k)
+    assert k.app.type_scale.large
+    assert any(isinstance(w, Label) and w.text == "√ 大字" for w in k.screen().walk())
