@@ -55,7 +55,7 @@ log() { printf '==> %s\n' "$*"; }
 packages=(python3 python3-venv ca-certificates curl)
 [ "$WITH_SERVER" -eq 0 ] || packages+=(sqlite3)
 # Kivy's wheel brings SDL2; the screen needs an X server, Mesa, and mtdev for touch panels.
-[ "$WITH_KIOSK" -eq 0 ] || packages+=(xserver-xorg xinit libgl1-mesa-dri libegl1 libmtdev1)
+[ "$WITH_KIOSK" -eq 0 ] || packages+=(xserver-xorg xinit libgl1-mesa-dri libegl1 libmtdev1 espeak-ng)
 log "apt packages: ${packages[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -124,7 +124,8 @@ SERVER=$KIOSK_SERVER
 MODE=$KIOSK_MODE
 # More options, e.g.: --size 1920x1080 --name 一楼大屏 --idle-seconds 180 --lang en
 KIOSK_ARGS=
-# Sound for videos (the kiosk is silent by default):
+# Sound for videos and read-aloud (朗读, voice: espeak-ng): without a sound card (/dev/snd) the kiosk
+# plays into nothing; to choose SDL's audio driver:
 # SDL_AUDIODRIVER=alsa
 EOF
     chmod 0644 "$ETC/kiosk.env"

@@ -29,7 +29,7 @@ from kivy.properties import (
 from kivy.uix.screenmanager import FadeTransition
 
 import screen_server.protocol as protocol
-from kiosk import capture, present, theme, wallplan
+from kiosk import capture, present, theme, typescale, wallplan
 from kiosk import state as st
 from kiosk.arena import ArenaDesk
 from kiosk.board import SignInBoard
@@ -40,11 +40,13 @@ from kiosk.host import HostDesk
 from kiosk.i18n import _
 from kiosk.library import Library
 from kiosk.meetingdesk import MeetingDesk
+from kiosk.narrator import Narrator
 from kiosk.net import CONTENT_SYNCED, STUDY_SYNCED
 from kiosk.options import Options
 from kiosk.outbox import Outbox
 from kiosk.screens import create
 from kiosk.servicedesk import ServiceDesk
+from kiosk.speech import find_engine
 from kiosk.store import DeviceStore
 from kiosk.study import StudyDesk
 
@@ -103,6 +105,8 @@ class KioskApp(App):
     message_wall = DictProperty({})  # the room's open message-wall topic (approved messages only)
     server_offset = NumericProperty(0.0)  # seconds to add to this machine's clock to get the server's
     wall_entry = DictProperty({})  # what the wall's current page is about (a loop entry, an emergency)
+    type_scale = ObjectProperty(typescale.SCALE)  # 大字 for this session (kiosk.typescale)
+    narrator = ObjectProperty(None)  # read-aloud (kiosk.narrator.Narrator)
 
     def __init__(self, options: Options, *, instant_transitions: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -131,6 +135,8 @@ class KioskApp(App):
         self.exams = ExamDesk(self)
         self.host = HostDesk(self)
         self.meeting = MeetingDesk(self)
+        self.narrator = Narrator(find_engine() if options.mode == "terminal" else None)
+        self.narrator.bind(message=lambda _n, text: text and self.notice(_("朗读"), text))
         self.emergency = EmergencyLayer()  # a terminal's 紧急通知, over everything (kiosk.emergency)
         self._events: list[Any] = []
         self._redraw = Clock.create_trigger(self.redraw)
@@ -150,6 +156,7 @@ class KioskApp(App):
         return root
 
     def on_start(self) -> None:
+        self.type_scale.reset()  # a kiosk starts in standard type (tests start many apps in one process)
         self._seed_from_disk()
         Window.bind(on_touch_down=self._on_any_touch, size=self._on_resize)
         self._on_resize(Window, Window.size)
@@ -179,6 +186,7 @@ class KioskApp(App):
         if getattr(self, "sm", None) is not None and self.sm.has_screen("reader"):
             self.sm.get_screen("reader").clear()  # stops a playing video and its poll
         self.study.stop()
+        self.narrator.close()
         if self.link is not None:
             self.link.stop()
         if self.outbox is not None:
@@ -332,6 +340,8 @@ class KioskApp(App):
     def show(self, name: str) -> None:
         if not self.sm.has_screen(name):
             self.sm.add_widget(create(name))
+        if name != self.sm.current:
+            self.narrator.stop()  # what was read aloud belongs to the screen being left
         self.sm.current = name
         if self.link is not None:
             self.link.screen = name
@@ -388,6 +398,15 @@ class KioskApp(App):
         view = NoticeView(title=title, message=message)
         view.open(animation=not self.instant_transitions)
         return view
+
+    def toggle_large_type(self) -> None:
+        """The 大字 button on every screen's top bar: larger, stronger type everywhere until the session ends."""
+        self.type_scale.toggle()
+
+    def end_session(self) -> None:
+        """A member's session ended (logout, idle): standard type again, and nothing goes on reading aloud."""
+        self.type_scale.reset()
+        self.narrator.stop()
 
     def wake(self) -> None:
         self.last_touch = time.monotonic()
@@ -461,6 +480,7 @@ class KioskApp(App):
         self.study.idle(idle, limit)  # warns, then logs the member out
         self.host.idle(idle, limit)  # warns on the host screen once the contest is over
         if idle >= limit and self.sm.current not in ("attract", "pairing"):
+            self.end_session()
             self.study.clock.close()
             self.host.end()  # a host who walked away (not hosting any more) must enter the code again
             self.meeting.end()

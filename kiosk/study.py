@@ -423,6 +423,7 @@ class StudyDesk(EventDispatcher):
 
     def logout(self, *, notice: bool = False) -> None:
         self.clock.close()
+        self.app.end_session()
         if self.member and self.app.link:
             self.app.link.member_logout()
         self._notice.dismiss()

@@ -1,5 +1,5 @@
-"""The kiosk's fonts and base look: registers the bundled Simplified Chinese font as Kivy's default
-and loads the theme and shared-widget KV files. Call ``install()`` once, after the window exists."""
+"""The kiosk's fonts and base look: registers the bundled Simplified Chinese font as Kivy's default,
+installs the session's type scale (kiosk.typescale) and loads the theme and shared-widget KV files. Call ``install()`` once, after the window exists."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ def install() -> None:
     from kivy.lang import Builder
 
     import kiosk.widgets  # noqa: F401  (the classes widgets.kv styles)
+    from kiosk import typescale
 
+    typescale.install()  # every label reads the session's type scale (大字)
     register_fonts()
     for name in KV_FILES:
         Builder.load_file(str(HERE / name))

@@ -17,6 +17,7 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.metrics import dp, sp
+from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import AsyncImage, Image
 from kivy.uix.label import Label
@@ -35,6 +36,8 @@ BASE_SIZES = {"heading": 44, "paragraph": 34, "list": 34, "quote": 32, "code": 2
 
 
 class ReaderScreen(Screen):
+    speak_text = StringProperty("")  # what 朗读 reads: the article's title and text blocks
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.labels: list[tuple[Label, float]] = []
@@ -58,6 +61,7 @@ class ReaderScreen(Screen):
         kind = str(item.get("kind") or "")
         if kind == "article":
             body.add_widget(self._article(item))
+            self.speak_text = article_text(item)
         elif kind in ("video", "audio"):
             body.add_widget(self._player())
         elif kind == "pdf":
@@ -83,6 +87,7 @@ class ReaderScreen(Screen):
             self.desk.unbind(**{prop: fn})
         self._bound = []
         self.labels, self.scroll = [], None
+        self.speak_text = ""
         self.ids.body.clear_widgets()
 
     def on_leave(self, *_args: Any) -> None:
@@ -244,3 +249,17 @@ class ReaderScreen(Screen):
 
         self._poll = Clock.schedule_interval(poll, 0.5)
         return box
+
+
+def article_text(item: dict[str, Any]) -> str:
+    """The article as it is read aloud: title, then headings, paragraphs, list items and quotes in order."""
+    parts = [str(item.get("title") or "")]
+    blocks = list(item.get("blocks") or []) or [{"type": "paragraph", "text": str(item.get("summary") or "")}]
+    for block in blocks:
+        if block.get("type") == "list":
+            parts.extend(f"{n}，{t}。" if block.get("ordered") else f"{t}。"
+                         for n, t in enumerate(block.get("items") or [], 1))
+        elif block.get("type") in ("heading", "paragraph", "quote"):
+            parts.append(str(block.get("text") or ""))
+    # a heading or a title has no full stop: give it one, so it is its own sentence when read
+    return "\n".join(p if p.endswith(("。", "！", "？", "；")) else p + "。" for p in parts if p.strip())

@@ -104,6 +104,12 @@ def kiosk(kivy_window: Any, tmp_path: Path, artifacts_dir: Path) -> Iterator[Cal
     def _start(*, size: tuple[int, int] = (1920, 1080), offline: bool = True, **fields: Any) -> KioskDriver:
         fields.setdefault("state_dir", tmp_path / "state")
         kivy_window.size = size
+        # KV's `app` is a proxy that caches the first app it sees and forgets it when that app stops; a
+        # binding evaluated during a stop (a screen cleared in on_stop) caches the dying app again. Many
+        # apps run in one test process: start each with the proxy empty.
+        from kivy.lang.builder import global_idmap
+
+        object.__setattr__(global_idmap["app"], "_obj", None)
         app = KioskApp(Options(offline=offline, size=size, **fields), instant_transitions=True)
         started.append(app)
         app._run_prepare()
