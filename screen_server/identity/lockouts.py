@@ -86,11 +86,7 @@ class Lockouts:
         keys = tuple(k for k in (f"{kind}:acct:{account}" if account else "", f"{kind}:addr:{ip}" if ip else "") if k)
         now = self.now()
         if not reserve:
-            with self._engine.connect() as conn:
-                ends = [u for u in conn.execute(select(T.c.locked_until).where(T.c.key.in_(keys))).scalars()
-                        if u is not None]
-            ends = [u if u.tzinfo else u.replace(tzinfo=dt.UTC) for u in ends]
-            until = max((u for u in ends if u > now), default=None)
+            until = self._locked_until(keys, now)
             if until is not None:
                 self._audit(audit, "refused", result="refused", details={"locked_until": until.isoformat()})
                 raise LockedOut(lock_message(until, now), details={"locked_until": until.isoformat()})
@@ -118,18 +114,23 @@ class Lockouts:
         now = self.now()
         until = now + self.window
         started = []
+        over = False
         with self._engine.begin() as conn:
             for key in attempt.keys:
                 if attempt.reserved:
                     conn.execute(update(T).where(T.c.key == key).values(
                         count=T.c.count + 1, pending=case((T.c.pending > 0, T.c.pending - 1), else_=0)))
                 else:
-                    self._count_unreserved(conn, key, now)
+                    over = not self._count_unreserved(conn, key, now) or over
                 res = conn.execute(update(T).where(T.c.key == key, T.c.count >= self.failures,
                                                    or_(T.c.locked_until.is_(None), T.c.locked_until <= now))
                                    .values(locked_until=until))
                 if res.rowcount:
                     started.append(key.split(":")[1])
+        if over:  # an unreserved try that came back after the limit was reached: answered as locked
+            locked_until = self._locked_until(attempt.keys, now) or until
+            self._audit(audit, "refused", result="refused", details={"locked_until": locked_until.isoformat()})
+            raise LockedOut(lock_message(locked_until, now), details={"locked_until": locked_until.isoformat()})
         self._audit(audit, "failed", result="failed")
         if started:
             self._audit(audit, "locked_out", result="refused",
@@ -182,17 +183,27 @@ class Lockouts:
             locked_until = locked_until.replace(tzinfo=dt.UTC)
         return False, locked_until if locked_until is not None and locked_until > now else None
 
-    def _count_unreserved(self, conn: Any, key: str, now: dt.datetime) -> None:
-        """Count one wrong answer of an unreserved try, starting a fresh window when the last has run out."""
+    def _locked_until(self, keys: tuple[str, ...], now: dt.datetime) -> dt.datetime | None:
+        with self._engine.connect() as conn:
+            ends = [u if u.tzinfo else u.replace(tzinfo=dt.UTC)
+                    for u in conn.execute(select(T.c.locked_until).where(T.c.key.in_(keys))).scalars() if u is not None]
+        return max((u for u in ends if u > now), default=None)
+
+    def _count_unreserved(self, conn: Any, key: str, now: dt.datetime) -> bool:
+        """Count one wrong answer of an unreserved try, starting a fresh window when the last has run out;
+        whether it is within the limit (one of the first ``failures``: the rest are answered as locked,
+        so exactly that many wrong answers are ever told "wrong", however many were in flight)."""
         locked = and_(T.c.locked_until.is_not(None), T.c.locked_until > now)  # a lock began meanwhile: keep it
         expired = or_(T.c.locked_until.is_not(None), T.c.window_started_at <= now - self.window)
         insert = postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
         conn.execute(insert(T).values(key=key, count=0, pending=0, window_started_at=now, locked_until=None)
                      .on_conflict_do_nothing(index_elements=[T.c.key]))
-        conn.execute(update(T).where(T.c.key == key, ~locked).values(
+        counted = conn.execute(update(T).where(T.c.key == key, ~locked).values(
             count=case((expired, 1), else_=T.c.count + 1),
             window_started_at=case((expired, literal(now, UTCDateTime)), else_=T.c.window_started_at),
-            locked_until=None))
+            locked_until=None)).rowcount
+        count = conn.execute(select(T.c.count).where(T.c.key == key)).scalar() or 0
+        return bool(counted) and count <= self.failures
 
     def _release(self, keys: list[str] | tuple[str, ...]) -> None:
         if not keys:
