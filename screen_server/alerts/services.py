@@ -8,6 +8,8 @@ Indicators (each over a window of days ending today, in the room's time zone):
 - ``gap:<meeting type>``: days since the branch last held such a meeting (党课, 支部党员大会); an alert
   when none was held within the threshold's days.
 - ``study``: study minutes per active member in the window; an alert when below the floor.
+- ``plan``: the completion rate of a study plan (学习计划, ``study.plans``) whose deadline falls within
+  the window's days from today; an alert when the branch is below the threshold (the worst such plan).
 
 ``evaluate`` compares every branch with its thresholds (the default, or the branch's own) and raises,
 updates or clears alerts: one open alert per branch and indicator, carrying the figures behind it,
@@ -35,9 +37,11 @@ from screen_server.meetings.models import MEETING_TYPE_LABELS, Meeting, MeetingT
 from screen_server.meetings.services import LOCAL_TZ
 from screen_server.org.models import Branch, Member, PartyGroup
 from screen_server.study.models import StudySpan
+from screen_server.study.plans import lagging_branches
 
 ATTENDANCE = "attendance"
 STUDY = "study"
+PLAN = "plan"
 GAP_LECTURE = f"gap:{MeetingType.PARTY_LECTURE.value}"
 GAP_GENERAL = f"gap:{MeetingType.BRANCH_GENERAL.value}"
 GAP_COMMITTEE = f"gap:{MeetingType.BRANCH_COMMITTEE.value}"
@@ -62,6 +66,8 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
     Indicator(GAP_COMMITTEE, "按期召开支部委员会", 35, 35, "days"),
     Indicator(GAP_GROUP, "按期召开党小组会", 35, 35, "days"),
     Indicator(STUDY, "人均学习时长", 20, 30, "minutes"),
+    # "Near the deadline": a week before it, a branch under 80% of its required study is told.
+    Indicator(PLAN, "学习计划完成率", 0.8, 7, "percent"),
 )}
 
 
@@ -261,6 +267,22 @@ def _check_study(session: Session, branches: list[Branch], limits: dict[int, Thr
     return out
 
 
+def _check_plans(session: Session, branches: list[Branch], limits: dict[int, Threshold],
+                 today: dt.date, now: dt.datetime) -> dict[int, Check]:
+    out: dict[int, Check] = {}
+    for branch_id, lag in lagging_branches(session, today=today,
+                                          days_by_branch={b: t.days for b, t in limits.items()}).items():
+        limit = limits[branch_id]
+        value = lag.percent / 100
+        out[branch_id] = Check(value < limit.threshold, value, _(
+            "学习计划“{t}”{d} 截止，本支部完成 {p}%（{n}/{m} 人·项），低于 {x:g}%").format(
+            t=lag.title, d=lag.due_on.isoformat(), p=lag.percent, n=lag.done, m=lag.possible,
+            x=round(limit.threshold * 100, 1)),
+            {"plan_id": lag.plan_id, "due_on": lag.due_on.isoformat(), "done": lag.done,
+             "possible": lag.possible, "percent": lag.percent})
+    return out
+
+
 CHECKS: dict[str, Callable[..., dict[int, Check]]] = {
     ATTENDANCE: _check_attendance,
     GAP_LECTURE: _check_gap(MeetingType.PARTY_LECTURE),
@@ -268,6 +290,7 @@ CHECKS: dict[str, Callable[..., dict[int, Check]]] = {
     GAP_COMMITTEE: _check_gap(MeetingType.BRANCH_COMMITTEE),
     GAP_GROUP: _check_gap(MeetingType.GROUP),
     STUDY: _check_study,
+    PLAN: _check_plans,
 }
 
 
