@@ -293,7 +293,7 @@ def rates(session: Session, plan: StudyPlan, *, branch_id: int | None = None) ->
     only = plan.branch_id if plan.branch_id is not None else branch_id
     if only is not None:
         query = query.where(Member.branch_id == only)
-    members = list(session.execute(query).tuples())
+    members = [(m, b) for m, b in session.execute(query)]
     done_by: dict[int, set[int]] = defaultdict(set)
     if item_ids and members:
         for member_id, item_id in session.execute(

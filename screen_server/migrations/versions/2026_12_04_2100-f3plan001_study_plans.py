@@ -1,7 +1,7 @@
 """study plans (学习计划): required items per branch or for all, with a deadline
 
 Revision ID: f3plan001
-Revises: e7meet001
+Revises: e8wallkey
 Create Date: 2026-12-04 21:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import content.orm
 
 revision = 'f3plan001'
-down_revision = 'e7meet001'
+down_revision = 'e8wallkey'
 branch_labels = None
 depends_on = None
 
