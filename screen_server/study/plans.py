@@ -384,3 +384,9 @@ def lagging_branches(session: Session, *, today: dt.date, days_by_branch: dict[i
             if b.branch_id not in out or found.percent < out[b.branch_id].percent:
                 out[b.branch_id] = found
     return out
+
+
+def choosable_items(session: Session, limit: int = 300) -> list[Item]:
+    """The published items an admin may make required, newest first."""
+    return list(session.scalars(select(Item).where(Item.status == ReviewStatus.PUBLISHED)
+                                .order_by(Item.published_at.desc(), Item.id.desc()).limit(limit)))

@@ -37,6 +37,7 @@ from screen_server.org.models import Branch, Member, PartyGroup, User
 from screen_server.polls import services as polls
 from screen_server.practice import services as practice
 from screen_server.screens.services import create_emergency
+from screen_server.study.plans import save_plan
 from tests.helpers.factories import log_in_at, make_device, make_room
 
 IDENTITIES = ("anonymous", "member", "terminal", "wall", "editor", "reviewer", "secretary", "admin")
@@ -114,6 +115,8 @@ def build_world(session: Session, settings: Settings) -> World:
     assert item is not None
     media = session.get(MediaAsset, item.main_media_id)
     assert media is not None
+    plan = save_plan(session, admin, title="二支部必学", branch_id=theirs.id, starts_on=now.date(), due_on=now.date(),
+                     item_ids=[item.id])
     session.commit()
     return World(
         args={
@@ -126,6 +129,7 @@ def build_world(session: Session, settings: Settings) -> World:
             "tag": media.sha256[:16], "message_id": 1, "session_id": their_session.id,
             "branch_id": theirs.id, "group_id": their_group.id, "user_id": their_secretary.id,
             "photo_id": photo.id, "sig": "0" * 24, "mtype": "branch_general", "room_id": there.id,
+            "plan_id": plan.id,
         },
         overrides={("admin.meetings.ballot_action", "poll_id"): ballot.id,
                    ("admin.meetings.ballot_action", "action"): "close",
