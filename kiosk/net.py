@@ -230,6 +230,9 @@ class ServerLink:
     def assessment(self, member_id: int) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._device_call("GET", f"/api/device/members/{int(member_id)}/assessment"))
 
+    def plans(self, member_id: int) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._device_call("GET", f"/api/device/members/{int(member_id)}/plans"))
+
     def leaderboard(self, period: str) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._http("GET", f"/api/leaderboard?period={urllib.parse.quote(period)}"))
 
