@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
+from admin.content.views import KINDS
 from admin.web import guard, me
 from screen_server.errors import Invalid
 from screen_server.http.common import db, require_recent_auth, run
@@ -40,7 +41,7 @@ def _form() -> dict[str, Any]:
 def _editor(**extra: Any) -> dict[str, Any]:
     s, user = db(), me()
     return {"branches": org.visible_branches(s, user), "items": plans.choosable_items(s),
-            "may_set_all": user.role is Role.ADMIN, "today": plans.today_local(), **extra}
+            "may_set_all": user.role is Role.ADMIN, "kinds": KINDS, "today": plans.today_local(), **extra}
 
 
 @bp.get("")

@@ -132,7 +132,7 @@ def test_plan_set_in_admin_studied_at_terminal_seen_on_phone_and_exported(
         # 4. The phone shows the progress.
         phone.reload()
         assert phone.inner_text(f"#plan-{plan_id} .plan-count") == "已完成 2/3"
-        assert phone.locator(f"#plan-{plan_id} li.done").count() == 2
+        assert phone.locator(f"#plan-{plan_id} li.plan-done").count() == 2
         phone.screenshot(path=str(shots / "plan-4-phone-two.png"), full_page=True)
 
         # 5. The admin's page: 67% for the member.
