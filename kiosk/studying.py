@@ -148,7 +148,10 @@ def plan_rows(data: dict[str, Any] | None) -> list[dict[str, Any]]:
     """学习计划's required items as item rows: done or not, which plan, its deadline; unfinished first."""
     rows = []
     for plan in (data or {}).get("plans") or []:
-        due = str(plan.get("due_on") or "")[5:].replace("-", "月", 1) + "日"
+        try:
+            due = _("{m}月{d}日").format(m=int(str(plan.get("due_on"))[5:7]), d=int(str(plan.get("due_on"))[8:10]))
+        except ValueError:
+            due = str(plan.get("due_on") or "")
         for it in plan.get("items") or []:
             done = bool(it.get("done"))
             state = _("已完成") if done else (_("已学 {m} 分钟，未完成").format(m=it.get("minutes")) if it.get("minutes")
