@@ -130,15 +130,18 @@ def set_threshold(session: Session, indicator: str, *, branch_id: int | None, th
     if branch_id is not None and session.get(Branch, branch_id) is None:
         raise NotFound(_("支部不存在。"))
     if ind.unit == "percent" and not 0 < threshold <= 1:
-        raise Invalid(_("出勤率下限应在 1% 到 100% 之间。"))
+        raise Invalid(_("完成率下限应在 1% 到 100% 之间。") if indicator == PLAN else _("出勤率下限应在 1% 到 100% 之间。"))
+    if indicator == PLAN:  # days before a plan's deadline, not a window of past days
+        if not 1 <= days <= 60:
+            raise Invalid(_("截止前提醒天数应在 1 到 60 天之间。"))
+    elif not 7 <= days <= 400 and ind.unit != "days":
+        raise Invalid(_("统计天数应在 7 到 400 天之间。"))
     if ind.unit == "days":
         if not 7 <= threshold <= 400:
             raise Invalid(_("间隔天数应在 7 到 400 天之间。"))
         days = int(threshold)
     if ind.unit == "minutes" and not 0 < threshold <= 10000:
         raise Invalid(_("人均学习时长下限应在 1 到 10000 分钟之间。"))
-    if not 7 <= days <= 400:
-        raise Invalid(_("统计天数应在 7 到 400 天之间。"))
     rule = session.scalar(select(AlertRule).where(AlertRule.indicator == indicator, _is(AlertRule.branch_id, branch_id)))
     before = None if rule is None else {"threshold": rule.threshold, "days": rule.days, "enabled": rule.enabled}
     if rule is None:
@@ -171,6 +174,8 @@ def _is(column: Any, value: int | None) -> Any:
 def describe(threshold: Threshold) -> str:
     """How a threshold reads in the admin, e.g. 近 90 天低于 80%."""
     unit = INDICATORS[threshold.indicator].unit
+    if threshold.indicator == PLAN:
+        return _("截止前 {d} 天完成率低于 {p:g}%").format(d=threshold.days, p=round(threshold.threshold * 100, 1))
     if unit == "percent":
         return _("近 {d} 天低于 {p:g}%").format(d=threshold.days, p=round(threshold.threshold * 100, 1))
     if unit == "days":

@@ -186,3 +186,20 @@ def test_alert_fires_for_a_branch_behind_near_the_deadline_and_clears(session: S
     _study(session, slow, items[1])
     alerts.evaluate(session, now=near)
     assert plan_alerts() == {}
+
+
+def test_plan_threshold_counts_days_before_the_deadline(session: Session) -> None:
+    admin = make_user(session)
+    with pytest.raises(Invalid) as err:
+        alerts.set_threshold(session, alerts.PLAN, branch_id=None, threshold=0.9, days=0, enabled=True,
+                             actor_user_id=admin.id)
+    assert "截止前提醒天数" in err.value.message
+    with pytest.raises(Invalid) as err:
+        alerts.set_threshold(session, alerts.PLAN, branch_id=None, threshold=1.5, days=3, enabled=True,
+                             actor_user_id=admin.id)
+    assert "完成率下限" in err.value.message
+    alerts.set_threshold(session, alerts.PLAN, branch_id=None, threshold=0.9, days=3, enabled=True,
+                         actor_user_id=admin.id)
+    limit = alerts.thresholds_for(session, None)[alerts.PLAN]
+    assert (limit.threshold, limit.days) == (0.9, 3)
+    assert alerts.describe(limit) == "截止前 3 天完成率低于 90%"
