@@ -57,10 +57,10 @@ def test_secretary_sets_plans_for_own_branch_only(client: FlaskClient, demo: Ses
     assert bad.status_code == 400 and "请填写正确的截止日期" in bad.get_data(as_text=True)
     none = post(client, PAGE, _form(mine, []), page=PAGE)
     assert none.status_code == 400 and "请至少选择一项必学内容" in none.get_data(as_text=True)
-    assert demo.scalar(select(func.count(StudyPlan.id))) == 0
+    assert demo.scalar(select(func.count(StudyPlan.id))) == 1  # the demo's own committee plan only
     ok = post(client, PAGE, _form(mine, items), page=PAGE)
     assert ok.status_code == 302
-    plan = demo.scalar(select(StudyPlan))
+    plan = demo.scalar(select(StudyPlan).where(StudyPlan.title == "本月必学"))
     assert plan is not None and plan.branch_id == mine and plans.plan_item_ids(demo, plan.id) == items
     shown = client.get(f"{PAGE}/{plan.id}").get_data(as_text=True)
     assert "支部完成率" in shown and SECRETARY_BRANCH in shown and "修改计划" in shown
@@ -116,5 +116,6 @@ def test_member_sees_plans_on_phone_and_at_the_terminal(client: FlaskClient, dem
     assert f'id="plan-{plan.id}"' in client.get("/m/plans").get_data(as_text=True)
     auth = {"Authorization": f"Bearer {token}"}
     data = client.get(f"/api/device/members/{member.id}/plans", headers=auth).get_json()
-    assert [(p["title"], p["done"], p["total"]) for p in data["plans"]] == [("全体必学", 0, 3)]
+    assert [(p["title"], p["done"], p["total"]) for p in data["plans"] if p["id"] == plan.id] == [("全体必学", 0, 3)]
+    assert "本月必学：党章党规" in {p["title"] for p in data["plans"]}  # the demo's plan binds everyone too
     assert client.get(f"/api/device/members/{other.id}/plans", headers=auth).status_code in (401, 404)
