@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from content.models import Item, ReviewStatus
@@ -311,12 +311,6 @@ def rates(session: Session, plan: StudyPlan, *, branch_id: int | None = None) ->
     branch_rates = [Rate(bid, names[bid], names[bid], bid, len(rs), sum(r.done for r in rs), n * len(rs))
                     for bid, rs in per_branch.items()]
     return PlanRates(plan, items, member_rates, branch_rates, done_by)
-
-
-def branch_counts(session: Session, plan_ids: Sequence[int]) -> dict[int, int]:
-    """How many items each plan requires (for lists)."""
-    return dict(session.execute(select(StudyPlanItem.plan_id, func.count(StudyPlanItem.id))  # type: ignore[arg-type]
-                                .where(StudyPlanItem.plan_id.in_(list(plan_ids))).group_by(StudyPlanItem.plan_id)).all())
 
 
 def export_xlsx(session: Session, actor: User, plan_id: int) -> bytes:
