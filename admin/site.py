@@ -26,6 +26,7 @@ from admin.meetings.views import bp as meetings_bp
 from admin.members.views import bp as members_bp
 from admin.messages.views import bp as messages_bp
 from admin.org.views import bp as org_bp
+from admin.plans.views import bp as plans_bp
 from admin.points.views import bp as points_bp
 from admin.polls.views import bp as polls_bp
 from admin.questions.views import bp as questions_bp
@@ -44,7 +45,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 for _area in (auth_bp, dashboard_bp, members_bp, devices_bp, announcements_bp, meetings_bp, audit_bp,
               points_bp, screens_bp, contests_bp, content_bp, questions_bp, polls_bp, messages_bp,
               alerts_bp, assessment_bp, stats_bp, setup_bp, account_bp, org_bp, users_bp, study_bp, services_bp,
-              exams_bp):
+              exams_bp, plans_bp):
     bp.register_blueprint(_area)
 
 

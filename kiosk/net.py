@@ -245,6 +245,8 @@ class ServerLink:
 
     def published_assessment(self) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._device_call("GET", "/api/device/assessment/published"))
+    def plans(self, member_id: int) -> concurrent.futures.Future[Any] | None:
+        return self.submit(self._device_call("GET", f"/api/device/members/{int(member_id)}/plans"))
 
     def leaderboard(self, period: str) -> concurrent.futures.Future[Any] | None:
         return self.submit(self._http("GET", f"/api/leaderboard?period={urllib.parse.quote(period)}"))

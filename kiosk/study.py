@@ -72,6 +72,9 @@ class StudyDesk(EventDispatcher):
     assessment_rows = ListProperty([])
     assessment_text = StringProperty("")
     assessment_year = StringProperty("")
+    # 学习计划 (必学)
+    plan_rows = ListProperty([])
+    plan_text = StringProperty("")
     # login
     login_step = StringProperty(NUMBER)
     number = StringProperty("")
@@ -431,6 +434,7 @@ class StudyDesk(EventDispatcher):
         self.member_text = sv.member_line(None)
         self._records, self._recommended, self._reasons = {}, [], {}
         self.assessment_rows, self.assessment_text, self.assessment_year = [], "", ""
+        self.plan_rows, self.plan_text = [], ""
         self.refresh()
         if notice:
             self.app.notice(_("已退出登录"), _("长时间无人操作，已自动退出登录。您的学习记录已保存。"))
@@ -442,6 +446,26 @@ class StudyDesk(EventDispatcher):
         self._refresh_member()
         self._refresh_assessment()
         self.app.show("my_study")
+
+    def open_plans(self) -> None:
+        """学习计划: what is required of the logged-in member and what is done (tap an item to study it)."""
+        member_id = self._member_id()
+        if not member_id:
+            self.open_login()
+            return
+        self.plan_rows, self.plan_text = [], _("正在读取学习计划…")
+        self.app.show("plans")
+        when_done(self.app.link and self.app.link.plans(member_id),
+                  lambda answer, error: self._on_plans(member_id, answer, error))
+
+    def _on_plans(self, member_id: int, answer: Any, _error: HttpError | None) -> None:
+        if member_id != self._member_id():
+            return  # someone else logged in meanwhile
+        if answer is None:
+            self.plan_text = _("暂时无法连接服务器")
+            return
+        self.plan_rows = sv.plan_rows(answer)
+        self.plan_text = sv.plan_line(answer)
 
     def _refresh_assessment(self) -> None:
         member_id = self._member_id()

@@ -142,3 +142,34 @@ def assessment_line(data: dict[str, Any] | None) -> str:
     return _("综合 {t:g} 分\n全体第 {r}/{n} 名 · 支部内第 {br}/{bn} 名").format(
         t=float(data.get("total") or 0), r=data.get("rank"), n=data.get("of"), br=data.get("branch_rank"),
         bn=data.get("branch_of"))
+
+
+def plan_rows(data: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """学习计划's required items as item rows: done or not, which plan, its deadline; unfinished first."""
+    rows = []
+    for plan in (data or {}).get("plans") or []:
+        try:
+            due = _("{m}月{d}日").format(m=int(str(plan.get("due_on"))[5:7]), d=int(str(plan.get("due_on"))[8:10]))
+        except ValueError:
+            due = str(plan.get("due_on") or "")
+        for it in plan.get("items") or []:
+            done = bool(it.get("done"))
+            state = _("已完成") if done else (_("已学 {m} 分钟，未完成").format(m=it.get("minutes")) if it.get("minutes")
+                                              else _("未学习"))
+            rows.append({"item_id": int(it.get("item_id") or 0), "title": str(it.get("title") or ""),
+                         "meta": f"{kind_label(it.get('kind'))} · {state}",
+                         "note": _("{plan} · {due}截止").format(plan=plan.get("title"), due=due),
+                         "badge": _("已完成") if done else _("必学"), "done": done})
+    rows.sort(key=lambda r: bool(r["done"]))
+    return rows
+
+
+def plan_line(data: dict[str, Any] | None) -> str:
+    """One line per plan: its title and how many of its items are done."""
+    plans = (data or {}).get("plans") or []
+    if not plans:
+        return _("目前没有需要完成的必学内容")
+    return "\n".join(_("{t}：已完成 {d}/{n}，{left}").format(
+        t=p.get("title"), d=p.get("done"), n=p.get("total"),
+        left=(_("还有 {n} 天截止").format(n=p.get("days_left")) if int(p.get("days_left") or 0) > 0
+              else _("今天截止") if int(p.get("days_left") or 0) == 0 else _("已截止"))) for p in plans)

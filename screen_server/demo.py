@@ -133,6 +133,7 @@ def seed_demo(session: Session, settings: Settings) -> None:
     session.flush()
     _seed_study(session)
     _seed_assessment(session, admin)
+    _seed_plan(session, admin)
     session.flush()
 
 
@@ -255,6 +256,24 @@ def _seed_assessment(session: Session, admin: User) -> None:
             session.add(AssessmentRecord(member_id=member.id, kind="contribution", day=today - dt.timedelta(days=rng.randint(0, 60)),
                                          amount=rng.choice((3, 5, 8)), note=rng.choice(CONTRIBUTION_NOTES),
                                          recorded_by_user_id=admin.id))
+
+
+def _seed_plan(session: Session, admin: User) -> None:
+    """One committee study plan (学习计划) running now: three required articles, due in three weeks (so
+    the demo shows rates without raising the near-deadline alert)."""
+    from content.models import Item, ItemKind, ReviewStatus
+    from screen_server.study.models import StudyPlan
+    from screen_server.study.plans import save_plan, today_local
+
+    if session.scalar(select(func.count(StudyPlan.id))):
+        return
+    articles = list(session.scalars(select(Item.id).where(Item.status == ReviewStatus.PUBLISHED,
+                                                          Item.kind == ItemKind.ARTICLE).order_by(Item.id)))
+    if len(articles) < 6:
+        return
+    today = today_local()
+    save_plan(session, admin, title="本月必学：党章党规", branch_id=None, starts_on=today - dt.timedelta(days=7),
+              due_on=today + dt.timedelta(days=21), item_ids=articles[3:6])
 
 
 def _seed_content(session: Session, settings: Settings, *, author_id: int, reviewer_id: int) -> None:

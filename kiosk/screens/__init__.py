@@ -27,6 +27,7 @@ REGISTRY: dict[str, str] = {
     "reader": "ReaderScreen",
     "study_login": "StudyLoginScreen",
     "my_study": "MyStudyScreen",
+    "plans": "PlansScreen",
     "ranking": "RankingScreen",
     "wall_stats": "WallStatsScreen",
     "wall_board": "WallBoardScreen",

@@ -10,6 +10,8 @@ Indicators (each over a window of days ending today, in the room's time zone):
 - ``study``: study minutes per active member in the window; an alert when below the floor.
 - ``services_overdue``: members' requests (服务窗口) still open past their deadline; an alert when
   more than the threshold (default 0: any overdue request).
+- ``plan``: the completion rate of a study plan (学习计划, ``study.plans``) whose deadline falls within
+  the window's days from today; an alert when the branch is below the threshold (the worst such plan).
 
 ``evaluate`` compares every branch with its thresholds (the default, or the branch's own) and raises,
 updates or clears alerts: one open alert per branch and indicator, carrying the figures behind it,
@@ -37,10 +39,12 @@ from screen_server.meetings.models import MEETING_TYPE_LABELS, Meeting, MeetingT
 from screen_server.meetings.services import LOCAL_TZ
 from screen_server.org.models import Branch, Member, PartyGroup
 from screen_server.study.models import StudySpan
+from screen_server.study.plans import lagging_branches
 
 ATTENDANCE = "attendance"
 STUDY = "study"
 SERVICES_OVERDUE = "services_overdue"
+PLAN = "plan"
 GAP_LECTURE = f"gap:{MeetingType.PARTY_LECTURE.value}"
 GAP_GENERAL = f"gap:{MeetingType.BRANCH_GENERAL.value}"
 GAP_COMMITTEE = f"gap:{MeetingType.BRANCH_COMMITTEE.value}"
@@ -66,6 +70,8 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
     Indicator(GAP_GROUP, "按期召开党小组会", 35, 35, "days"),
     Indicator(STUDY, "人均学习时长", 20, 30, "minutes"),
     Indicator(SERVICES_OVERDUE, "党员诉求按期办结", 0, 30, "count"),
+    # "Near the deadline": a week before it, a branch under 80% of its required study is told.
+    Indicator(PLAN, "学习计划完成率", 0.8, 7, "percent"),
 )}
 
 
@@ -128,7 +134,12 @@ def set_threshold(session: Session, indicator: str, *, branch_id: int | None, th
     if branch_id is not None and session.get(Branch, branch_id) is None:
         raise NotFound(_("支部不存在。"))
     if ind.unit == "percent" and not 0 < threshold <= 1:
-        raise Invalid(_("出勤率下限应在 1% 到 100% 之间。"))
+        raise Invalid(_("完成率下限应在 1% 到 100% 之间。") if indicator == PLAN else _("出勤率下限应在 1% 到 100% 之间。"))
+    if indicator == PLAN:  # days before a plan's deadline, not a window of past days
+        if not 1 <= days <= 60:
+            raise Invalid(_("截止前提醒天数应在 1 到 60 天之间。"))
+    elif not 7 <= days <= 400 and ind.unit != "days":
+        raise Invalid(_("统计天数应在 7 到 400 天之间。"))
     if ind.unit == "days":
         if not 7 <= threshold <= 400:
             raise Invalid(_("间隔天数应在 7 到 400 天之间。"))
@@ -137,8 +148,6 @@ def set_threshold(session: Session, indicator: str, *, branch_id: int | None, th
         raise Invalid(_("逾期件数上限应在 0 到 100 件之间。"))
     if ind.unit == "minutes" and not 0 < threshold <= 10000:
         raise Invalid(_("人均学习时长下限应在 1 到 10000 分钟之间。"))
-    if not 7 <= days <= 400:
-        raise Invalid(_("统计天数应在 7 到 400 天之间。"))
     rule = session.scalar(select(AlertRule).where(AlertRule.indicator == indicator, _is(AlertRule.branch_id, branch_id)))
     before = None if rule is None else {"threshold": rule.threshold, "days": rule.days, "enabled": rule.enabled}
     if rule is None:
@@ -171,6 +180,8 @@ def _is(column: Any, value: int | None) -> Any:
 def describe(threshold: Threshold) -> str:
     """How a threshold reads in the admin, e.g. 近 90 天低于 80%."""
     unit = INDICATORS[threshold.indicator].unit
+    if threshold.indicator == PLAN:
+        return _("截止前 {d} 天完成率低于 {p:g}%").format(d=threshold.days, p=round(threshold.threshold * 100, 1))
     if unit == "percent":
         return _("近 {d} 天低于 {p:g}%").format(d=threshold.days, p=round(threshold.threshold * 100, 1))
     if unit == "days":
@@ -281,6 +292,19 @@ def _check_services(session: Session, branches: list[Branch], limits: dict[int, 
         out[branch_id] = Check(len(late) > limit.threshold, float(len(late)), _(
             "{n} 件党员诉求已过办理期限仍未办结（最早期限 {d}）").format(n=len(late), d=oldest),
             {"overdue": len(late), "oldest_due_on": oldest, "request_ids": [r.id for r in late[:20]]})
+def _check_plans(session: Session, branches: list[Branch], limits: dict[int, Threshold],
+                 today: dt.date, now: dt.datetime) -> dict[int, Check]:
+    out: dict[int, Check] = {}
+    for branch_id, lag in lagging_branches(session, today=today,
+                                          days_by_branch={b: t.days for b, t in limits.items()}).items():
+        limit = limits[branch_id]
+        value = lag.percent / 100
+        out[branch_id] = Check(value < limit.threshold, value, _(
+            "学习计划“{t}”{d} 截止，本支部完成 {p}%（{n}/{m} 人·项），低于 {x:g}%").format(
+            t=lag.title, d=lag.due_on.isoformat(), p=lag.percent, n=lag.done, m=lag.possible,
+            x=round(limit.threshold * 100, 1)),
+            {"plan_id": lag.plan_id, "due_on": lag.due_on.isoformat(), "done": lag.done,
+             "possible": lag.possible, "percent": lag.percent})
     return out
 
 
@@ -292,6 +316,7 @@ CHECKS: dict[str, Callable[..., dict[int, Check]]] = {
     GAP_GROUP: _check_gap(MeetingType.GROUP),
     STUDY: _check_study,
     SERVICES_OVERDUE: _check_services,
+    PLAN: _check_plans,
 }
 
 

@@ -426,6 +426,18 @@ STUDY_PATHS["/api/device/assessment/published"] = {"get": {
     "responses": {"200": _json({"type": "object", "properties": {"published": {
         "type": "object", "nullable": True, "properties": {"year": {"type": "integer"}, "ends_at": {"type": "string"},
                                                            "members": ARR, "branches": ARR}}}}), **_errors(401)}}}
+STUDY_PATHS["/api/device/members/{member_id}/plans"] = {"get": {
+    "summary": "学习计划：终端上已登录党员的必学内容，逐项标明是否完成（读到末尾且学满要求时长）", "security": DEVICE_AUTH,
+    "parameters": [{"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "responses": {"200": _json({"type": "object", "properties": {"plans": {"type": "array", "items": {
+        "type": "object", "properties": {
+            "id": {"type": "integer"}, "title": {"type": "string"}, "scope": {"type": "string"},
+            "starts_on": {"type": "string"}, "due_on": {"type": "string"}, "days_left": {"type": "integer"},
+            "done": {"type": "integer"}, "total": {"type": "integer"}, "percent": {"type": "integer"},
+            "items": {"type": "array", "items": {"type": "object", "properties": {
+                "item_id": {"type": "integer"}, "title": {"type": "string"}, "kind": {"type": "string"},
+                "done": {"type": "boolean"}, "minutes": {"type": "integer"}}}}}}}}}),
+                  **_errors(401, 404)}}}
 STUDY_PATHS["/api/device/members/{member_id}/recommendations"] = {"get": {
     "summary": "为你推荐：终端上已登录党员的未学内容，附推荐理由", "security": DEVICE_AUTH,
     "parameters": [{"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}},

@@ -1,5 +1,6 @@
 """Studying on a phone: ``/m/items/<id>`` (what a terminal's "continue on your phone" QR opens), the
-library list ``/m/items`` and the member's own page ``/m/me``.
+library list ``/m/items``, the member's own page ``/m/me`` and their study plans ``/m/plans`` (必学: what
+is required of them, what is done, each item one tap away).
 
 Articles are the same sanitised HTML the admin previews; videos and audio play with the browser's
 own controls (seek works: the media endpoint answers range requests); PDFs are their pages as images.
@@ -28,6 +29,7 @@ from screen_server.http.signin import (
 )
 from screen_server.i18n import _
 from screen_server.points import leaderboard
+from screen_server.study import plans as study_plans
 from screen_server.study import services as study
 from screen_server.study.recommend import recommend
 
@@ -94,6 +96,32 @@ def file_objection() -> Response:
     except DomainError as exc:
         return _me_page(member, exc.status, objection_error=exc.message, reason=request.form.get("reason", ""))
     return _me_page(member, objection_notice=_("异议已提交，支部书记或管理员会在公示期内答复。"))
+
+
+def _plans_page(member: Any, status: int = 200, **extra: Any) -> Response:
+    today = study_plans.today_local()
+    found = study_plans.member_plans(db(), member, today=today) if member is not None else []
+    return phone_page("plans.html", status, member=member, plans=found, today=today, **extra)
+
+
+@bp.get("/m/plans")
+def plans_page() -> Response:
+    return _plans_page(remembered_member())
+
+
+@bp.post("/m/plans")
+def plans_identify() -> Response:
+    """Identify (number and PIN, once: the phone is remembered afterwards), then show the plans."""
+    member = remembered_member()
+    if member is None:
+        try:
+            member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), "phone:/m/plans")
+        except DomainError as exc:
+            return _plans_page(None, exc.status, error=exc.message)
+        resp = _plans_page(member)
+        remember_phone(resp, member)
+        return resp
+    return _plans_page(member)
 
 
 # --- 每日答题 on a phone: plain forms, no script (works in any in-app browser) ---------------------------

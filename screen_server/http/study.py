@@ -175,6 +175,17 @@ def honour_photo(entry_id: int, sig: str) -> Response:
     return resp
 
 
+@bp.get("/api/device/members/<int:member_id>/plans")
+def member_plans(member_id: int) -> Any:
+    """The study plans (必学) binding the member logged in at this terminal: each item, done or not."""
+    from screen_server.study.plans import member_plans as plans_of
+    from screen_server.study.plans import today_local
+
+    member = logged_in_member(member_id)
+    today = today_local()
+    return jsonify({"plans": [p.as_json(today) for p in plans_of(db(), member, today=today)]})
+
+
 @bp.post("/api/device/login-qr")
 def login_qr() -> Any:
     """A fresh login QR for this terminal: scanned by a remembered phone, it logs that member in here."""

@@ -73,3 +73,33 @@ class StudyRefusal(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     claimed_seconds: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StudyPlan(Base):
+    """A study plan (学习计划): items every member in scope must study (必学) between two days.
+
+    ``branch_id`` None is the committee's plan for every branch; a branch's plan binds its members only.
+    """
+
+    __tablename__ = "study_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date, index=True)  # the deadline, inclusive (room's local day)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class StudyPlanItem(Base):
+    """One required item of a plan, in the order the plan lists them."""
+
+    __tablename__ = "study_plan_items"
+    __table_args__ = (UniqueConstraint("plan_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("study_plans.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)

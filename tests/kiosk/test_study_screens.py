@@ -234,3 +234,32 @@ def test_idle_member_is_warned_then_logged_out(kiosk: Any, tmp_path: Path) -> No
     idle_for(limit + 1)
     assert study.member_name == "" and not study.member and k.app.sm.current == "attract"
     assert "登录后" in study.member_text
+
+
+PLANS = {"plans": [{"id": 1, "title": "十二月必学", "scope": "机关一支部", "starts_on": "2026-12-01",
+                    "due_on": "2026-12-31", "days_left": 27, "done": 1, "total": 3, "percent": 33, "items": [
+                        {"item_id": 12, "title": "党章全文（PDF）", "kind": "pdf", "done": True, "minutes": 4},
+                        {"item_id": 11, "title": "中国共产党章程学习要点", "kind": "article", "done": False, "minutes": 2},
+                        {"item_id": 13, "title": "廉政微党课：守住底线", "kind": "video", "done": False, "minutes": 0}]}]}
+
+
+def test_plans_list_required_items_unfinished_first_and_open_them(kiosk: Any, tmp_path: Path) -> None:
+    k = open_library(kiosk, tmp_path)
+    study = k.app.study
+    study.logged_in({"member": {"id": 7, "name": "张三"}, "minutes": {}, "points": {}, "recent": []})
+    study.open_mine()
+    k.until(lambda: k.app.sm.current == "my_study")
+    k.tap(k.screen().ids.plans)
+    k.until(lambda: k.app.sm.current == "plans")
+    study._on_plans(7, PLANS, None)
+    k.frames(3)
+    assert study.plan_text == "十二月必学：已完成 1/3，还有 27 天截止"
+    assert [(r["item_id"], r["done"]) for r in study.plan_rows] == [(11, False), (13, False), (12, True)]
+    assert study.plan_rows[0]["meta"] == "文章 · 已学 2 分钟，未完成" and study.plan_rows[0]["badge"] == "必学"
+    assert study.plan_rows[2]["badge"] == "已完成" and "12月31日截止" in study.plan_rows[2]["note"]
+    k.screenshot("study-plans")
+    study._on_plans(8, {"plans": []}, None)  # an answer for someone who has since logged out: ignored
+    assert len(study.plan_rows) == 3
+    k.tap(k.find(k.screen().ids.rows, "ItemRow", item_id=11))
+    k.until(lambda: k.app.sm.current == "reader" and not study.loading)
+    assert study.item_title == "中国共产党章程学习要点"

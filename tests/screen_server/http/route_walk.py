@@ -42,6 +42,7 @@ from screen_server.practice import services as practice
 from screen_server.screens.services import create_emergency
 from screen_server.service_window import corrections as record_corrections
 from screen_server.service_window import services as service_window
+from screen_server.study.plans import save_plan
 from tests.helpers.factories import log_in_at, make_device, make_room
 
 IDENTITIES = ("anonymous", "member", "terminal", "wall", "editor", "reviewer", "secretary", "admin")
@@ -132,6 +133,8 @@ def build_world(session: Session, settings: Settings) -> World:
     objection = publishing.file_objection(session, them.id, "二支部党员的异议理由", now=now)
     honour_entry = honour.add(session, settings, admin, title="优秀党员", name="二支部某同志", citation="事迹",
                               starts_on=now.date(), ends_on=now.date(), photo=io.BytesIO(PNG), filename="照片.png")
+    plan = save_plan(session, admin, title="二支部必学", branch_id=theirs.id, starts_on=now.date(), due_on=now.date(),
+                     item_ids=[item.id])
     session.commit()
     return World(
         args={
@@ -147,6 +150,7 @@ def build_world(session: Session, settings: Settings) -> World:
             "request_id": service_request.id, "correction_id": correction.id,
             "publication_id": publication.id, "objection_id": objection.id, "entry_id": honour_entry.id,
             "exam_id": exam.id, "attempt_id": attempt.id,
+            "plan_id": plan.id,
         },
         overrides={("admin.meetings.ballot_action", "poll_id"): ballot.id,
                    ("admin.meetings.ballot_action", "action"): "close",
