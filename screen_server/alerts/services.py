@@ -292,6 +292,9 @@ def _check_services(session: Session, branches: list[Branch], limits: dict[int, 
         out[branch_id] = Check(len(late) > limit.threshold, float(len(late)), _(
             "{n} 件党员诉求已过办理期限仍未办结（最早期限 {d}）").format(n=len(late), d=oldest),
             {"overdue": len(late), "oldest_due_on": oldest, "request_ids": [r.id for r in late[:20]]})
+    return out
+
+
 def _check_plans(session: Session, branches: list[Branch], limits: dict[int, Threshold],
                  today: dt.date, now: dt.datetime) -> dict[int, Check]:
     out: dict[int, Check] = {}
