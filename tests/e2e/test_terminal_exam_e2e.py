@@ -36,7 +36,8 @@ def _log_in(t: Any, number: str) -> None:
     t.until(lambda: t.app.study.member_name != "", timeout=10)
 
 
-def test_a_member_takes_a_formal_test_at_the_terminal(demo_server: RoomServer, kiosk: Any, artifacts_dir: Path) -> None:
+def test_a_member_takes_a_formal_test_at_the_terminal(demo_server: RoomServer, kiosk: Any, artifacts_dir: Path,
+                                                      tmp_path: Path) -> None:
     shots = artifacts_dir / "exams"
     shots.mkdir(exist_ok=True)
     now = dt.datetime.now(dt.UTC)
@@ -82,6 +83,14 @@ def test_a_member_takes_a_formal_test_at_the_terminal(demo_server: RoomServer, k
     assert desk.time_left.startswith("剩余 1") or desk.time_left.startswith("剩余 0")
     t.frames(3)
     t.app.save_screenshot(shots / "terminal-question.png")
+    if t.app.narrator.available:  # 朗读: the question's stem and its options, in order
+        from kiosk.narrator import FilePlayer
+
+        player = t.app.narrator.player = FilePlayer(tmp_path / "heard")
+        player.held = True
+        t.tap(t.screen().ids.read_aloud.ids.read)
+        t.until(lambda: len(player.played) == 1, timeout=10)
+        assert t.app.narrator.source.startswith(desk.stem) and "A，" in t.app.narrator.source
     first_attempt = desk.attempt["id"]
     t.tap(t.find(t.screen(), "BigButton", text="‹ 返回"))  # the member walks away; the attempt stays open
     t.until(lambda: t.app.sm.current == "exams")
