@@ -45,6 +45,14 @@ def open_screen(k: Any, name: str) -> None:
         app.arena._set = {"kind": "daily", "questions": QUESTIONS}
         app.arena._show_question(1)
         app.show("practice")
+    elif name == "exam":  # a formal test's question, as the desk shows it (issue 17's screen)
+        desk, q = app.exams, QUESTIONS[0]
+        desk.title, desk.time_left = "党风廉政教育测评", "剩余 14:58"
+        desk.progress = "第 1 / 4 题 · 单选题 · 已答 1 题"
+        desk.stem = str(q["stem"])
+        desk.options = [{"label": o["label"], "text": o["text"], "kind": "single", "mode": "exam", "picked": False}
+                        for o in q["options"]]  # type: ignore[union-attr]
+        app.show("exam")
     k.frames(6)
 
 
@@ -56,7 +64,7 @@ def toggle(k: Any) -> Any:
 
 
 @pytest.mark.parametrize("name", ["home", "library", "reader", "practice", "announcement", "announcements", "search",
-                                  "study_login", "contests"])
+                                  "study_login", "contests", "exam"])
 def test_large_type_enlarges_every_label_and_nothing_overflows(kiosk: Any, tmp_path: Path, name: str) -> None:
     seed(tmp_path / "state")
     k = kiosk(size=(1280, 800))
@@ -119,7 +127,7 @@ def test_every_terminal_screen_with_a_top_bar_has_the_toggle(kiosk: Any, tmp_pat
     k = kiosk(size=(1920, 1080))
     k.receive(snapshot())
     for name in ("home", "library", "reader", "practice", "announcement", "announcements", "search",
-                 "study_login", "contests"):
+                 "study_login", "contests", "exam"):
         open_screen(k, name)
         assert k.find(k.screen(), "LargeTypeToggle").width > 0, name
     k.app.open_tile("stats")
