@@ -8,57 +8,38 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from screen_server.errors import Invalid, NotAuthenticated
+from screen_server.errors import Invalid
 from screen_server.exams import services as exams
 from screen_server.http.common import db, run
-from screen_server.http.signin import remembered_member
-from screen_server.http.study import _same_origin, logged_in_member
+from screen_server.http.study import terminal_or_phone_member
 from screen_server.i18n import _
-from screen_server.org.models import Member
 
 bp = Blueprint("exams", __name__)
 
 
-def _member() -> Member:
-    body = request.get_json(silent=True) or {}
-    if request.headers.get("Authorization"):
-        raw = body.get("member_id") if isinstance(body, dict) else None
-        raw = raw if raw is not None else request.args.get("member_id")
-        try:
-            member_id = int(raw) if raw is not None else 0
-        except (TypeError, ValueError):
-            member_id = 0
-        return logged_in_member(member_id)
-    _same_origin()
-    member = remembered_member()
-    if member is None:
-        raise NotAuthenticated(_("请先在手机上登记党员编号和密码。"))
-    return member
-
-
 @bp.get("/api/exams")
 def list_exams() -> Any:
-    member = _member()
+    member = terminal_or_phone_member()
     return jsonify({"exams": run(exams.member_exams, db(), member)})
 
 
 @bp.post("/api/exams/<int:exam_id>/attempts")
 def start(exam_id: int) -> Any:
     """Start an attempt, or resume the open one (its remaining time and given answers)."""
-    member = _member()
+    member = terminal_or_phone_member()
     attempt = run(exams.start, db(), member, exam_id)
     return jsonify(exams.attempt_data(db(), attempt)), 201
 
 
 @bp.get("/api/exams/attempts/<int:attempt_id>")
 def show(attempt_id: int) -> Any:
-    member = _member()
+    member = terminal_or_phone_member()
     return jsonify(exams.attempt_data(db(), run(exams.own_attempt, db(), member, attempt_id)))
 
 
 @bp.post("/api/exams/attempts/<int:attempt_id>/answers")
 def answer(attempt_id: int) -> Any:
-    member = _member()
+    member = terminal_or_phone_member()
     body = request.get_json(silent=True) or {}
     try:
         position = int(body.get("position") or 0)
@@ -74,5 +55,5 @@ def answer(attempt_id: int) -> Any:
 
 @bp.post("/api/exams/attempts/<int:attempt_id>/submit")
 def submit(attempt_id: int) -> Any:
-    member = _member()
+    member = terminal_or_phone_member()
     return jsonify(exams.attempt_data(db(), run(exams.submit, db(), member, attempt_id)))

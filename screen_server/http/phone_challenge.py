@@ -16,9 +16,9 @@ from flask import Blueprint, Response, redirect, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from screen_server.errors import DomainError, NotFound
-from screen_server.http.common import db, identify_member, run
+from screen_server.http.common import db, run
 from screen_server.http.phone import phone_page
-from screen_server.http.signin import remember_phone, remembered_member
+from screen_server.http.signin import identify_and_show, remembered_member
 from screen_server.i18n import _
 from screen_server.org.models import Member
 from screen_server.practice import services as practice
@@ -71,17 +71,7 @@ def challenge_page() -> Response:
 @bp.post("/m/challenge")
 def identify() -> Response:
     """Identify with number and PIN (once: the phone is remembered afterwards)."""
-
-    member = remembered_member()
-    if member is not None:
-        return _overview(member)
-    try:
-        member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), "phone:/m/challenge")
-    except DomainError as exc:
-        return _overview(None, exc.status, exc.message)
-    resp = _overview(member)
-    remember_phone(resp, member)
-    return resp
+    return identify_and_show("phone:/m/challenge", _overview)
 
 
 @bp.post("/m/challenge/levels/<int:level>")

@@ -18,9 +18,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from screen_server.errors import DomainError
 from screen_server.exams import services as exams
-from screen_server.http.common import db, identify_member, run
+from screen_server.http.common import db, run
 from screen_server.http.phone import phone_page
-from screen_server.http.signin import remember_phone, remembered_member
+from screen_server.http.signin import identify_and_show, remembered_member
 from screen_server.i18n import _
 from screen_server.org.models import Member
 
@@ -58,16 +58,7 @@ def exams_page() -> Response:
 @bp.post("/m/exams")
 def identify() -> Response:
     """Identify with number and PIN (once: the phone is remembered afterwards)."""
-    member = remembered_member()
-    if member is not None:
-        return _overview(member)
-    try:
-        member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), "phone:/m/exams")
-    except DomainError as exc:
-        return _overview(None, exc.status, exc.message)
-    resp = _overview(member)
-    remember_phone(resp, member)
-    return resp
+    return identify_and_show("phone:/m/exams", _overview)
 
 
 @bp.post("/m/exams/<int:exam_id>/start")

@@ -18,9 +18,9 @@ from flask import Blueprint, Response, jsonify, request
 
 from screen_server import protocol
 from screen_server.errors import DomainError
-from screen_server.http.common import db, identify_member, json_body, run
+from screen_server.http.common import db, json_body, run
 from screen_server.http.phone import phone_page
-from screen_server.http.signin import remember_phone, remembered_member
+from screen_server.http.signin import identify_and_show, phone_identified, remember_phone, remembered_member
 from screen_server.http.study import logged_in_member
 from screen_server.i18n import _
 from screen_server.org.models import Member
@@ -44,15 +44,6 @@ def _services_page(member: Member | None, status: int = 200, **ctx: Any) -> Resp
                       max_text=MAX_TEXT, **ctx)
 
 
-def _identified(channel: str) -> tuple[Member, Member | None]:
-    """The remembered member, or the one whose number and PIN the form carries (second: to remember)."""
-    member = remembered_member()
-    if member is not None:
-        return member, None
-    member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), channel)
-    return member, member
-
-
 @bp.get("/m/services")
 def services_page() -> Response:
     return _services_page(remembered_member())
@@ -63,7 +54,7 @@ def post_request() -> Response:
     f = request.form
     kept = {"text": f.get("text", ""), "client_id": f.get("client_id", ""), "category": f.get("category", "")}
     try:
-        member, identified = _identified("phone:/m/services")
+        member, identified = phone_identified("phone:/m/services")
     except DomainError as exc:  # wrong PIN, locked out, too many tries: the form again, text kept
         return _services_page(None, exc.status, error=exc.message, **kept)
     try:
@@ -91,14 +82,7 @@ def record_page() -> Response:
 @bp.post("/m/record")
 def identify_for_record() -> Response:
     """Number and PIN, once: the phone is remembered and shows the record."""
-    try:
-        member, identified = _identified("phone:/m/record")
-    except DomainError as exc:
-        return _record_page(None, exc.status, error=exc.message)
-    resp = _record_page(member)
-    if identified is not None:
-        remember_phone(resp, identified)
-    return resp
+    return identify_and_show("phone:/m/record", _record_page)
 
 
 @bp.post("/m/record/corrections")

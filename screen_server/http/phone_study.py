@@ -23,10 +23,7 @@ from screen_server.errors import DomainError
 from screen_server.http.common import db, identify_member, run, runtime
 from screen_server.http.content import page_count, summary
 from screen_server.http.phone import phone_page
-from screen_server.http.signin import (
-    remember_phone,
-    remembered_member,
-)
+from screen_server.http.signin import identify_and_show, remember_phone, remembered_member
 from screen_server.i18n import _
 from screen_server.points import leaderboard
 from screen_server.study import plans as study_plans
@@ -112,16 +109,7 @@ def plans_page() -> Response:
 @bp.post("/m/plans")
 def plans_identify() -> Response:
     """Identify (number and PIN, once: the phone is remembered afterwards), then show the plans."""
-    member = remembered_member()
-    if member is None:
-        try:
-            member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), "phone:/m/plans")
-        except DomainError as exc:
-            return _plans_page(None, exc.status, error=exc.message)
-        resp = _plans_page(member)
-        remember_phone(resp, member)
-        return resp
-    return _plans_page(member)
+    return identify_and_show("phone:/m/plans", _plans_page)
 
 
 # --- 每日答题 on a phone: plain forms, no script (works in any in-app browser) ---------------------------

@@ -11,6 +11,7 @@ PIN: a new PIN signs every phone out) until they sign out of it, and the next sc
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -87,6 +88,30 @@ def remembered_member() -> Member | None:
     if member is None or claim is None or not member.active or claim[1] != _pin_fingerprint(member):
         return None
     return member
+
+
+def phone_identified(channel: str) -> tuple[Member, Member | None]:
+    """A phone form's member: the one this phone remembers, or the one whose number and PIN the form
+    carries (then second too: the caller remembers the phone on its answer). Raises the refusal
+    (wrong PIN, lockout) as a DomainError."""
+    member = remembered_member()
+    if member is not None:
+        return member, None
+    member = identify_member(request.form.get("number", ""), request.form.get("pin", ""), channel)
+    return member, member
+
+
+def identify_and_show(channel: str, show: Callable[..., Response]) -> Response:
+    """POST of a phone page's number-and-PIN form: ``show(member)`` for the member (remembering the phone
+    when they just identified), or ``show(None, status, error=message)`` for a refusal."""
+    try:
+        member, identified = phone_identified(channel)
+    except DomainError as exc:
+        return show(None, exc.status, error=exc.message)
+    resp = show(member)
+    if identified is not None:
+        remember_phone(resp, identified)
+    return resp
 
 
 def remember_phone(resp: WerkzeugResponse, member: Member) -> None:
