@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from screen_server.audit.services import record
 from screen_server.db import utcnow
-from screen_server.errors import Conflict, Forbidden, Invalid, NotFound
+from screen_server.errors import Conflict, Forbidden, Invalid
 from screen_server.i18n import _
 from screen_server.meetings.models import MeetingComment, Rectification
 from screen_server.meetings.services import get_meeting_for
 from screen_server.org.models import Branch, Role, User
-from screen_server.org.services import branch_scope
+from screen_server.org.services import get_in_scope
 
 
 def _committee(actor: User) -> None:
@@ -72,10 +72,7 @@ def issue(session: Session, actor: User, *, branch_id: int, title: str, deadline
 
 def answer(session: Session, actor: User, item_id: int, *, text: str, done: bool) -> Rectification:
     """The branch's secretary (or an admin) answers; ``done`` closes the item."""
-    item = session.get(Rectification, item_id)
-    scope = branch_scope(actor)
-    if item is None or (scope is not None and item.branch_id != scope):
-        raise NotFound(_("整改事项不存在或不在您的管理范围内。"))
+    item = get_in_scope(session, actor, Rectification, item_id, _("整改事项不存在或不在您的管理范围内。"))
     if actor.role not in (Role.ADMIN, Role.SECRETARY):
         raise Forbidden(_("只有支部书记可以答复整改事项。"))
     if item.done_at is not None:

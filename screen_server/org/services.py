@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from content.orm import ModelT, get_or_not_found
 from screen_server.audit.services import record
 from screen_server.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from screen_server.i18n import _
@@ -134,6 +135,17 @@ def branch_id_by_name(session: Session, name: str) -> int:
 def branch_scope(user: User) -> int | None:
     """The one branch a user is limited to, or None for committee-wide roles."""
     return user.branch_id if user.role is Role.SECRETARY else None
+
+
+def get_in_scope(session: Session, actor: User, model: type[ModelT], ident: int, message: str) -> ModelT:
+    """The row of ``model`` (which has a ``branch_id``) with primary key ``ident``, if ``actor`` may see
+    it: any for an admin, only their branch's for a secretary. Another branch's row is NotFound with
+    ``message``, exactly like a missing one, so ids say nothing about other branches."""
+    row = get_or_not_found(session, model, ident, message)
+    scope = branch_scope(actor)
+    if scope is not None and getattr(row, "branch_id", None) != scope:
+        raise NotFound(message)
+    return row
 
 
 def require_members_in_scope(session: Session, user: User, member_ids: Iterable[int]) -> list[Member]:

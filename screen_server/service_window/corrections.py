@@ -20,7 +20,7 @@ from screen_server.i18n import _
 from screen_server.messages.services import tidy
 from screen_server.org import members as people
 from screen_server.org.models import DatePrecision, Member, Role, User
-from screen_server.org.services import branch_scope
+from screen_server.org.services import branch_scope, get_in_scope
 from screen_server.service_window.models import CorrectionRequest, CorrectionStatus
 from screen_server.service_window.services import CLIENT_ID
 
@@ -121,11 +121,7 @@ def pending_count(session: Session, actor: User) -> int:
 
 def get_for(session: Session, actor: User, correction_id: int) -> CorrectionRequest:
     _require_manager(actor)
-    corr = session.get(CorrectionRequest, correction_id)
-    scope = branch_scope(actor)
-    if corr is None or (scope is not None and corr.branch_id != scope):
-        raise NotFound(_("更正申请不存在或不在您的管理范围内。"))
-    return corr
+    return get_in_scope(session, actor, CorrectionRequest, correction_id, _("更正申请不存在或不在您的管理范围内。"))
 
 
 def _pending(session: Session, actor: User, correction_id: int) -> CorrectionRequest:

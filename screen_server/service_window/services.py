@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from screen_server.audit.services import record
 from screen_server.db import utcnow
-from screen_server.errors import Conflict, Forbidden, Invalid, NotFound
+from screen_server.errors import Conflict, Forbidden, Invalid
 from screen_server.i18n import _
 from screen_server.meetings.services import LOCAL_TZ
 from screen_server.messages.services import tidy
 from screen_server.org.models import Member, Role, User
-from screen_server.org.services import branch_scope
+from screen_server.org.services import branch_scope, get_in_scope
 from screen_server.protocol import ServiceRequestData
 from screen_server.service_window.models import (
     CATEGORY_LABELS,
@@ -242,11 +242,7 @@ def counts_for(session: Session, actor: User, on: dt.date | None = None) -> dict
 def get_for(session: Session, actor: User, request_id: int) -> ServiceRequest:
     """A request the actor may handle (a secretary gets NotFound for another branch's)."""
     _require_handler(actor)
-    req = session.get(ServiceRequest, request_id)
-    scope = branch_scope(actor)
-    if req is None or (scope is not None and req.branch_id != scope):
-        raise NotFound(_("诉求不存在或不在您的管理范围内。"))
-    return req
+    return get_in_scope(session, actor, ServiceRequest, request_id, _("诉求不存在或不在您的管理范围内。"))
 
 
 def answer(session: Session, actor: User, request_id: int, *, text: str, hours: float | None = None,
