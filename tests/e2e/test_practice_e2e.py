@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from content.models import Question
-from screen_server.demo import MEMBER_PIN
 from screen_server.org.models import Member
 from screen_server.points.models import PointsEntry
 from screen_server.runner import RoomServer
+from tests.helpers.terminal import type_number_and_pin
 
 pytestmark = [pytest.mark.kiosk]
 
@@ -26,13 +26,7 @@ def test_daily_practice_at_the_terminal(demo_server: RoomServer, kiosk: Any, art
     t.until(lambda: t.app.sm.current == "home" and t.app.state.paired, timeout=20)
     t.app.study.open_login()
     t.until(lambda: t.app.sm.current == "study_login")
-    for key in "D0006":
-        t.tap(t.find(t.screen().ids.keypad, "KeyButton", key=key))
-    t.tap(t.screen().ids.next)
-    for key in MEMBER_PIN:
-        t.tap(t.find(t.screen().ids.keypad, "KeyButton", key=key))
-    t.tap(t.screen().ids.next)
-    t.until(lambda: t.app.study.member_name != "", timeout=10)
+    type_number_and_pin(t, "D0006")
     t.app.arena.open_hub()
     t.until(lambda: t.app.sm.current == "contests" and t.app.arena.level_note, timeout=10)
     t.tap(t.screen().ids.daily)

@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import select, update
 
 from content.models import Category, Item
-from screen_server.demo import MEMBER_PIN
 from screen_server.devices.models import DeviceLogin
 from screen_server.org.models import Member
 from screen_server.points.models import PointsEntry
@@ -24,6 +23,7 @@ from screen_server.runner import RoomServer
 from screen_server.runtime import build_runtime
 from screen_server.study.models import StudyRecord, StudySpan
 from tests.admin.forms import login, post
+from tests.helpers.terminal import type_number_and_pin
 
 pytestmark = [pytest.mark.kiosk]
 TITLE = "学习新修订的《中国共产党纪律处分条例》要点"
@@ -71,13 +71,7 @@ def test_publish_study_and_study_offline(demo_server: RoomServer, kiosk: Any, ar
 
     t.app.study.open_login()
     t.until(lambda: t.app.sm.current == "study_login")
-    for key in "D0002":
-        t.tap(t.find(t.screen().ids.keypad, "KeyButton", key=key))
-    t.tap(t.screen().ids.next)
-    for key in MEMBER_PIN:
-        t.tap(t.find(t.screen().ids.keypad, "KeyButton", key=key))
-    t.tap(t.screen().ids.next)
-    t.until(lambda: t.app.study.member_name != "", timeout=10)
+    type_number_and_pin(t, "D0002")
     # The reading below is a simulated minute, two minutes ago: the login it falls in began before it.
     with demo_server.runtime.session_factory() as s:
         s.execute(update(DeviceLogin).where(DeviceLogin.member_id == member_id, DeviceLogin.ended_at.is_(None))

@@ -24,6 +24,7 @@ from screen_server.study import integrity
 from screen_server.study.models import StudyPlan, StudyRecord
 from tests.admin.forms import ADMIN, login, post
 from tests.helpers.browser import PHONE, chromium
+from tests.helpers.terminal import type_number_and_pin
 
 pytestmark = [pytest.mark.kiosk]
 NUMBER = "D0003"
@@ -79,13 +80,7 @@ def test_plan_set_in_admin_studied_at_terminal_seen_on_phone_and_exported(
         study = t.app.study
         study.open_login()
         t.until(lambda: t.app.sm.current == "study_login")
-        for key in NUMBER:
-            t.tap(t.find(t.screen().ids.keypad, "KeyButton", key=key))
-        t.tap(t.screen().ids.next)
-        for key in MEMBER_PIN:
-            t.tap(t.find(t.screen().ids.keypad, "KeyButton", key=key))
-        t.tap(t.screen().ids.next)
-        t.until(lambda: study.member_name != "", timeout=10)
+        type_number_and_pin(t, NUMBER)
         with demo_server.runtime.session_factory() as s:  # the simulated study below began an hour ago
             s.execute(update(DeviceLogin).where(DeviceLogin.member_id == member_id, DeviceLogin.ended_at.is_(None))
                       .values(started_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from content.models import Question, QuestionKind, ReviewStatus
 from screen_server.contests import services as contests
-from screen_server.demo import MEMBER_PIN
 from screen_server.devices.models import Room
 from screen_server.runner import RoomServer
+from tests.helpers.terminal import type_number_and_pin
 
 pytestmark = [pytest.mark.kiosk]
 
@@ -40,13 +40,7 @@ def test_a_member_plays_at_the_terminal(demo_server: RoomServer, kiosk: Any, art
     t.tap(t.find(home, "Tile", key="contests"))
     t.tap(t.screen().ids.join)  # not logged in yet: the login screen first
     t.until(lambda: t.app.sm.current == "study_login")
-    for key in "D0004":
-        t.tap(t.find(t.screen().ids.keypad, "KeyButton", key=key))
-    t.tap(t.screen().ids.next)
-    for key in MEMBER_PIN:
-        t.tap(t.find(t.screen().ids.keypad, "KeyButton", key=key))
-    t.tap(t.screen().ids.next)
-    t.until(lambda: t.app.study.member_name != "", timeout=10)
+    type_number_and_pin(t, "D0004")
     t.app.arena.open_hub()
     t.until(lambda: t.app.sm.current == "contests")
     t.tap(t.screen().ids.join)

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import select
 
 from content.models import Question, QuestionKind, ReviewStatus
-from screen_server.demo import MEMBER_PIN
 from screen_server.exams import services as exams
 from screen_server.exams.models import ExamAttempt
 from screen_server.org.models import Member, User
 from screen_server.runner import RoomServer
+from tests.helpers.terminal import type_number_and_pin
 
 pytestmark = [pytest.mark.kiosk]
 
@@ -27,13 +27,7 @@ pytestmark = [pytest.mark.kiosk]
 def _log_in(t: Any, number: str) -> None:
     t.app.study.open_login()
     t.until(lambda: t.app.sm.current == "study_login")
-    for key in number:
-        t.tap(t.find(t.screen().ids.keypad, "KeyButton", key=key))
-    t.tap(t.screen().ids.next)
-    for key in MEMBER_PIN:
-        t.tap(t.find(t.screen().ids.keypad, "KeyButton", key=key))
-    t.tap(t.screen().ids.next)
-    t.until(lambda: t.app.study.member_name != "", timeout=10)
+    type_number_and_pin(t, number)
 
 
 def test_a_member_takes_a_formal_test_at_the_terminal(demo_server: RoomServer, kiosk: Any, artifacts_dir: Path,

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from screen_server.demo import MEMBER_PIN
 from screen_server.org.models import Member, Role, User
 from screen_server.runner import RoomServer
 from screen_server.service_window.models import ServiceRequest
 from tests.admin.forms import SECRETARY, login, post
+from tests.helpers.terminal import type_number_and_pin
 
 pytestmark = [pytest.mark.kiosk]
 
@@ -26,13 +26,7 @@ def _log_in(t: Any, number: str) -> None:
     t.until(lambda: t.app.sm.current == "library")
     t.app.study.open_login()
     t.until(lambda: t.app.sm.current == "study_login")
-    for key in number:
-        t.tap(t.find(t.screen().ids.keypad, "KeyButton", key=key))
-    t.tap(t.screen().ids.next)
-    for key in MEMBER_PIN:
-        t.tap(t.find(t.screen().ids.keypad, "KeyButton", key=key))
-    t.tap(t.screen().ids.next)
-    t.until(lambda: t.app.study.member_name != "", timeout=10)
+    type_number_and_pin(t, number)
 
 
 def test_a_terminal_request_is_answered_and_the_record_shown(demo_server: RoomServer, kiosk: Any,
