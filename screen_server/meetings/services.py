@@ -525,10 +525,7 @@ class SignInWatcher:
         open_now = list(session.scalars(select(Meeting).where(
             Meeting.cancelled.is_(False), Meeting.room_id.is_not(None), Meeting.signin_opens_at <= now,
             Meeting.signin_closes_at > now)))
-        entries = self._map.get(self.KEY)
-        shown = {int(k): v for k, v in entries.items() if k.isdigit()}  # meeting id → "window:made"
-        if len(shown) < len(entries):  # not written by this version: forget them rather than fail each tick
-            self._map.delete(self.KEY, *(k for k in entries if not k.isdigit()))
+        shown = {int(k): v for k, v in self._map.get(self.KEY).items()}  # meeting id → "window:made"
         changed = 0
         for meeting in open_now:
             window = qr.window_of(now, self._settings.qr_rotate_seconds)

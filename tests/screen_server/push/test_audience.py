@@ -108,7 +108,9 @@ def test_the_signin_qr_reaches_only_the_rooms_walls_and_terminals(fast_server: R
         names = MEANT + NOT_MEANT
         watchers = asyncio.gather(*(watch(n) for n in names))
         while len(connected) < len(names):
-            await asyncio.sleep(0.01)  # polling the watchers' start; bounded by their own timeouts
+            if watchers.done():  # one failed before it connected: its error, not a wait forever
+                await watchers
+            await asyncio.sleep(0.01)  # polling the watchers' start
         ids["meeting"] = await asyncio.to_thread(_open_meeting, fast_server, ids["admin_id"], ids["here"])
         opened.set()
         return dict(zip(names, await watchers, strict=True))
