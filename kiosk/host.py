@@ -19,11 +19,11 @@ import math
 from functools import partial
 from typing import Any
 
-from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk import hosting
 from kiosk.answers import when_done
+from kiosk.codeentry import CodeEntry
 from kiosk.i18n import _
 from kiosk.idlenotice import IdleNotice
 from kiosk.net import HttpError
@@ -32,12 +32,9 @@ from kiosk.study import LOGOUT_WARNING_SECONDS
 CODE_SCREEN, HOST_SCREEN = "contest_host_code", "contest_host"
 
 
-class HostDesk(EventDispatcher):
+class HostDesk(CodeEntry):
     active = BooleanProperty(False)  # host mode: the code was accepted and the contest is not over
-    busy = BooleanProperty(False)  # a request is on its way: the buttons wait
     title = StringProperty("")
-    code_text = StringProperty(hosting.code_text(""))
-    code_error = StringProperty("")
     headline = StringProperty("")
     detail = StringProperty("")
     note = StringProperty("")
@@ -74,22 +71,8 @@ class HostDesk(EventDispatcher):
         self.title = str(contest.get("title") or "")
         self.app.show(CODE_SCREEN)
 
-    def press(self, key: str) -> None:
-        """A key of the code keypad (``kiosk.widgets.PinKey``)."""
-        if self.busy:
-            return
-        self._code = hosting.press(self._code, key)
-        self.code_text = hosting.code_text(self._code)
-        self.code_error = ""
-
-    def confirm_code(self) -> None:
-        if self.busy:
-            return
-        if len(self._code) < hosting.CODE_LENGTH:
-            self.code_error = _("请输入 6 位终端主持码")
-            return
-        self.busy, self.code_error = True, ""
-        when_done(self.app.link and self.app.link.contest_host(self.contest_id, self._code, "check"),
+    def check_code(self, code: str) -> None:
+        when_done(self.app.link and self.app.link.contest_host(self.contest_id, code, "check"),
                   partial(self._on_checked, self.contest_id))
 
     def _on_checked(self, contest_id: int, answer: Any, error: HttpError | None) -> None:
@@ -99,7 +82,7 @@ class HostDesk(EventDispatcher):
         if answer is None:
             if error is not None:  # wrong code, too many tries, contest over: the server's words
                 self.code_error = error.message or _("主持码不正确。")
-                self._code, self.code_text = "", hosting.code_text("")
+                self.clear_code()
             else:
                 self.code_error = _("暂时无法连接服务器，请检查网络后再试。")
             return

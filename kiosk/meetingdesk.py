@@ -14,22 +14,19 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
 from kiosk import hosting, meetinghost
 from kiosk.answers import when_done
+from kiosk.codeentry import CodeEntry
 from kiosk.i18n import _
 from kiosk.net import HttpError
 
 CODE_SCREEN, HOST_SCREEN = "meeting_host_code", "meeting_host"
 
 
-class MeetingDesk(EventDispatcher):
+class MeetingDesk(CodeEntry):
     active = BooleanProperty(False)
-    busy = BooleanProperty(False)
-    code_text = StringProperty(hosting.code_text(""))
-    code_error = StringProperty("")
     headline = StringProperty("")
     detail = StringProperty("")
     quorum = StringProperty("")
@@ -50,20 +47,8 @@ class MeetingDesk(EventDispatcher):
         self.end()
         self.app.show(CODE_SCREEN)
 
-    def press(self, key: str) -> None:
-        if self.busy:
-            return
-        self._code = hosting.press(self._code, key)
-        self.code_text, self.code_error = hosting.code_text(self._code), ""
-
-    def confirm_code(self) -> None:
-        if self.busy:
-            return
-        if len(self._code) < hosting.CODE_LENGTH:
-            self.code_error = _("请输入 6 位终端主持码")
-            return
-        self.busy, self.code_error = True, ""
-        when_done(self.app.link and self.app.link.meeting_host(self._code, "check"), self._on_checked)
+    def check_code(self, code: str) -> None:
+        when_done(self.app.link and self.app.link.meeting_host(code, "check"), self._on_checked)
 
     def _on_checked(self, answer: Any, error: HttpError | None) -> None:
         self.busy = False
@@ -71,7 +56,7 @@ class MeetingDesk(EventDispatcher):
             self.code_error = (error.message if error is not None and error.message
                                else _("暂时无法连接服务器，请检查网络后再试。"))
             if error is not None:
-                self._code, self.code_text = "", hosting.code_text("")
+                self.clear_code()
             return
         self.active, self.error = True, ""
         self._show(answer)
